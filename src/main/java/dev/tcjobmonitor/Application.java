@@ -1,0 +1,172 @@
+package dev.tcjobmonitor;
+
+import dev.tcjobmonitor.monitor.Poll;
+import dev.tcjobmonitor.monitor.PollHistory;
+import java.io.PrintStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
+
+/**
+ * The standalone process: camel-main with the shipped route template and sink routes, the
+ * operator's monitors from {@code routes/*.camel.yaml}, and the command line.
+ */
+public final class Application {
+
+    /** Shipped defaults (the repository's application.properties, packaged), then the operator's file. */
+    static final String PROPERTY_LOCATIONS =
+            "classpath:tc-job-monitor/application.properties,file:application.properties;optional=true";
+    static final String SHIPPED_ROUTES = "classpath:camel/*.camel.yaml";
+    static final String OPERATOR_ROUTES_DIR = "routes";
+    static final String DEFAULT_MONITORS = "classpath:tc-job-monitor/routes/*.camel.yaml";
+    /** Bounds --once even when something below the HTTP timeouts hangs. */
+    static final Duration ONCE_TIMEOUT = Duration.ofMinutes(30);
+
+    static final int EXIT_OK = 0;
+    static final int EXIT_POLL_FAILED = 1;
+    static final int EXIT_USAGE = 2;
+
+    private Application() {
+    }
+
+    public static void main(String[] args) {
+        if (System.getProperty("log4j2.configurationFile") == null) {
+            System.setProperty("log4j2.configurationFile", "tc-job-monitor-log4j2.xml");
+        }
+        System.exit(run(Arrays.asList(args), System.out, System.err));
+    }
+
+    static int run(List<String> args, PrintStream out, PrintStream err) {
+        CommandLine commandLine;
+        try {
+            commandLine = CommandLine.parse(args);
+        } catch (IllegalArgumentException e) {
+            err.println("tc-job-monitor: " + e.getMessage());
+            err.print(CommandLine.USAGE);
+            return EXIT_USAGE;
+        }
+        if (commandLine.help()) {
+            out.print(CommandLine.USAGE);
+            return EXIT_OK;
+        }
+        DemoMode demo = commandLine.demo() ? DemoMode.start() : null;
+        try {
+            Properties overrides = demo == null ? new Properties() : demo.overrides();
+            if (demo != null) {
+                out.println(demo.describe());
+            }
+            return commandLine.once() ? pollOnce(overrides, err) : runDaemon(overrides, demo != null, err);
+        } finally {
+            if (demo != null) {
+                demo.close();
+            }
+        }
+    }
+
+    /**
+     * A camel-main configured as the standalone process is, with {@code overrides} winning over
+     * every other property source. Tests build theirs here too.
+     */
+    public static Main createMain(Properties overrides) {
+        Main main = new Main();
+        main.setPropertyPlaceholderLocations(PROPERTY_LOCATIONS);
+        main.setOverrideProperties(overrides);
+        main.configure().withRoutesIncludePattern(SHIPPED_ROUTES + "," + monitorRoutes());
+        return main;
+    }
+
+    /** The operator's monitors when routes/ has any, otherwise the shipped single default monitor. */
+    static String monitorRoutes() {
+        Path dir = Path.of(OPERATOR_ROUTES_DIR);
+        if (Files.isDirectory(dir)) {
+            try (var files = Files.list(dir)) {
+                if (files.anyMatch(file -> file.getFileName().toString().endsWith(".camel.yaml"))) {
+                    return "file:" + OPERATOR_ROUTES_DIR + "/*.camel.yaml";
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot list " + dir.toAbsolutePath(), e);
+            }
+        }
+        return DEFAULT_MONITORS;
+    }
+
+    private static int pollOnce(Properties overrides, PrintStream err) {
+        Main main = createMain(overrides);
+        try {
+            main.start();
+        } catch (Exception e) {
+            err.println("tc-job-monitor: cannot start: " + rootMessage(e));
+            return EXIT_USAGE;
+        }
+        try {
+            List<Poll> polls = pollAllNow(main.getCamelContext());
+            int exit = EXIT_OK;
+            for (Poll poll : polls) {
+                if (poll.failure().isPresent()) {
+                    err.println("tc-job-monitor: poll of '" + poll.monitor().name() + "' failed: " + poll.failure().get());
+                    exit = EXIT_POLL_FAILED;
+                }
+            }
+            return exit;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println("tc-job-monitor: interrupted while polling");
+            return EXIT_POLL_FAILED;
+        } catch (RuntimeException e) {
+            err.println("tc-job-monitor: " + rootMessage(e));
+            return EXIT_POLL_FAILED;
+        } finally {
+            main.stop();
+        }
+    }
+
+    /** Runs one poll of every monitor now and waits for all of them to finish. */
+    public static List<Poll> pollAllNow(CamelContext context) throws InterruptedException {
+        PollHistory history = context.getRegistry().lookupByNameAndType("tcPollHistory", PollHistory.class);
+        List<String> monitors = MonitorTriggers.monitorNames(context);
+        if (monitors.isEmpty()) {
+            throw new IllegalStateException("no monitor is defined: add a templatedRoute of tc-job-monitor to routes/monitor.camel.yaml");
+        }
+        Map<String, Integer> before = history.counts(monitors);
+        MonitorTriggers.pollNow(context);
+        return history.awaitPollsAfter(before, ONCE_TIMEOUT);
+    }
+
+    private static int runDaemon(Properties overrides, boolean pollAtStart, PrintStream err) {
+        Main main = createMain(overrides);
+        if (pollAtStart) {
+            main.addMainListener(new MainListenerSupport() {
+                @Override
+                public void afterStart(BaseMainSupport started) {
+                    MonitorTriggers.pollNow(started.getCamelContext());
+                }
+            });
+        }
+        try {
+            main.run();
+            return main.getExitCode();
+        } catch (Exception e) {
+            err.println("tc-job-monitor: cannot start: " + rootMessage(e));
+            return EXIT_USAGE;
+        }
+    }
+
+    /** The innermost message of an exception chain: the one that names the actual problem. */
+    static String rootMessage(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage();
+        return message == null ? root.getClass().getSimpleName() : message.replaceAll("[\\r\\n]+", " ");
+    }
+}

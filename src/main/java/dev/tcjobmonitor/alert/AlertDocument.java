@@ -1,0 +1,34 @@
+package dev.tcjobmonitor.alert;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tcjobmonitor.threatconnect.ExecutionPageReader;
+import java.time.Instant;
+
+/**
+ * The JSON document every sink receives: the execution's fields exactly as ThreatConnect sent
+ * them, plus a {@code monitor} object saying who found it, where, and when.
+ */
+public final class AlertDocument {
+
+    private static final ObjectMapper JSON = ExecutionPageReader.JSON;
+
+    private AlertDocument() {
+    }
+
+    public static String render(FailedExecution execution, String monitor, String baseUrl, Instant detectedAt) {
+        ObjectNode document = execution.fields().deepCopy();
+        ObjectNode about = JSON.createObjectNode()
+                .put("instance", monitor)
+                .put("baseUrl", baseUrl)
+                .put("detectedAt", detectedAt.toString());
+        // an execution field called "monitor" is ThreatConnect's data and is never overwritten
+        document.set(document.has("monitor") ? "_monitor" : "monitor", about);
+        try {
+            return JSON.writeValueAsString(document);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write an alert document", e);
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package dev.tcjobmonitor.monitor;
+
+/**
+ * Names of the headers and exchange properties the monitor sets. Headers travel to sinks (Kafka
+ * record headers, for example), so they never start with {@code Camel}; the rest stays in exchange
+ * properties.
+ */
+public final class MonitorConstants {
+
+    /** Header: the execution's {@code id} as ThreatConnect sent it (or its delivery key). */
+    public static final String EXECUTION_ID = "tcExecutionId";
+    /** Header: the execution's {@code jobId}. */
+    public static final String JOB_ID = "tcJobId";
+    /** Header: the execution's {@code status}. */
+    public static final String STATUS = "tcStatus";
+    /** Header: the name of the monitor that found the failure. */
+    public static final String MONITOR = "tcMonitor";
+
+    /** Property: the {@link Poll} in progress. */
+    public static final String POLL = "tcPoll";
+    /** Property: the sink endpoints that have not had the current execution yet. */
+    public static final String PENDING_SINKS = "tcPendingSinks";
+    /** Property: the key that identifies the current execution in the delivered-ids store. */
+    public static final String DELIVERY_KEY = "tcDeliveryKey";
+    /** Property: the instant the current execution failed, for forgetting its key later. */
+    public static final String EVENT_TIME = "tcEventTime";
+
+    /** Sink {@code x} is the route {@code direct:tc-sink-x}. */
+    public static final String SINK_ENDPOINT_PREFIX = "direct:tc-sink-";
+
+    private MonitorConstants() {
+    }
+}

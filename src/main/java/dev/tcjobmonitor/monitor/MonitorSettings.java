@@ -1,0 +1,157 @@
+package dev.tcjobmonitor.monitor;
+
+import dev.tcjobmonitor.threatconnect.ApiEndpoint;
+import dev.tcjobmonitor.threatconnect.HmacSigner;
+import dev.tcjobmonitor.threatconnect.RequestSigner;
+import dev.tcjobmonitor.threatconnect.TokenSigner;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One monitor's settings, checked once at start-up. Raw values arrive as text from route template
+ * parameters; every problem becomes a {@link SettingException} that names the setting (template
+ * parameter and the property it defaults to).
+ */
+public record MonitorSettings(
+        String name,
+        ApiEndpoint endpoint,
+        RequestSigner signer,
+        Duration lookback,
+        Duration overlap,
+        List<String> statuses,
+        String timeField,
+        List<Long> jobIds,
+        List<Long> excludeJobIds,
+        String extraTql,
+        int pageSize,
+        List<String> sinks) {
+
+    /** ThreatConnect's {@code resultLimit} maximum. */
+    public static final int MAX_PAGE_SIZE = 10_000;
+
+    /** The sink kinds this build delivers to; each is a route {@code direct:tc-sink-<kind>}. */
+    public static final Set<String> KNOWN_SINKS = Set.of("file");
+
+    /** Raw text values, as the route template passes them. */
+    public record Raw(String name, String baseUrl, String accessId, String secretKey, String apiToken,
+                      String lookback, String overlap, String statuses, String timeField, String jobIds,
+                      String excludeJobIds, String extraTql, String pageSize, String sinks) {
+        @Override
+        public String toString() {
+            return "Raw[name=" + name + ", baseUrl=" + baseUrl + ", credentials=****]";
+        }
+    }
+
+    public static MonitorSettings parse(Raw raw, Clock clock) {
+        String name = trim(raw.name());
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+            throw new SettingException(name, "name",
+                    "'" + name + "' must be 1-64 letters, digits, '.', '_' or '-' (it names the state folder)");
+        }
+        ApiEndpoint endpoint;
+        try {
+            endpoint = ApiEndpoint.of(raw.baseUrl());
+        } catch (IllegalArgumentException e) {
+            throw new SettingException(name, "baseUrl (tc.base-url)", e.getMessage());
+        }
+        Duration lookback = duration(name, "lookback (monitor.lookback)", raw.lookback());
+        Duration overlap = duration(name, "overlap (monitor.overlap)", raw.overlap());
+        List<String> statuses = list(raw.statuses());
+        if (statuses.isEmpty()) {
+            throw new SettingException(name, "statuses (monitor.statuses)", "is empty; the default is Failed");
+        }
+        String timeField = trim(raw.timeField());
+        if (!timeField.matches("[A-Za-z][A-Za-z0-9_]*")) {
+            throw new SettingException(name, "timeField (monitor.time-field)",
+                    "'" + timeField + "' is not a TQL field name such as failedTime");
+        }
+        return new MonitorSettings(name, endpoint, signer(name, raw, clock), lookback, overlap, statuses, timeField,
+                ids(name, "jobIds (monitor.job-ids)", raw.jobIds()),
+                ids(name, "excludeJobIds (monitor.exclude-job-ids)", raw.excludeJobIds()),
+                trim(raw.extraTql()), pageSize(name, raw.pageSize()), sinks(name, raw.sinks()));
+    }
+
+    private static RequestSigner signer(String name, Raw raw, Clock clock) {
+        boolean hmac = !trim(raw.accessId()).isEmpty() || !trim(raw.secretKey()).isEmpty();
+        boolean token = !trim(raw.apiToken()).isEmpty();
+        String setting = "accessId/secretKey (tc.access-id, tc.secret-key) or apiToken (tc.api-token)";
+        if (hmac && token) {
+            throw new SettingException(name, setting, "both an access id/secret key and an API token are set; keep one");
+        }
+        if (token) {
+            return new TokenSigner(trim(raw.apiToken()));
+        }
+        if (!hmac) {
+            throw new SettingException(name, setting, "no credentials are set; set an API user's access id and secret key, or an API token");
+        }
+        if (trim(raw.accessId()).isEmpty() || trim(raw.secretKey()).isEmpty()) {
+            throw new SettingException(name, setting, "HMAC needs both the access id and the secret key");
+        }
+        return new HmacSigner(trim(raw.accessId()), trim(raw.secretKey()), clock);
+    }
+
+    private static Duration duration(String name, String setting, String text) {
+        try {
+            Duration duration = Duration.parse(trim(text));
+            if (duration.isNegative()) {
+                throw new SettingException(name, setting, "'" + text + "' is negative");
+            }
+            return duration;
+        } catch (DateTimeParseException e) {
+            throw new SettingException(name, setting, "'" + text + "' is not an ISO-8601 duration such as PT1H or PT10M");
+        }
+    }
+
+    private static int pageSize(String name, String text) {
+        String setting = "pageSize (monitor.page-size)";
+        int size;
+        try {
+            size = Integer.parseInt(trim(text));
+        } catch (NumberFormatException e) {
+            throw new SettingException(name, setting, "'" + text + "' is not a whole number");
+        }
+        if (size < 1 || size > MAX_PAGE_SIZE) {
+            throw new SettingException(name, setting, size + " is outside 1.." + MAX_PAGE_SIZE + " (ThreatConnect's resultLimit maximum)");
+        }
+        return size;
+    }
+
+    private static List<Long> ids(String name, String setting, String text) {
+        List<Long> ids = new ArrayList<>();
+        for (String item : list(text)) {
+            if (!item.matches("\\d{1,18}")) {
+                throw new SettingException(name, setting, "'" + item + "' is not a job id (a whole number)");
+            }
+            ids.add(Long.parseLong(item));
+        }
+        return List.copyOf(ids);
+    }
+
+    private static List<String> sinks(String name, String text) {
+        List<String> sinks = list(text);
+        if (sinks.isEmpty()) {
+            throw new SettingException(name, "sinks", "is empty; name at least one of " + KNOWN_SINKS);
+        }
+        for (String sink : sinks) {
+            if (!KNOWN_SINKS.contains(sink)) {
+                throw new SettingException(name, "sinks", "'" + sink + "' is not a sink; known sinks are " + KNOWN_SINKS);
+            }
+        }
+        return sinks;
+    }
+
+    private static List<String> list(String text) {
+        return List.copyOf(new LinkedHashSet<>(Arrays.stream(trim(text).split(","))
+                .map(String::strip).filter(s -> !s.isEmpty()).toList()));
+    }
+
+    private static String trim(String text) {
+        return text == null ? "" : text.strip();
+    }
+}

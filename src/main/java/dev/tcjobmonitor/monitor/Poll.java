@@ -1,0 +1,120 @@
+package dev.tcjobmonitor.monitor;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * One poll in progress: its window, the next page to fetch, and its counters. Lives in the
+ * exchange property {@link MonitorConstants#POLL}; the split's sub-exchanges share it.
+ */
+public final class Poll {
+
+    private final JobMonitor monitor;
+    private final Instant windowStart;
+    private final Instant windowEnd;
+    private final long startNanos = System.nanoTime();
+    private URI nextPage;
+    private int pages;
+    private int executions;
+    private int failures;
+    private int newFailures;
+    private final Map<String, Integer> deliveredBySink = new TreeMap<>();
+    private String failure;
+    private boolean finished;
+
+    Poll(JobMonitor monitor, Instant windowStart, Instant windowEnd, URI firstPage) {
+        this.monitor = monitor;
+        this.windowStart = windowStart;
+        this.windowEnd = windowEnd;
+        this.nextPage = firstPage;
+    }
+
+    public JobMonitor monitor() {
+        return monitor;
+    }
+
+    public Instant windowStart() {
+        return windowStart;
+    }
+
+    /** When this poll started; becomes the watermark once every failure is delivered. */
+    public Instant windowEnd() {
+        return windowEnd;
+    }
+
+    public boolean hasMorePages() {
+        return nextPage != null && failure == null;
+    }
+
+    URI nextPage() {
+        return nextPage;
+    }
+
+    void pageRead(int executionsOnPage, URI next) {
+        pages++;
+        executions += executionsOnPage;
+        nextPage = next;
+    }
+
+    void failureSeen(boolean isNew) {
+        failures++;
+        if (isNew) {
+            newFailures++;
+        }
+    }
+
+    synchronized void delivered(String sink) {
+        deliveredBySink.merge(sink, 1, Integer::sum);
+    }
+
+    void succeeded() {
+        finished = true;
+    }
+
+    void failed(String reason) {
+        finished = true;
+        failure = reason;
+    }
+
+    public boolean isFinished() {
+        return finished;
+    }
+
+    /** Empty when the poll succeeded; otherwise the one-line reason. */
+    public Optional<String> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    public int pages() {
+        return pages;
+    }
+
+    public int executions() {
+        return executions;
+    }
+
+    public int failures() {
+        return failures;
+    }
+
+    public int newFailures() {
+        return newFailures;
+    }
+
+    public synchronized Map<String, Integer> deliveredBySink() {
+        return Map.copyOf(deliveredBySink);
+    }
+
+    public Duration elapsed() {
+        return Duration.ofNanos(System.nanoTime() - startNanos);
+    }
+
+    @Override
+    public String toString() {
+        return "Poll[" + monitor.name() + " " + windowStart + ".." + windowEnd + "]";
+    }
+}

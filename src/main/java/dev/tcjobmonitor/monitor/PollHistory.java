@@ -1,0 +1,59 @@
+package dev.tcjobmonitor.monitor;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The finished polls of every monitor in this process (bean {@code tcPollHistory}): how many,
+ * and the last one. {@code --once} waits on it; health checks read it.
+ */
+public class PollHistory {
+
+    private final Map<String, Integer> counts = new HashMap<>();
+    private final Map<String, Poll> last = new HashMap<>();
+
+    public synchronized void record(String monitor, Poll poll) {
+        counts.merge(monitor, 1, Integer::sum);
+        last.put(monitor, poll);
+        notifyAll();
+    }
+
+    public synchronized int count(String monitor) {
+        return counts.getOrDefault(monitor, 0);
+    }
+
+    public synchronized Optional<Poll> last(String monitor) {
+        return Optional.ofNullable(last.get(monitor));
+    }
+
+    /**
+     * Waits until each monitor has finished more polls than {@code before} says it had.
+     *
+     * @return the new last poll of each monitor, in the order given
+     * @throws IllegalStateException when the timeout passes first
+     */
+    public synchronized List<Poll> awaitPollsAfter(Map<String, Integer> before, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (Map.Entry<String, Integer> monitor : before.entrySet()) {
+            while (count(monitor.getKey()) <= monitor.getValue()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new IllegalStateException("monitor '" + monitor.getKey() + "' did not finish a poll within " + timeout);
+                }
+                wait(Math.max(1, left / 1_000_000));
+            }
+        }
+        return before.keySet().stream().map(last::get).toList();
+    }
+
+    /** A snapshot of the counts, to pass to {@link #awaitPollsAfter} later. */
+    public synchronized Map<String, Integer> counts(Collection<String> monitors) {
+        Map<String, Integer> snapshot = new java.util.LinkedHashMap<>();
+        monitors.forEach(monitor -> snapshot.put(monitor, count(monitor)));
+        return snapshot;
+    }
+}

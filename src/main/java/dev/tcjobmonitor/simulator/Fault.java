@@ -1,0 +1,40 @@
+package dev.tcjobmonitor.simulator;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * A misbehaviour the simulator applies to the next request: a delay, then a rewrite of the answer
+ * it would have given. Queue them with {@link ThreatConnectSimulator#enqueueFault(Fault)}.
+ */
+public record Fault(String description, Duration delay, UnaryOperator<SimulatedResponse> rewrite) {
+
+    /** Answers {@code status} with ThreatConnect's error envelope carrying {@code message}. */
+    public static Fault error(int status, String message) {
+        return respond(status, ThreatConnectSimulator.errorBody(message));
+    }
+
+    /** Answers exactly this status and body. */
+    public static Fault respond(int status, String body) {
+        return new Fault("HTTP " + status, Duration.ZERO,
+                normal -> new SimulatedResponse(status, Map.of("Content-Type", "application/json"), body));
+    }
+
+    /** The normal answer cut in half, as a dropped connection behind a proxy leaves it. */
+    public static Fault truncated() {
+        return new Fault("truncated body", Duration.ZERO,
+                normal -> normal.withBody(normal.body().substring(0, normal.body().length() / 2)));
+    }
+
+    /** The normal answer, late. */
+    public static Fault delay(Duration delay) {
+        return new Fault("delay " + delay, delay, UnaryOperator.identity());
+    }
+
+    /** The normal answer with its {@code next} link pointing at another origin. */
+    public static Fault nextLinkTo(String foreignOrigin) {
+        return new Fault("next link to " + foreignOrigin, Duration.ZERO,
+                normal -> normal.withBody(normal.body().replaceAll("\"next\":\"https?://[^/\"]+", "\"next\":\"" + foreignOrigin)));
+    }
+}

@@ -1,0 +1,325 @@
+package dev.tcjobmonitor.simulator;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.tcjobmonitor.threatconnect.HmacSigner;
+import dev.tcjobmonitor.threatconnect.UriEncoding;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+
+/**
+ * A local stand-in for a ThreatConnect instance, speaking real HTTP on loopback: {@code GET
+ * /api/v3/job/executions} with TQL filtering and {@code next} paging, HMAC and token checks with
+ * ThreatConnect's error bodies, and a fault queue for tests. Used by {@code --demo} and the tests.
+ */
+public final class ThreatConnectSimulator implements AutoCloseable {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final String API = "/api";
+    private static final String EXECUTIONS = API + "/v3/job/executions";
+    private static final long MAX_SKEW_SECONDS = 300;
+    private static final int DEFAULT_LIMIT = 100;
+    private static final int MAX_LIMIT = 10_000;
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final List<ObjectNode> executions = new CopyOnWriteArrayList<>();
+    private final Queue<Fault> faults = new ConcurrentLinkedQueue<>();
+    private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
+    private final AtomicLong nextId = new AtomicLong(1000);
+    private final Map<String, String> hmacUsers = new LinkedHashMap<>();
+    private final List<String> tokens = new CopyOnWriteArrayList<>();
+    private volatile Clock clock = Clock.systemUTC();
+
+    private ThreatConnectSimulator(HttpServer server, ExecutorService executor) {
+        this.server = server;
+        this.executor = executor;
+    }
+
+    /** Starts on a free loopback port. */
+    public static ThreatConnectSimulator start() {
+        return start(0);
+    }
+
+    public static ThreatConnectSimulator start(int port) {
+        try {
+            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
+            ExecutorService executor = Executors.newFixedThreadPool(4, runnable -> {
+                Thread thread = new Thread(runnable, "tc-simulator");
+                thread.setDaemon(true);
+                return thread;
+            });
+            ThreatConnectSimulator simulator = new ThreatConnectSimulator(server, executor);
+            server.createContext("/", simulator::handle);
+            server.setExecutor(executor);
+            server.start();
+            return simulator;
+        } catch (IOException e) {
+            throw new IllegalStateException("the ThreatConnect simulator cannot listen on port " + port, e);
+        }
+    }
+
+    /** The API root to configure as {@code tc.base-url}. */
+    public String baseUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + API;
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    public synchronized ThreatConnectSimulator withHmacUser(String accessId, String secretKey) {
+        hmacUsers.put(accessId, secretKey);
+        return this;
+    }
+
+    public ThreatConnectSimulator withApiToken(String token) {
+        tokens.add(token);
+        return this;
+    }
+
+    /** The simulator's own clock, for NOW() in TQL and the HMAC timestamp check. */
+    public void setClock(Clock clock) {
+        this.clock = clock;
+    }
+
+    // --- data ---------------------------------------------------------------------------------
+
+    /** Adds a failed execution and returns its id. */
+    public long addFailed(long jobId, Instant failedTime, String exitMessage) {
+        return add(jobId, "Failed", "failedTime", failedTime, exitMessage);
+    }
+
+    /** Adds a completed execution and returns its id. */
+    public long addCompleted(long jobId, Instant completedTime) {
+        return add(jobId, "Completed", "completedTime", completedTime, "Successfully Added Attribute(s).\n");
+    }
+
+    /** Adds an execution exactly as given (any fields, any types). */
+    public void addExecution(ObjectNode execution) {
+        executions.add(execution);
+    }
+
+    public List<ObjectNode> executions() {
+        return List.copyOf(executions);
+    }
+
+    private long add(long jobId, String status, String timeField, Instant time, String exitMessage) {
+        long id = nextId.incrementAndGet();
+        Instant at = time.truncatedTo(ChronoUnit.SECONDS);
+        ObjectNode execution = JSON.createObjectNode()
+                .put("id", id)
+                .put("jobId", jobId)
+                .put(timeField, at.toString())
+                .put("exitMessage", exitMessage)
+                .put("queueTime", at.minusSeconds(5).toString())
+                .put("serverName", "tc-job")
+                .put("startTime", at.minusSeconds(3).toString())
+                .put("status", status);
+        executions.add(execution);
+        return id;
+    }
+
+    // --- faults and inspection ------------------------------------------------------------------
+
+    /** The next request gets this fault instead of (or on top of) its normal answer. */
+    public void enqueueFault(Fault fault) {
+        faults.add(fault);
+    }
+
+    public List<RecordedRequest> requests() {
+        return List.copyOf(requests);
+    }
+
+    public void clearRequests() {
+        requests.clear();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+
+    // --- HTTP ---------------------------------------------------------------------------------
+
+    private void handle(HttpExchange http) throws IOException {
+        try (http) {
+            String target = http.getRequestURI().getRawPath()
+                    + (http.getRequestURI().getRawQuery() == null ? "" : "?" + http.getRequestURI().getRawQuery());
+            Map<String, List<String>> headers = new LinkedHashMap<>();
+            http.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(), List.copyOf(values)));
+            requests.add(new RecordedRequest(http.getRequestMethod(), target, headers));
+
+            Fault fault = faults.poll();
+            if (fault != null && !fault.delay().isZero()) {
+                sleep(fault.delay());
+            }
+            SimulatedResponse response = answer(http.getRequestMethod(), target, http);
+            if (fault != null) {
+                response = fault.rewrite().apply(response);
+            }
+            send(http, response);
+        }
+    }
+
+    private SimulatedResponse answer(String method, String target, HttpExchange http) {
+        if (!"GET".equals(method)) {
+            return error(405, "Method Not Allowed");
+        }
+        SimulatedResponse denied = authenticate(method, target, http);
+        if (denied != null) {
+            return denied;
+        }
+        String path = http.getRequestURI().getRawPath();
+        if (!path.equals(EXECUTIONS)) {
+            return error(404, "Resource not found: " + path);
+        }
+        return executionsPage(http.getRequestURI().getRawQuery());
+    }
+
+    private synchronized SimulatedResponse authenticate(String method, String target, HttpExchange http) {
+        String authorization = http.getRequestHeaders().getFirst("Authorization");
+        if (authorization == null) {
+            return error(401, "No Authorization header");
+        }
+        if (authorization.startsWith("TC-Token ")) {
+            return tokens.contains(authorization.substring("TC-Token ".length())) ? null : error(401, "Invalid token");
+        }
+        if (!authorization.startsWith("TC ") || authorization.indexOf(':') < 0) {
+            return error(401, "Signature Data Did Not Match Expected Result");
+        }
+        String accessId = authorization.substring(3, authorization.lastIndexOf(':'));
+        String timestamp = http.getRequestHeaders().getFirst("Timestamp");
+        long seconds;
+        try {
+            seconds = Long.parseLong(timestamp);
+        } catch (NumberFormatException e) {
+            return error(401, "Signature Data Did Not Match Expected Result");
+        }
+        if (Math.abs(clock.instant().getEpochSecond() - seconds) > MAX_SKEW_SECONDS) {
+            return error(401, "Timestamp Out of Acceptable Time Range");
+        }
+        String secretKey = hmacUsers.get(accessId);
+        if (secretKey == null
+                || !new HmacSigner(accessId, secretKey, clock).authorization(method, target, seconds).equals(authorization)) {
+            return error(401, "Signature Data Did Not Match Expected Result");
+        }
+        return null;
+    }
+
+    private SimulatedResponse executionsPage(String rawQuery) {
+        Map<String, String> query = parseQuery(rawQuery);
+        String tql = query.getOrDefault("tql", "");
+        int start;
+        int limit;
+        try {
+            start = Integer.parseInt(query.getOrDefault("resultStart", "0"));
+            limit = Integer.parseInt(query.getOrDefault("resultLimit", String.valueOf(DEFAULT_LIMIT)));
+        } catch (NumberFormatException e) {
+            return error(400, "resultStart and resultLimit must be integers");
+        }
+        if (start < 0 || limit < 1 || limit > MAX_LIMIT) {
+            return error(400, "resultLimit must be between 1 and " + MAX_LIMIT);
+        }
+        List<ObjectNode> matching = new ArrayList<>();
+        try {
+            Predicate<JsonNode> filter = TqlFilter.compile(tql, clock);
+            for (ObjectNode execution : executions) {
+                if (filter.test(execution)) {
+                    matching.add(execution);
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            return error(400, "Invalid TQL: " + e.getMessage());
+        }
+        matching.sort(Comparator.comparingLong((ObjectNode e) -> e.path("id").asLong()).reversed());
+
+        ObjectNode envelope = JSON.createObjectNode();
+        ArrayNode data = envelope.putArray("data");
+        int end = Math.min(matching.size(), start + limit);
+        for (int i = start; i < end; i++) {
+            data.add(matching.get(i));
+        }
+        long failed = matching.stream().filter(e -> "Failed".equals(e.path("status").asText())).count();
+        if (end < matching.size()) {
+            envelope.put("next", baseUrl() + "/v3/job/executions?tql=" + UriEncoding.encode(tql)
+                    + "&resultStart=" + end + "&resultLimit=" + limit);
+        }
+        envelope.put("status", "Success");
+        envelope.put("countFailure", failed);
+        envelope.put("countSuccess", matching.size() - failed);
+        return json(200, envelope);
+    }
+
+    private static Map<String, String> parseQuery(String rawQuery) {
+        Map<String, String> query = new LinkedHashMap<>();
+        if (rawQuery != null) {
+            for (String pair : rawQuery.split("&")) {
+                int eq = pair.indexOf('=');
+                String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+                String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                query.put(name, value);
+            }
+        }
+        return query;
+    }
+
+    static String errorBody(String message) {
+        return JSON.createObjectNode().put("status", "Error").put("errCode", "0x1001").put("message", message).toString();
+    }
+
+    private static SimulatedResponse error(int status, String message) {
+        return new SimulatedResponse(status, Map.of("Content-Type", "application/json"), errorBody(message));
+    }
+
+    private static SimulatedResponse json(int status, JsonNode body) {
+        try {
+            return new SimulatedResponse(status, Map.of("Content-Type", "application/json"), JSON.writeValueAsString(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void send(HttpExchange http, SimulatedResponse response) throws IOException {
+        byte[] body = response.body().getBytes(StandardCharsets.UTF_8);
+        response.headers().forEach((name, value) -> http.getResponseHeaders().set(name, value));
+        http.sendResponseHeaders(response.status(), body.length == 0 ? -1 : body.length);
+        try (OutputStream out = http.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
+    private static void sleep(Duration delay) {
+        try {
+            Thread.sleep(delay.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,204 @@
+package dev.tcjobmonitor.state;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The embedded default store: plain files under {@code monitor.state-dir}, one folder per monitor.
+ * <ul>
+ * <li>{@code watermark}: one ISO-8601 instant, replaced atomically (temp file, fsync, rename).</li>
+ * <li>{@code delivered-<sink>.tsv}: one {@code key<TAB>epochSeconds} line per delivery, appended
+ * with a single write each; a torn last line (no newline) is ignored on load. Rewritten atomically
+ * when old entries are forgotten.</li>
+ * </ul>
+ * A kill at any moment leaves either the old or the new watermark, and delivered entries that are
+ * all real deliveries.
+ */
+public final class FileStateStore implements MonitorStateStore {
+
+    private static final String LEDGER_PREFIX = "delivered-";
+    private static final String LEDGER_SUFFIX = ".tsv";
+
+    private Path directory;
+    private final Map<Path, Map<String, Long>> ledgers = new HashMap<>();
+
+    public FileStateStore() {
+    }
+
+    public FileStateStore(Path directory) {
+        this.directory = directory;
+    }
+
+    public void setDirectory(String directory) {
+        this.directory = Path.of(directory);
+    }
+
+    public Path getDirectory() {
+        return directory;
+    }
+
+    @Override
+    public synchronized Optional<Instant> watermark(String monitor) {
+        Path file = monitorDir(monitor).resolve("watermark");
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Instant.parse(Files.readString(file, StandardCharsets.UTF_8).strip()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the watermark " + file, e);
+        } catch (DateTimeParseException e) {
+            throw new IllegalStateException("the watermark file " + file + " is corrupt (" + e.getMessage()
+                    + "); delete it to restart from monitor.lookback", e);
+        }
+    }
+
+    @Override
+    public synchronized void saveWatermark(String monitor, Instant watermark) {
+        writeAtomically(monitorDir(monitor).resolve("watermark"), watermark.toString() + "\n");
+    }
+
+    @Override
+    public synchronized boolean isDelivered(String monitor, String sink, String executionKey) {
+        return ledger(ledgerFile(monitor, sink)).containsKey(executionKey);
+    }
+
+    @Override
+    public synchronized void recordDelivered(String monitor, String sink, String executionKey, Instant eventTime) {
+        requireSafeKey(executionKey);
+        Path file = ledgerFile(monitor, sink);
+        Map<String, Long> entries = ledger(file);
+        if (entries.putIfAbsent(executionKey, eventTime.getEpochSecond()) == null) {
+            byte[] line = (executionKey + "\t" + eventTime.getEpochSecond() + "\n").getBytes(StandardCharsets.UTF_8);
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.APPEND)) {
+                ByteBuffer buffer = ByteBuffer.wrap(line);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+            } catch (IOException e) {
+                entries.remove(executionKey);
+                throw new UncheckedIOException("cannot record a delivery in " + file, e);
+            }
+        }
+    }
+
+    @Override
+    public synchronized void forgetDeliveredBefore(String monitor, Instant cutoff) {
+        Path dir = monitorDir(monitor);
+        try (var files = Files.list(dir)) {
+            for (Path file : files.filter(FileStateStore::isLedger).toList()) {
+                Map<String, Long> entries = ledger(file);
+                if (entries.values().removeIf(epochSecond -> epochSecond < cutoff.getEpochSecond())) {
+                    StringBuilder content = new StringBuilder(entries.size() * 24);
+                    entries.forEach((key, epochSecond) -> content.append(key).append('\t').append(epochSecond).append('\n'));
+                    writeAtomically(file, content.toString());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the state folder " + dir, e);
+        }
+    }
+
+    private Map<String, Long> ledger(Path file) {
+        return ledgers.computeIfAbsent(file, FileStateStore::load);
+    }
+
+    private static Map<String, Long> load(Path file) {
+        Map<String, Long> entries = new HashMap<>();
+        if (!Files.exists(file)) {
+            return entries;
+        }
+        try {
+            String content = Files.readString(file, StandardCharsets.UTF_8);
+            int end = content.lastIndexOf('\n');
+            for (String line : content.substring(0, end + 1).split("\n")) {
+                int tab = line.indexOf('\t');
+                if (tab > 0) {
+                    try {
+                        entries.put(line.substring(0, tab), Long.parseLong(line.substring(tab + 1)));
+                    } catch (NumberFormatException ignoredCorruptLine) {
+                        // a line damaged on disk proves no delivery: leaving it out can only re-deliver
+                    }
+                }
+            }
+            return entries;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read delivered ids from " + file, e);
+        }
+    }
+
+    private Path monitorDir(String monitor) {
+        if (directory == null) {
+            throw new IllegalStateException("FileStateStore has no directory (monitor.state-dir)");
+        }
+        Path dir = directory.resolve(requireSafeName(monitor));
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the state folder " + dir, e);
+        }
+        return dir;
+    }
+
+    private Path ledgerFile(String monitor, String sink) {
+        return monitorDir(monitor).resolve(LEDGER_PREFIX + requireSafeName(sink) + LEDGER_SUFFIX);
+    }
+
+    private static boolean isLedger(Path file) {
+        String name = file.getFileName().toString();
+        return name.startsWith(LEDGER_PREFIX) && name.endsWith(LEDGER_SUFFIX);
+    }
+
+    private static void writeAtomically(Path target, String content) {
+        Path temp = target.resolveSibling(target.getFileName() + ".tmp");
+        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer buffer = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            channel.force(true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + temp, e);
+        }
+        try {
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IllegalStateException("the state folder's file system cannot rename atomically: " + target, e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot replace " + target, e);
+        }
+    }
+
+    private static String requireSafeName(String name) {
+        if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+            throw new IllegalArgumentException("'" + name + "' cannot name a state file: use letters, digits, '.', '_' or '-'");
+        }
+        return name;
+    }
+
+    private static void requireSafeKey(String key) {
+        if (key.isEmpty() || key.indexOf('\t') >= 0 || key.indexOf('\n') >= 0 || key.indexOf('\r') >= 0) {
+            throw new IllegalArgumentException("execution key must be non-empty and single-line");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "FileStateStore[" + directory + "]";
+    }
+}

@@ -1,0 +1,102 @@
+package dev.tcjobmonitor.threatconnect;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Locale;
+
+/**
+ * One ThreatConnect instance's API root (e.g. {@code https://app.threatconnect.com/api}) and the
+ * URLs derived from it. It is also the guard that keeps credentials at home: a URL whose scheme,
+ * host or port differ from the base is refused before anything is signed.
+ */
+public final class ApiEndpoint {
+
+    public static final String EXECUTIONS_PATH = "/v3/job/executions";
+
+    private final URI base;
+
+    private ApiEndpoint(URI base) {
+        this.base = base;
+    }
+
+    /** Parses and checks {@code tc.base-url}; the message names what is wrong with it. */
+    public static ApiEndpoint of(String baseUrl) {
+        if (baseUrl == null || baseUrl.isBlank()) {
+            throw new IllegalArgumentException("is empty; set it to the instance's API root, e.g. https://app.threatconnect.com/api");
+        }
+        URI uri;
+        try {
+            uri = new URI(baseUrl.strip().replaceAll("/+$", ""));
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("'" + baseUrl + "' is not a URL: " + e.getReason());
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("https") && !scheme.equals("http")) {
+            throw new IllegalArgumentException("'" + baseUrl + "' must start with https:// (or http:// for a local simulator)");
+        }
+        if (uri.getHost() == null || uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
+            throw new IllegalArgumentException("'" + baseUrl + "' must be scheme://host[:port]/path with no user, query or fragment");
+        }
+        return new ApiEndpoint(uri);
+    }
+
+    public String baseUrl() {
+        return base.toString();
+    }
+
+    /** The first page of job executions matching {@code tql}. */
+    public URI executionsUrl(String tql, int pageSize) {
+        return URI.create(base + EXECUTIONS_PATH + "?tql=" + UriEncoding.encode(tql) + "&resultLimit=" + pageSize);
+    }
+
+    /** A job, for its name. */
+    public URI jobUrl(long jobId) {
+        return URI.create(base + "/v3/jobs/" + jobId);
+    }
+
+    /**
+     * Accepts a {@code next} link only when it points at this instance.
+     *
+     * @throws ThreatConnectException if it points anywhere else or is not a URL
+     */
+    public URI sameOrigin(String link) {
+        URI uri;
+        try {
+            uri = new URI(UriEncoding.encodeUnsafeCharacters(link));
+        } catch (URISyntaxException e) {
+            throw new ThreatConnectException("ThreatConnect returned a next link that is not a URL: " + e.getReason());
+        }
+        if (!uri.isAbsolute()) {
+            uri = base.resolve(uri);
+        }
+        boolean same = base.getScheme().equalsIgnoreCase(uri.getScheme())
+                && base.getHost().equalsIgnoreCase(uri.getHost())
+                && port(base) == port(uri);
+        if (!same) {
+            throw new ThreatConnectException("refused to follow a next link to " + origin(uri)
+                    + ": it is not " + origin(base) + " (tc.base-url), and credentials are only sent there");
+        }
+        return uri;
+    }
+
+    private static int port(URI uri) {
+        if (uri.getPort() != -1) {
+            return uri.getPort();
+        }
+        return "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+    }
+
+    private static String origin(URI uri) {
+        return uri.getScheme() + "://" + uri.getHost() + ":" + port(uri);
+    }
+
+    /** The signed form of a request target: raw path and raw query, exactly as on the wire. */
+    public static String pathAndQuery(URI uri) {
+        return uri.getRawQuery() == null ? uri.getRawPath() : uri.getRawPath() + "?" + uri.getRawQuery();
+    }
+
+    @Override
+    public String toString() {
+        return baseUrl();
+    }
+}

@@ -1,0 +1,89 @@
+package dev.tcjobmonitor.threatconnect;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Turns one HTTP response of {@code /v3/job/executions} into an {@link ExecutionPage}, or into a
+ * {@link ThreatConnectException} saying, in one line, why the page cannot be used. A page counts
+ * only when the status is 2xx and the envelope says {@code "status":"Success"}.
+ */
+public final class ExecutionPageReader {
+
+    /** Numbers are kept exactly as written so that what ThreatConnect sent is what sinks get. */
+    public static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+            .build();
+
+    private static final int EXCERPT = 200;
+
+    public ExecutionPage read(int httpStatus, InputStream body) {
+        JsonNode envelope = parse(httpStatus, body);
+        if (httpStatus < 200 || httpStatus > 299 || !"Success".equals(envelope.path("status").asText())) {
+            throw new ThreatConnectException("ThreatConnect answered HTTP " + httpStatus
+                    + " with status " + describe(envelope.path("status")) + ": " + message(envelope));
+        }
+        JsonNode data = envelope.get("data");
+        if (data == null || !data.isArray()) {
+            throw new ThreatConnectException("ThreatConnect answered HTTP " + httpStatus
+                    + " with status Success but no data array (data is " + describe(data) + ")");
+        }
+        List<JsonNode> executions = new ArrayList<>(data.size());
+        data.forEach(executions::add);
+        JsonNode next = envelope.get("next");
+        Optional<String> nextLink = next != null && next.isTextual() && !next.asText().isBlank()
+                ? Optional.of(next.asText()) : Optional.empty();
+        return new ExecutionPage(executions, nextLink);
+    }
+
+    private static JsonNode parse(int httpStatus, InputStream body) {
+        if (body == null) {
+            throw new ThreatConnectException("ThreatConnect answered HTTP " + httpStatus + " with an empty body");
+        }
+        try {
+            JsonNode node = JSON.readTree(body);
+            if (node == null || node.isMissingNode()) {
+                throw new ThreatConnectException("ThreatConnect answered HTTP " + httpStatus + " with an empty body");
+            }
+            if (!node.isObject()) {
+                throw new ThreatConnectException("ThreatConnect answered HTTP " + httpStatus
+                        + " with JSON that is not an object: " + excerpt(node.toString()));
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw new ThreatConnectException("ThreatConnect answered HTTP " + httpStatus
+                    + " with a body that is not valid JSON (" + e.getOriginalMessage() + " at "
+                    + e.getLocation().offsetDescription() + ")");
+        } catch (IOException e) {
+            throw new ThreatConnectException("reading ThreatConnect's answer (HTTP " + httpStatus + ") failed: " + e);
+        }
+    }
+
+    private static String message(JsonNode envelope) {
+        JsonNode message = envelope.get("message");
+        return message == null || message.isNull() ? "(no message)" : excerpt(message.asText());
+    }
+
+    private static String describe(JsonNode node) {
+        if (node == null || node.isMissingNode()) {
+            return "missing";
+        }
+        return node.isTextual() ? node.asText() : node.getNodeType().toString().toLowerCase();
+    }
+
+    /** Keeps log lines to one short line whatever the server sent. */
+    static String excerpt(String text) {
+        String flat = text.replaceAll("[\\r\\n\\t]+", " ").strip();
+        return flat.length() <= EXCERPT ? flat : flat.substring(0, EXCERPT) + "...";
+    }
+}
