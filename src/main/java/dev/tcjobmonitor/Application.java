@@ -22,9 +22,12 @@ import org.apache.camel.main.MainListenerSupport;
  */
 public final class Application {
 
-    /** Shipped defaults (the repository's application.properties, packaged), then the operator's file. */
+    /**
+     * The operator's file, then the shipped defaults (the repository's application.properties,
+     * packaged). Camel answers a key from the first location that has it, so the operator's wins.
+     */
     static final String PROPERTY_LOCATIONS =
-            "classpath:tc-job-monitor/application.properties,file:application.properties;optional=true";
+            "file:application.properties;optional=true,classpath:tc-job-monitor/application.properties";
     static final String SHIPPED_ROUTES = "classpath:camel/*.camel.yaml";
     static final String OPERATOR_ROUTES_DIR = "routes";
     static final String DEFAULT_MONITORS = "classpath:tc-job-monitor/routes/*.camel.yaml";

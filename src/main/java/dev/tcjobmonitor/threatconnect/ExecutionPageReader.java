@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -47,26 +48,38 @@ public final class ExecutionPageReader {
     }
 
     private static JsonNode parse(int httpStatus, InputStream body) {
-        if (body == null) {
-            throw new ThreatConnectException("ThreatConnect answered HTTP " + httpStatus + " with an empty body");
-        }
+        byte[] bytes;
         try {
-            JsonNode node = JSON.readTree(body);
-            if (node == null || node.isMissingNode()) {
-                throw new ThreatConnectException("ThreatConnect answered HTTP " + httpStatus + " with an empty body");
-            }
-            if (!node.isObject()) {
-                throw new ThreatConnectException("ThreatConnect answered HTTP " + httpStatus
-                        + " with JSON that is not an object: " + excerpt(node.toString()));
-            }
-            return node;
-        } catch (JsonProcessingException e) {
-            throw new ThreatConnectException("ThreatConnect answered HTTP " + httpStatus
-                    + " with a body that is not valid JSON (" + e.getOriginalMessage() + " at "
-                    + e.getLocation().offsetDescription() + ")");
+            bytes = body == null ? new byte[0] : body.readAllBytes();
         } catch (IOException e) {
             throw new ThreatConnectException("reading ThreatConnect's answer (HTTP " + httpStatus + ") failed: " + e);
         }
+        if (bytes.length == 0) {
+            throw new ThreatConnectException("ThreatConnect answered HTTP " + httpStatus + " with an empty body");
+        }
+        JsonNode node;
+        try {
+            node = JSON.readTree(bytes);
+        } catch (JsonProcessingException e) {
+            if (httpStatus < 200 || httpStatus > 299) {
+                // a proxy or load balancer page: its text says more than the parser would
+                throw new ThreatConnectException("ThreatConnect answered HTTP " + httpStatus + " with a body that is not JSON: "
+                        + excerpt(new String(bytes, 0, Math.min(bytes.length, 4 * EXCERPT), StandardCharsets.UTF_8)));
+            }
+            throw new ThreatConnectException("ThreatConnect answered HTTP " + httpStatus
+                    + " with a body that is not valid JSON (" + excerpt(e.getOriginalMessage()) + " at byte "
+                    + e.getLocation().getByteOffset() + " of " + bytes.length + ")");
+        } catch (IOException e) {
+            throw new ThreatConnectException("reading ThreatConnect's answer (HTTP " + httpStatus + ") failed: " + e);
+        }
+        if (node == null || node.isMissingNode()) {
+            throw new ThreatConnectException("ThreatConnect answered HTTP " + httpStatus + " with an empty body");
+        }
+        if (!node.isObject()) {
+            throw new ThreatConnectException("ThreatConnect answered HTTP " + httpStatus
+                    + " with JSON that is not an object: " + excerpt(node.toString()));
+        }
+        return node;
     }
 
     private static String message(JsonNode envelope) {

@@ -1,0 +1,122 @@
+package dev.tcjobmonitor.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tcjobmonitor.monitor.Poll;
+import dev.tcjobmonitor.simulator.Fault;
+import dev.tcjobmonitor.simulator.ThreatConnectSimulator;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A poll that cannot be trusted fails clearly, leaves the watermark where it was, and the next good
+ * poll delivers everything, once.
+ */
+class PollFailureEndToEndTest {
+
+    @TempDir
+    Path tempDir;
+    private MonitorHarness harness;
+
+    @AfterEach
+    void stop() {
+        if (harness != null) {
+            harness.close();
+        }
+    }
+
+    private MonitorHarness startedWithFailures(int pageSize, int failures) throws Exception {
+        harness = new MonitorHarness(tempDir).set("monitor.page-size", String.valueOf(pageSize)).start();
+        Instant now = Instant.now();
+        for (int i = 1; i <= failures; i++) {
+            harness.simulator.addFailed(i, now.minusSeconds(60L * i), "failure " + i + "\n");
+        }
+        return harness;
+    }
+
+    @Test
+    void aRejectedSignatureFailsThePollAndTheNextGoodPollDeliversEverything() throws Exception {
+        MonitorHarness h = startedWithFailures(1000, 3);
+        h.simulator.enqueueFault(Fault.error(401, "Signature Data Did Not Match Expected Result"));
+
+        Poll failed = h.poll();
+
+        assertThat(failed.failure()).hasValueSatisfying(reason -> assertThat(reason)
+                .contains("HTTP 401").contains("Signature Data Did Not Match Expected Result")
+                .doesNotContain(MonitorHarness.SECRET_KEY));
+        assertThat(h.alerts()).isEmpty();
+        assertThat(h.watermark()).isEmpty();
+
+        assertThat(h.poll().failure()).isEmpty();
+        assertThat(h.alertedIds()).hasSize(3).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void anErrorStatusInsideA200FailsThePoll() throws Exception {
+        MonitorHarness h = startedWithFailures(1000, 1);
+        h.simulator.enqueueFault(Fault.respond(200, "{\"status\":\"Error\",\"message\":\"Internal problem\"}"));
+
+        assertThat(h.poll().failure()).hasValueSatisfying(reason ->
+                assertThat(reason).contains("HTTP 200").contains("status Error").contains("Internal problem"));
+        assertThat(h.alerts()).isEmpty();
+        assertThat(h.poll().failure()).isEmpty();
+        assertThat(h.alertedIds()).hasSize(1);
+    }
+
+    @Test
+    void aTruncatedSecondPageKeepsTheWatermarkAndLosesNothing() throws Exception {
+        MonitorHarness h = startedWithFailures(2, 5);
+        String watermarkBefore = h.poll().windowEnd().toString();
+        for (int i = 6; i <= 9; i++) {
+            h.simulator.addFailed(i, Instant.now(), "failure " + i + "\n");
+        }
+        h.simulator.enqueueFault(Fault.delay(Duration.ZERO)); // page 1 as normal
+        h.simulator.enqueueFault(Fault.truncated());          // page 2 cut short
+
+        Poll failed = h.poll();
+
+        assertThat(failed.failure()).hasValueSatisfying(reason -> assertThat(reason).contains("not valid JSON"));
+        assertThat(h.watermark()).contains(watermarkBefore);
+
+        assertThat(h.poll().failure()).isEmpty();
+        assertThat(h.alertedIds()).hasSize(9).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void aServerErrorFailsThePollAndKeepsTheSchedule() throws Exception {
+        MonitorHarness h = startedWithFailures(1000, 2);
+        h.simulator.enqueueFault(Fault.respond(503, "<html>Service Unavailable</html>"));
+
+        assertThat(h.poll().failure()).hasValueSatisfying(reason -> assertThat(reason).contains("HTTP 503"));
+        assertThat(h.poll().failure()).isEmpty();
+        assertThat(h.alertedIds()).hasSize(2);
+    }
+
+    @Test
+    void anUnreachableThreatConnectFailsThePollClearly() throws Exception {
+        MonitorHarness h = startedWithFailures(1000, 1);
+        h.simulator.close();
+
+        assertThat(h.poll().failure()).hasValueSatisfying(reason -> assertThat(reason).containsIgnoringCase("refused"));
+        assertThat(h.watermark()).isEmpty();
+    }
+
+    @Test
+    void aForeignNextLinkIsRefusedAndReceivesNoCredentials() throws Exception {
+        MonitorHarness h = startedWithFailures(2, 5);
+        try (ThreatConnectSimulator foreign = ThreatConnectSimulator.start()) {
+            h.simulator.enqueueFault(Fault.nextLinkTo("http://127.0.0.1:" + foreign.port()));
+
+            Poll poll = h.poll();
+
+            assertThat(poll.failure()).hasValueSatisfying(reason ->
+                    assertThat(reason).contains("refused to follow a next link to http://127.0.0.1:" + foreign.port()));
+            assertThat(foreign.requests()).isEmpty();
+            assertThat(h.watermark()).isEmpty();
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package dev.tcjobmonitor.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tcjobmonitor.simulator.ThreatConnectSimulator;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The packaged jar, run as an operator runs it: a child process in its own working directory. */
+class StandaloneJarIT {
+
+    private static final Path JAR = Path.of(System.getProperty("monitor.jar", "target/tc-job-monitor.jar")).toAbsolutePath();
+    private static final String SECRET = "Jar-Test-S3cr3t/+=";
+
+    @TempDir
+    Path workDir;
+
+    record Run(int exitCode, String stdout, String stderr) {
+    }
+
+    private Run run(Map<String, String> environment, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", JAR.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
+                .redirectOutput(workDir.resolve("stdout.txt").toFile())
+                .redirectError(workDir.resolve("stderr.txt").toFile());
+        builder.environment().keySet().removeIf(key -> key.startsWith("TC_") || key.startsWith("MONITOR_") || key.startsWith("SINK"));
+        builder.environment().putAll(environment);
+        Process process = builder.start();
+        assertThat(process.waitFor(90, TimeUnit.SECONDS)).as("the process finished").isTrue();
+        return new Run(process.exitValue(), Files.readString(workDir.resolve("stdout.txt")),
+                Files.readString(workDir.resolve("stderr.txt")));
+    }
+
+    private List<String> alertLines(String directory) throws IOException {
+        Path dir = workDir.resolve(directory);
+        List<String> lines = new ArrayList<>();
+        if (Files.isDirectory(dir)) {
+            try (var files = Files.list(dir)) {
+                for (Path file : files.toList()) {
+                    lines.addAll(Files.readAllLines(file));
+                }
+            }
+        }
+        return lines;
+    }
+
+    @Test
+    void demoOncePollsTheBuiltInSimulatorAndWritesJsonLines() throws Exception {
+        Run run = run(Map.of(), "--demo", "--once");
+
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        assertThat(run.stdout()).contains("Poll of 'default' done");
+        assertThat(alertLines("data/alerts")).isNotEmpty().allSatisfy(line -> assertThat(line).contains("\"status\":\"Failed\""));
+        assertThat(workDir.resolve("data/state/default/watermark")).exists();
+    }
+
+    @Test
+    void environmentVariablesConfigureARealInstanceAndSecretsStayOutOfTheOutput() throws Exception {
+        try (ThreatConnectSimulator tc = ThreatConnectSimulator.start().withHmacUser("jar-user", SECRET)) {
+            long failed = tc.addFailed(12, Instant.now().minusSeconds(60), "boom\n");
+
+            Run run = run(Map.of("TC_BASE_URL", tc.baseUrl(), "TC_ACCESS_ID", "jar-user", "TC_SECRET_KEY", SECRET), "--once");
+
+            assertThat(run.exitCode()).as(run.stderr()).isZero();
+            assertThat(alertLines("data/alerts")).singleElement().asString().contains("\"id\":" + failed);
+            assertThat(run.stdout() + run.stderr()).doesNotContain(SECRET);
+        }
+    }
+
+    @Test
+    void aFailedOncePollExitsNonZeroWithOneClearLine() throws Exception {
+        try (ThreatConnectSimulator tc = ThreatConnectSimulator.start().withHmacUser("jar-user", "another-secret")) {
+            Run run = run(Map.of("TC_BASE_URL", tc.baseUrl(), "TC_ACCESS_ID", "jar-user", "TC_SECRET_KEY", SECRET), "--once");
+
+            assertThat(run.exitCode()).isEqualTo(1);
+            assertThat(run.stderr().strip()).doesNotContain("\n")
+                    .contains("poll of 'default' failed").contains("HTTP 401").contains("Signature Data Did Not Match");
+            assertThat(run.stdout() + run.stderr()).doesNotContain(SECRET);
+        }
+    }
+
+    @Test
+    void theWorkingDirectorysApplicationPropertiesWinOverTheShippedDefaults() throws Exception {
+        Files.writeString(workDir.resolve("application.properties"), "sink.file.directory=custom-alerts\n");
+
+        Run run = run(Map.of(), "--demo", "--once");
+
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        assertThat(alertLines("custom-alerts")).isNotEmpty();
+        assertThat(workDir.resolve("data/alerts")).doesNotExist();
+    }
+
+    @Test
+    void aBadSettingStopsStartUpWithOneLineNamingIt() throws Exception {
+        Run run = run(Map.of("MONITOR_PAGE_SIZE", "20000"), "--demo", "--once");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.stderr().strip()).doesNotContain("\n").contains("monitor.page-size").contains("20000");
+    }
+
+    @Test
+    void missingCredentialsStopStartUp() throws Exception {
+        Run run = run(Map.of("TC_BASE_URL", "https://tc.example.com/api"), "--once");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.stderr()).contains("tc.access-id").contains("tc.api-token");
+    }
+
+    @Test
+    void helpAndUnknownOptions() throws Exception {
+        Run help = run(Map.of(), "--help");
+        assertThat(help.exitCode()).isZero();
+        assertThat(help.stdout()).contains("--once").contains("--demo");
+
+        Run unknown = run(Map.of(), "--bogus");
+        assertThat(unknown.exitCode()).isEqualTo(2);
+        assertThat(unknown.stderr()).contains("unknown option '--bogus'");
+    }
+}
