@@ -56,6 +56,10 @@ final class MonitorHarness implements AutoCloseable {
         return this;
     }
 
+    org.apache.camel.CamelContext context() {
+        return main.getCamelContext();
+    }
+
     /** One poll of every monitor, through Quartz and the route, as the schedule would run it. */
     Poll poll() throws InterruptedException {
         List<Poll> polls = Application.pollAllNow(main.getCamelContext());

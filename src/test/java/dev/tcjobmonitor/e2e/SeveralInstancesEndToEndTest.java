@@ -1,0 +1,92 @@
+package dev.tcjobmonitor.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tcjobmonitor.Application;
+import dev.tcjobmonitor.monitor.Poll;
+import dev.tcjobmonitor.simulator.ThreatConnectSimulator;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Operators add an instance with one templatedRoute, and the cron schedule drives the polls. */
+class SeveralInstancesEndToEndTest {
+
+    @TempDir
+    Path tempDir;
+    private MonitorHarness harness;
+    private ThreatConnectSimulator second;
+
+    @AfterEach
+    void stop() {
+        if (harness != null) {
+            harness.close();
+        }
+        if (second != null) {
+            second.close();
+        }
+    }
+
+    @Test
+    void aSecondTemplatedRouteMonitorsASecondInstanceWithItsOwnCredentialsAndState() throws Exception {
+        second = ThreatConnectSimulator.start().withHmacUser("eu-user", "eu-S3cr3t");
+        Path routes = tempDir.resolve("monitors.camel.yaml");
+        Files.writeString(routes, """
+                - templatedRoute:
+                    routeTemplateRef: tc-job-monitor
+                    routeId: tc-job-monitor-default
+                    parameters:
+                      - name: name
+                        value: default
+                - templatedRoute:
+                    routeTemplateRef: tc-job-monitor
+                    routeId: tc-job-monitor-eu
+                    parameters:
+                      - name: name
+                        value: eu
+                      - name: baseUrl
+                        value: "{{tc-eu.base-url}}"
+                      - name: accessId
+                        value: "{{tc-eu.access-id}}"
+                      - name: secretKey
+                        value: "{{tc-eu.secret-key}}"
+                """);
+        harness = new MonitorHarness(tempDir)
+                .set("camel.main.routes-include-pattern", "classpath:camel/*.camel.yaml,file:" + routes)
+                .set("tc-eu.base-url", second.baseUrl())
+                .set("tc-eu.access-id", "eu-user")
+                .set("tc-eu.secret-key", "eu-S3cr3t")
+                .start();
+        Instant recent = Instant.now().minusSeconds(30);
+        long home = harness.simulator.addFailed(1, recent, "home\n");
+        long eu = second.addFailed(2, recent, "eu\n");
+
+        List<Poll> polls = Application.pollAllNow(harness.context());
+
+        assertThat(polls).allSatisfy(poll -> assertThat(poll.failure()).isEmpty());
+        assertThat(harness.alerts()).extracting(a -> a.get("monitor").get("instance").asText() + ":" + a.get("id").asLong())
+                .containsExactlyInAnyOrder("default:" + home, "eu:" + eu);
+        assertThat(harness.stateDir.resolve("default/watermark")).exists();
+        assertThat(harness.stateDir.resolve("eu/watermark")).exists();
+    }
+
+    @Test
+    void theCronSchedulePollsByItself() throws Exception {
+        harness = new MonitorHarness(tempDir).set("monitor.cron", "0/1 * * * * ?").start();
+        long failed = harness.simulator.addFailed(3, Instant.now().minusSeconds(30), "scheduled\n");
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> harness.alerts().stream()
+                .map(JsonNode.class::cast).anyMatch(alert -> alert.get("id").asLong() == failed));
+        long later = harness.simulator.addFailed(3, Instant.now(), "scheduled later\n");
+        await().atMost(Duration.ofSeconds(20)).until(() -> harness.alertedIds().contains(later));
+
+        assertThat(harness.alertedIds()).containsExactly(failed, later);
+    }
+}
