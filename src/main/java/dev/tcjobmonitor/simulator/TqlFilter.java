@@ -94,7 +94,7 @@ public final class TqlFilter {
                 values.add(value());
             } while (accept(Kind.COMMA));
             expect(Kind.CLOSE, "')' closing IN");
-            Predicate<JsonNode> in = execution -> values.stream().anyMatch(v -> compare(execution, field.text, v) == 0);
+            Predicate<JsonNode> in = execution -> values.stream().anyMatch(v -> Integer.valueOf(0).equals(compare(execution, field.text, v)));
             return negated ? execution -> has(execution, field.text) && !in.test(execution) : in;
         }
         if (negated) {
@@ -102,6 +102,9 @@ public final class TqlFilter {
         }
         Token operator = expect(Kind.OPERATOR, "an operator after '" + field.text + "'");
         Token value = value();
+        if (TIME_FIELDS.contains(field.text)) {
+            time(value.text); // an unreadable time is a bad query, not a silent non-match
+        }
         return execution -> {
             Integer order = compare(execution, field.text, value);
             if (order == null) {
@@ -124,8 +127,8 @@ public final class TqlFilter {
         if (token.kind != Kind.STRING && token.kind != Kind.NUMBER) {
             throw new IllegalArgumentException("expected a quoted string or a number, found '" + token.text + "'");
         }
-        if (token.kind == Kind.STRING && RELATIVE_TIME.matcher(token.text).matches() || isDate(token.text)) {
-            time(token.text); // fails now, not per execution, when the time cannot be read
+        if (token.kind == Kind.STRING && RELATIVE_TIME.matcher(token.text).matches()) {
+            time(token.text);
         }
         return token;
     }
@@ -169,7 +172,11 @@ public final class TqlFilter {
             return relative.group(1).equals("-") ? now.minus(amount) : now.plus(amount);
         }
         if (isDate(text)) {
-            return LocalDate.parse(text).atStartOfDay().toInstant(ZoneOffset.UTC);
+            try {
+                return LocalDate.parse(text).atStartOfDay().toInstant(ZoneOffset.UTC);
+            } catch (DateTimeParseException e) {
+                throw new IllegalArgumentException("'" + text + "' is not a date");
+            }
         }
         Instant instant = parseInstant(text);
         if (instant == null) {

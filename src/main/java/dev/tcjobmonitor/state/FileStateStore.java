@@ -125,6 +125,12 @@ public final class FileStateStore implements MonitorStateStore {
         try {
             String content = Files.readString(file, StandardCharsets.UTF_8);
             int end = content.lastIndexOf('\n');
+            if (end + 1 < content.length()) {
+                // a write cut short by a crash: drop it, or the next append would be glued onto it
+                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                    channel.truncate(content.substring(0, end + 1).getBytes(StandardCharsets.UTF_8).length);
+                }
+            }
             for (String line : content.substring(0, end + 1).split("\n")) {
                 int tab = line.indexOf('\t');
                 if (tab > 0) {

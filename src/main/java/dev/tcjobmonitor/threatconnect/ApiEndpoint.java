@@ -24,20 +24,26 @@ public final class ApiEndpoint {
         if (baseUrl == null || baseUrl.isBlank()) {
             throw new IllegalArgumentException("is empty; set it to the instance's API root, e.g. https://app.threatconnect.com/api");
         }
+        String shown = redact(baseUrl);
         URI uri;
         try {
             uri = new URI(baseUrl.strip().replaceAll("/+$", ""));
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("'" + baseUrl + "' is not a URL: " + e.getReason());
+            throw new IllegalArgumentException("'" + shown + "' is not a URL");
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("https") && !scheme.equals("http")) {
-            throw new IllegalArgumentException("'" + baseUrl + "' must start with https:// (or http:// for a local simulator)");
+            throw new IllegalArgumentException("'" + shown + "' must start with https:// (or http:// for a local simulator)");
         }
         if (uri.getHost() == null || uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
-            throw new IllegalArgumentException("'" + baseUrl + "' must be scheme://host[:port]/path with no user, query or fragment");
+            throw new IllegalArgumentException("'" + shown + "' must be scheme://host[:port]/path with no user, query or fragment");
         }
         return new ApiEndpoint(uri);
+    }
+
+    /** A URL as it may be shown: whatever sits before an '@' in the authority could be a password. */
+    private static String redact(String url) {
+        return url.replaceAll("(?<=//)[^/@]*@", "****@");
     }
 
     public String baseUrl() {

@@ -91,7 +91,7 @@ public final class ExecutionPageReader {
         if (node == null || node.isMissingNode()) {
             return "missing";
         }
-        return node.isTextual() ? node.asText() : node.getNodeType().toString().toLowerCase();
+        return node.isTextual() ? excerpt(node.asText()) : node.getNodeType().toString().toLowerCase();
     }
 
     /** Keeps log lines to one short line whatever the server sent. */

@@ -11,7 +11,6 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import org.assertj.core.api.AbstractThrowableAssert;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,8 +19,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Reading one response of {@code /v3/job/executions}. */
 class ExecutionPageReaderTest {
 
-    /** Messages are meant for one log line. */
-    private static final int MAX_MESSAGE = 260;
+    /** Messages are meant for one log line: a short fixed text plus a 200-character excerpt at most. */
+    private static final int MAX_MESSAGE = 300;
 
     private final ExecutionPageReader reader = new ExecutionPageReader();
 
@@ -197,7 +196,7 @@ class ExecutionPageReaderTest {
                     </html>
                     """)
                     .hasMessageContaining("HTTP 502")
-                    .hasMessageContaining("not valid JSON");
+                    .hasMessageMatching(".*not (valid )?JSON.*");
         }
 
         @Test
@@ -260,16 +259,12 @@ class ExecutionPageReaderTest {
                     .hasMessageContaining("HTTP 502");
         }
 
-        @Disabled("BUG: the 'not valid JSON' message embeds Jackson's error text, which quotes up to 256 characters of "
-                + "the offending token, uncut (ExecutionPageReader.parse, the JsonProcessingException branch): a body "
-                + "of 1000 letters gives a ~400 character message")
-        @Test
-        void hugeBareWordBodyIsCutToOneShortLine() {
-            assertRefused(503, "Service" + "x".repeat(1_000)).hasMessageContaining("HTTP 503");
+        @ParameterizedTest
+        @ValueSource(ints = {200, 503})
+        void hugeBareWordBodyIsCutToOneShortLine(int status) {
+            assertRefused(status, "Service" + "x".repeat(1_000)).hasMessageContaining("HTTP " + status);
         }
 
-        @Disabled("BUG: the envelope's status value is put in the message uncut (ExecutionPageReader.read -> describe), "
-                + "so a long or multi-line \"status\" breaks the one-short-line promise")
         @Test
         void hugeMultiLineStatusIsCutToOneShortLine() {
             assertRefused(500, "{\"status\":\"" + "Error\\n".repeat(500) + "\",\"message\":\"m\"}")

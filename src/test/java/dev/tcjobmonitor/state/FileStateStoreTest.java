@@ -1,0 +1,455 @@
+package dev.tcjobmonitor.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.NullSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The file-backed state store. "Restart" means a new {@link FileStateStore} on the same folder, which
+ * knows only what is on disk.
+ */
+class FileStateStoreTest {
+
+    private static final Instant T100 = Instant.ofEpochSecond(100);
+    private static final Instant T200 = Instant.ofEpochSecond(200);
+    private static final Instant T300 = Instant.ofEpochSecond(300);
+
+    @TempDir
+    Path dir;
+
+    private FileStateStore store() {
+        return new FileStateStore(dir);
+    }
+
+    private Path ledger(String monitor, String sink) {
+        return dir.resolve(monitor).resolve("delivered-" + sink + ".tsv");
+    }
+
+    private static List<String> lines(Path file) throws IOException {
+        return Files.readAllLines(file, StandardCharsets.UTF_8);
+    }
+
+    private static List<String> fileNames(Path folder) throws IOException {
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.map(f -> f.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Nested
+    class Watermark {
+
+        @Test
+        void isAbsentAtFirst() {
+            assertThat(store().watermark("m1")).isEmpty();
+        }
+
+        @Test
+        void roundTrips() {
+            FileStateStore store = store();
+            Instant watermark = Instant.parse("2024-04-10T12:34:56.789Z");
+
+            store.saveWatermark("m1", watermark);
+
+            assertThat(store.watermark("m1")).contains(watermark);
+        }
+
+        @Test
+        void survivesRestart() {
+            Instant watermark = Instant.parse("2024-04-10T12:34:56Z");
+            store().saveWatermark("m1", watermark);
+
+            assertThat(store().watermark("m1")).contains(watermark);
+        }
+
+        @Test
+        void latestSaveWins() {
+            FileStateStore store = store();
+            store.saveWatermark("m1", T100);
+            store.saveWatermark("m1", T200);
+
+            assertThat(store.watermark("m1")).contains(T200);
+            assertThat(store().watermark("m1")).contains(T200);
+        }
+
+        @Test
+        void isPerMonitor() {
+            FileStateStore store = store();
+            store.saveWatermark("m1", T100);
+            store.saveWatermark("m2", T200);
+
+            assertThat(store.watermark("m1")).contains(T100);
+            assertThat(store.watermark("m2")).contains(T200);
+            assertThat(store.watermark("m3")).isEmpty();
+        }
+
+        @Test
+        void isOneIsoInstantInItsOwnFile() throws IOException {
+            store().saveWatermark("m1", Instant.parse("2024-04-10T12:00:00Z"));
+
+            assertThat(Files.readString(dir.resolve("m1").resolve("watermark"))).isEqualTo("2024-04-10T12:00:00Z\n");
+        }
+
+        @Test
+        void isReplacedThroughATempFileThatDoesNotLinger() throws IOException {
+            FileStateStore store = store();
+            store.saveWatermark("m1", T100);
+            store.saveWatermark("m1", T200);
+
+            assertThat(fileNames(dir.resolve("m1"))).containsExactly("watermark");
+        }
+
+        @Test
+        void toleratesSurroundingWhitespaceWrittenByHand() throws IOException {
+            Files.createDirectories(dir.resolve("m1"));
+            Files.writeString(dir.resolve("m1").resolve("watermark"), "  2024-04-10T12:00:00Z \r\n");
+
+            assertThat(store().watermark("m1")).contains(Instant.parse("2024-04-10T12:00:00Z"));
+        }
+
+        @Test
+        void corruptFileIsAnErrorNamingTheFile() throws IOException {
+            Path file = dir.resolve("m1").resolve("watermark");
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, "not-a-time\n");
+
+            assertThatThrownBy(() -> store().watermark("m1"))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining(file.toString())
+                    .hasMessageContaining("corrupt");
+        }
+
+        @Test
+        void emptyFileIsCorruptToo() throws IOException {
+            Path file = dir.resolve("m1").resolve("watermark");
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, "");
+
+            assertThatThrownBy(() -> store().watermark("m1"))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining(file.toString());
+        }
+    }
+
+    @Nested
+    class Delivered {
+
+        @Test
+        void nothingIsDeliveredAtFirst() {
+            assertThat(store().isDelivered("m1", "file", "42")).isFalse();
+        }
+
+        @Test
+        void recordedKeyIsDelivered() {
+            FileStateStore store = store();
+            store.recordDelivered("m1", "file", "42", T100);
+
+            assertThat(store.isDelivered("m1", "file", "42")).isTrue();
+            assertThat(store.isDelivered("m1", "file", "43")).isFalse();
+        }
+
+        @Test
+        void isPerSink() {
+            FileStateStore store = store();
+            store.recordDelivered("m1", "file", "42", T100);
+
+            assertThat(store.isDelivered("m1", "kafka", "42")).isFalse();
+            store.recordDelivered("m1", "kafka", "43", T100);
+            assertThat(store.isDelivered("m1", "file", "43")).isFalse();
+        }
+
+        @Test
+        void isPerMonitor() {
+            FileStateStore store = store();
+            store.recordDelivered("m1", "file", "42", T100);
+
+            assertThat(store.isDelivered("m2", "file", "42")).isFalse();
+        }
+
+        @Test
+        void survivesRestartPerMonitorAndSink() {
+            FileStateStore before = store();
+            before.recordDelivered("m1", "file", "42", T100);
+            before.recordDelivered("m1", "kafka", "43", T200);
+            before.recordDelivered("m2", "file", "44", T300);
+
+            FileStateStore after = store();
+            assertThat(after.isDelivered("m1", "file", "42")).isTrue();
+            assertThat(after.isDelivered("m1", "kafka", "43")).isTrue();
+            assertThat(after.isDelivered("m2", "file", "44")).isTrue();
+            assertThat(after.isDelivered("m1", "kafka", "42")).isFalse();
+            assertThat(after.isDelivered("m1", "file", "43")).isFalse();
+            assertThat(after.isDelivered("m2", "file", "42")).isFalse();
+        }
+
+        @Test
+        void isOneTabSeparatedLinePerDelivery() throws IOException {
+            FileStateStore store = store();
+            store.recordDelivered("m1", "file", "42", T100);
+            store.recordDelivered("m1", "file", "job-7:run-3", T200);
+
+            assertThat(lines(ledger("m1", "file"))).containsExactly("42\t100", "job-7:run-3\t200");
+        }
+
+        @Test
+        void recordingTwiceWritesOneLine() throws IOException {
+            FileStateStore store = store();
+            store.recordDelivered("m1", "file", "42", T100);
+            store.recordDelivered("m1", "file", "42", T200);
+
+            assertThat(lines(ledger("m1", "file"))).containsExactly("42\t100");
+        }
+
+        @Test
+        void recordingAgainAfterRestartWritesNoSecondLine() throws IOException {
+            store().recordDelivered("m1", "file", "42", T100);
+            store().recordDelivered("m1", "file", "42", T100);
+
+            assertThat(lines(ledger("m1", "file"))).containsExactly("42\t100");
+        }
+
+        @Test
+        void tornLastLineIsIgnoredWhileEarlierLinesCount() throws IOException {
+            FileStateStore before = store();
+            before.recordDelivered("m1", "file", "100", T100);
+            before.recordDelivered("m1", "file", "101", T200);
+            Files.writeString(ledger("m1", "file"), "123\t17", StandardOpenOption.APPEND);
+
+            FileStateStore after = store();
+            assertThat(after.isDelivered("m1", "file", "100")).isTrue();
+            assertThat(after.isDelivered("m1", "file", "101")).isTrue();
+            assertThat(after.isDelivered("m1", "file", "123")).isFalse();
+        }
+
+        @Test
+        void fileWithOnlyATornLineHoldsNoDeliveries() throws IOException {
+            Files.createDirectories(dir.resolve("m1"));
+            Files.writeString(ledger("m1", "file"), "123\t17");
+
+            assertThat(store().isDelivered("m1", "file", "123")).isFalse();
+        }
+
+        @Test
+        void damagedLinesAreSkippedAndTheRestCount() throws IOException {
+            Files.createDirectories(dir.resolve("m1"));
+            Files.writeString(ledger("m1", "file"), "41\t100\nno-tab-here\n\t100\n42\tnot-a-number\n43\t300\n");
+
+            FileStateStore store = store();
+            assertThat(store.isDelivered("m1", "file", "41")).isTrue();
+            assertThat(store.isDelivered("m1", "file", "43")).isTrue();
+            assertThat(store.isDelivered("m1", "file", "42")).isFalse();
+            assertThat(store.isDelivered("m1", "file", "no-tab-here")).isFalse();
+        }
+
+        @Test
+        void deliveryRecordedAfterATornLineSurvivesRestart() throws IOException {
+            store().recordDelivered("m1", "file", "100", T100);
+            Files.writeString(ledger("m1", "file"), "123\t17", StandardOpenOption.APPEND);
+
+            store().recordDelivered("m1", "file", "200", T200);
+
+            assertThat(store().isDelivered("m1", "file", "200")).isTrue();
+        }
+
+        @Test
+        void tornLineNeverTurnsIntoAFalseDelivery() throws IOException {
+            store().recordDelivered("m1", "file", "100", T100);
+            Files.writeString(ledger("m1", "file"), "12", StandardOpenOption.APPEND); // torn "123\t150\n"
+
+            store().recordDelivered("m1", "file", "4", T200);
+
+            FileStateStore after = store();
+            assertThat(after.isDelivered("m1", "file", "124")).isFalse();
+            assertThat(after.isDelivered("m1", "file", "4")).isTrue();
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"", "a\tb", "a\nb", "a\rb"})
+        void keysThatWouldBreakTheLineFormatAreRefused(String key) {
+            assertThatThrownBy(() -> store().recordDelivered("m1", "file", key, T100))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Nested
+    class Forgetting {
+
+        @Test
+        void dropsOnlyEntriesOlderThanTheCutoff() {
+            FileStateStore store = store();
+            store.recordDelivered("m1", "file", "a", T100);
+            store.recordDelivered("m1", "file", "b", T200);
+            store.recordDelivered("m1", "file", "c", T300);
+
+            store.forgetDeliveredBefore("m1", T200);
+
+            assertThat(store.isDelivered("m1", "file", "a")).isFalse();
+            assertThat(store.isDelivered("m1", "file", "b")).as("at the cutoff").isTrue();
+            assertThat(store.isDelivered("m1", "file", "c")).isTrue();
+        }
+
+        @Test
+        void persistsWhatItForgets() throws IOException {
+            FileStateStore store = store();
+            store.recordDelivered("m1", "file", "a", T100);
+            store.recordDelivered("m1", "file", "b", T200);
+            store.recordDelivered("m1", "file", "c", T300);
+
+            store.forgetDeliveredBefore("m1", T200);
+
+            FileStateStore after = store();
+            assertThat(after.isDelivered("m1", "file", "a")).isFalse();
+            assertThat(after.isDelivered("m1", "file", "b")).isTrue();
+            assertThat(after.isDelivered("m1", "file", "c")).isTrue();
+            assertThat(lines(ledger("m1", "file"))).containsExactlyInAnyOrder("b\t200", "c\t300");
+            assertThat(fileNames(dir.resolve("m1"))).noneMatch(name -> name.endsWith(".tmp"));
+        }
+
+        @Test
+        void coversEverySinkOfTheMonitorAndNoOtherMonitor() {
+            FileStateStore store = store();
+            store.recordDelivered("m1", "file", "a", T100);
+            store.recordDelivered("m1", "kafka", "a", T100);
+            store.recordDelivered("m1", "kafka", "c", T300);
+            store.recordDelivered("m2", "file", "a", T100);
+
+            store.forgetDeliveredBefore("m1", T200);
+
+            FileStateStore after = store();
+            assertThat(after.isDelivered("m1", "file", "a")).isFalse();
+            assertThat(after.isDelivered("m1", "kafka", "a")).isFalse();
+            assertThat(after.isDelivered("m1", "kafka", "c")).isTrue();
+            assertThat(after.isDelivered("m2", "file", "a")).isTrue();
+        }
+
+        @Test
+        void worksOnLedgersWrittenBeforeARestart() {
+            FileStateStore before = store();
+            before.recordDelivered("m1", "file", "a", T100);
+            before.recordDelivered("m1", "file", "c", T300);
+
+            store().forgetDeliveredBefore("m1", T200);
+
+            FileStateStore after = store();
+            assertThat(after.isDelivered("m1", "file", "a")).isFalse();
+            assertThat(after.isDelivered("m1", "file", "c")).isTrue();
+        }
+
+        @Test
+        void leavesTheFileAloneWhenNothingIsOldEnough() throws IOException {
+            FileStateStore store = store();
+            store.recordDelivered("m1", "file", "c", T300);
+            Files.writeString(ledger("m1", "file"), "# hand-made note\n", StandardOpenOption.APPEND);
+
+            store.forgetDeliveredBefore("m1", T200);
+
+            assertThat(lines(ledger("m1", "file"))).containsExactly("c\t300", "# hand-made note");
+        }
+
+        @Test
+        void keepsRecordingAfterForgetting() throws IOException {
+            FileStateStore store = store();
+            store.recordDelivered("m1", "file", "a", T100);
+            store.forgetDeliveredBefore("m1", T200);
+
+            store.recordDelivered("m1", "file", "d", T300);
+
+            assertThat(lines(ledger("m1", "file"))).containsExactly("d\t300");
+            assertThat(store().isDelivered("m1", "file", "d")).isTrue();
+        }
+
+        @Test
+        void onAMonitorWithNothingRecordedIsHarmless() {
+            store().forgetDeliveredBefore("fresh", T200);
+
+            assertThat(store().isDelivered("fresh", "file", "a")).isFalse();
+        }
+    }
+
+    @Nested
+    class Names {
+
+        @ParameterizedTest
+        @NullSource
+        @ValueSource(strings = {"../x", "..", "a/b", "a\\b", "", " ", ".hidden", "-dash", "a b", "a\tb"})
+        void unsafeMonitorNamesAreRefused(String monitor) {
+            FileStateStore store = store();
+            assertThatThrownBy(() -> store.watermark(monitor)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> store.saveWatermark(monitor, T100)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> store.isDelivered(monitor, "file", "1")).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> store.recordDelivered(monitor, "file", "1", T100))
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> store.forgetDeliveredBefore(monitor, T100))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+
+        @ParameterizedTest
+        @NullSource
+        @ValueSource(strings = {"../x", "a/b", "", ".hidden", "a b"})
+        void unsafeSinkNamesAreRefused(String sink) {
+            FileStateStore store = store();
+            assertThatThrownBy(() -> store.isDelivered("m1", sink, "1")).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> store.recordDelivered("m1", sink, "1", T100))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+
+        @Test
+        void refusalSaysWhatANameMayContain() {
+            assertThatThrownBy(() -> store().watermark("../x"))
+                    .hasMessageContaining("'../x'")
+                    .hasMessageContaining("letters, digits");
+        }
+
+        @Test
+        void refusedNamesWriteNothingOutsideTheFolder() throws IOException {
+            Path inside = dir.resolve("state");
+            FileStateStore store = new FileStateStore(inside);
+
+            assertThatThrownBy(() -> store.saveWatermark("../escaped", T100)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> store.recordDelivered("m1", "../../escaped", "1", T100))
+                    .isInstanceOf(IllegalArgumentException.class);
+
+            assertThat(fileNames(dir)).doesNotContain("escaped");
+        }
+
+        @Test
+        void safeNamesWithDotsDashesAndUnderscoresWork() {
+            FileStateStore store = store();
+            store.saveWatermark("Prod_monitor-1.eu", T100);
+            store.recordDelivered("Prod_monitor-1.eu", "file_2-b.x", "1", T100);
+
+            assertThat(store().watermark("Prod_monitor-1.eu")).contains(T100);
+            assertThat(store().isDelivered("Prod_monitor-1.eu", "file_2-b.x", "1")).isTrue();
+        }
+
+        @Test
+        void storeWithoutAFolderSaysWhichSettingIsMissing() {
+            assertThatThrownBy(() -> new FileStateStore().watermark("m1"))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("monitor.state-dir");
+        }
+
+        @Test
+        void folderCanBeSetAsText() {
+            FileStateStore store = new FileStateStore();
+            store.setDirectory(dir.toString());
+            store.saveWatermark("m1", T100);
+
+            assertThat(store.getDirectory()).isEqualTo(dir);
+            assertThat(new FileStateStore(dir).watermark("m1")).contains(T100);
+        }
+    }
+}
