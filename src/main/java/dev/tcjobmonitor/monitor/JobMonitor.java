@@ -2,8 +2,11 @@ package dev.tcjobmonitor.monitor;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tcjobmonitor.alert.Alert;
+import dev.tcjobmonitor.alert.AlertBatch;
 import dev.tcjobmonitor.alert.AlertDocument;
 import dev.tcjobmonitor.alert.FailedExecution;
+import dev.tcjobmonitor.state.DeadLetterFile;
 import dev.tcjobmonitor.state.MonitorStateStore;
 import dev.tcjobmonitor.threatconnect.ApiEndpoint;
 import dev.tcjobmonitor.threatconnect.ExecutionPage;
@@ -15,11 +18,15 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.camel.Exchange;
+import org.apache.camel.InvalidPayloadException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +45,7 @@ public class JobMonitor {
     private final ExecutionPageReader pageReader = new ExecutionPageReader();
     private Clock clock = Clock.systemUTC();
     private MonitorStateStore stateStore;
+    private DeadLetterFile deadLetters;
     private PollHistory pollHistory = new PollHistory();
     private MonitorSettings settings;
 
@@ -56,6 +64,7 @@ public class JobMonitor {
     private String extraTql;
     private String pageSize;
     private String sinks;
+    private String deadLetterAfter;
 
     /** Checks every setting; a bad one stops start-up with a message naming it. */
     public void init() {
@@ -63,7 +72,10 @@ public class JobMonitor {
             throw new SettingException(name, "stateStore", "no state store is configured");
         }
         settings = MonitorSettings.parse(new MonitorSettings.Raw(name, baseUrl, accessId, secretKey, apiToken,
-                lookback, overlap, statuses, timeField, jobIds, excludeJobIds, extraTql, pageSize, sinks), clock);
+                lookback, overlap, statuses, timeField, jobIds, excludeJobIds, extraTql, pageSize, sinks, deadLetterAfter), clock);
+        if (deadLetters == null) {
+            throw new SettingException(name, "deadLetterDirectory (monitor.state-dir)", "no folder for dead letters is configured");
+        }
         secretKey = null;
         apiToken = null;
         LOG.info("Monitor '{}' watches {} for {} executions (page size {}, sinks {})", settings.name(),
@@ -126,62 +138,103 @@ public class JobMonitor {
     }
 
     /**
-     * True for an execution in a failure status whose failure time is inside the window (or
-     * unknown): the TQL asks for exactly these, and this keeps the promise even where an instance
-     * ignores part of the query.
+     * Keeps the page's failures (a failure status, and a failure time inside the window or unknown:
+     * the TQL asks for exactly these, this keeps the promise where an instance ignores part of the
+     * query) that at least one sink lacks, as the batch every sink receives at once.
      */
-    public boolean isFailure(Exchange exchange) {
-        JsonNode node = exchange.getMessage().getBody(JsonNode.class);
-        if (!(node instanceof ObjectNode fields)) {
-            LOG.warn("Monitor '{}' skipped a data element that is not an object: {}", settings.name(),
-                    node == null ? "null" : node.getNodeType());
-            return false;
+    public AlertBatch newFailures(Exchange exchange) throws InvalidPayloadException {
+        Poll poll = poll(exchange);
+        @SuppressWarnings("unchecked")
+        List<JsonNode> executions = exchange.getMessage().getMandatoryBody(List.class);
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        List<Alert> alerts = new ArrayList<>();
+        int failures = 0;
+        for (JsonNode node : executions) {
+            if (!(node instanceof ObjectNode fields)) {
+                LOG.warn("Monitor '{}' skipped a data element that is not an object: {}", settings.name(),
+                        node == null ? "null" : node.getNodeType());
+                continue;
+            }
+            FailedExecution execution = new FailedExecution(fields);
+            boolean failedStatus = execution.text("status").filter(settings.statuses()::contains).isPresent();
+            boolean inWindow = execution.instant(settings.timeField()).map(time -> time.isAfter(poll.windowStart())).orElse(true);
+            if (!failedStatus || !inWindow) {
+                continue;
+            }
+            failures++;
+            String key = execution.deliveryKey();
+            Set<String> pending = new LinkedHashSet<>();
+            for (String sink : settings.sinks()) {
+                if (!stateStore.isDelivered(settings.name(), sink, key)) {
+                    pending.add(sink);
+                }
+            }
+            if (!pending.isEmpty()) {
+                alerts.add(new Alert(execution, key, execution.instant(settings.timeField()).orElse(now),
+                        AlertDocument.render(execution, settings.name(), settings.endpoint().baseUrl(), now),
+                        Set.copyOf(pending), settings.name()));
+            }
         }
-        FailedExecution execution = new FailedExecution(fields);
-        boolean failedStatus = execution.text("status").filter(settings.statuses()::contains).isPresent();
-        boolean inWindow = execution.instant(settings.timeField())
-                .map(time -> time.isAfter(poll(exchange).windowStart())).orElse(true);
-        return failedStatus && inWindow;
+        poll.failuresSeen(failures, alerts.size());
+        AlertBatch batch = new AlertBatch(alerts);
+        exchange.setProperty(MonitorConstants.BATCH_SINKS, batch.sinks().stream()
+                .map(sink -> MonitorConstants.SINK_ENDPOINT_PREFIX + sink).toList());
+        return batch;
+    }
+
+    /** {@code sink} accepted {@code alerts}: it never gets them again. */
+    void delivered(String sink, List<Alert> alerts, Poll poll) {
+        for (Alert alert : alerts) {
+            stateStore.recordDelivered(settings.name(), sink, alert.key(), alert.eventTime());
+        }
+        poll.delivered(sink, alerts.size());
     }
 
     /**
-     * Turns the execution into the alert document and lists, in {@link MonitorConstants#PENDING_SINKS},
-     * the sinks that do not have it yet.
+     * {@code sink} refused {@code alerts} after its redeliveries. Each stays pending, so the
+     * window stays open and the next poll offers it to this sink again, until it is older than
+     * {@code monitor.dead-letter-after}: then it goes to the sink's dead letter and counts as done.
      */
-    public void prepareAlert(Exchange exchange) {
-        Poll poll = poll(exchange);
-        FailedExecution execution = new FailedExecution((ObjectNode) exchange.getMessage().getBody(JsonNode.class));
-        String key = execution.deliveryKey();
-        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-        List<String> pending = new ArrayList<>(settings.sinks().size());
-        for (String sink : settings.sinks()) {
-            if (!stateStore.isDelivered(settings.name(), sink, key)) {
-                pending.add(MonitorConstants.SINK_ENDPOINT_PREFIX + sink);
+    void undelivered(String sink, List<Alert> alerts, String error, Poll poll) {
+        Instant giveUpBefore = clock.instant().minus(settings.deadLetterAfter());
+        int deadLettered = 0;
+        for (Alert alert : alerts) {
+            if (alert.eventTime().isBefore(giveUpBefore)) {
+                deadLetters.append(settings.name(), sink, alert.document(), error, clock.instant());
+                stateStore.recordDelivered(settings.name(), sink, alert.key(), alert.eventTime());
+                deadLettered++;
             }
         }
-        poll.failureSeen(!pending.isEmpty());
-        exchange.setProperty(MonitorConstants.PENDING_SINKS, pending);
-        exchange.setProperty(MonitorConstants.DELIVERY_KEY, key);
-        exchange.setProperty(MonitorConstants.EVENT_TIME, execution.instant(settings.timeField()).orElse(now));
-        var message = exchange.getMessage();
-        message.setHeader(MonitorConstants.EXECUTION_ID, execution.text("id").orElse(key));
-        execution.text("jobId").ifPresent(jobId -> message.setHeader(MonitorConstants.JOB_ID, jobId));
-        execution.text("status").ifPresent(status -> message.setHeader(MonitorConstants.STATUS, status));
-        message.setHeader(MonitorConstants.MONITOR, settings.name());
-        message.setBody(AlertDocument.render(execution, settings.name(), settings.endpoint().baseUrl(), now));
+        if (deadLettered > 0) {
+            poll.deadLettered(sink, deadLettered, error);
+        }
+        if (alerts.size() > deadLettered) {
+            poll.undelivered(sink, alerts.size() - deadLettered, error);
+        }
+        LOG.debug("Sink '{}' of monitor '{}' refused {} alert(s): {}", sink, settings.name(), alerts.size(), error);
     }
 
-    /** Called by a sink route once its sink has accepted the current alert. */
-    public void recordDelivered(Exchange exchange, String sink) {
-        stateStore.recordDelivered(settings.name(), sink,
-                exchange.getProperty(MonitorConstants.DELIVERY_KEY, String.class),
-                exchange.getProperty(MonitorConstants.EVENT_TIME, Instant.class));
-        poll(exchange).delivered(sink);
-    }
-
-    /** Every failure of the window reached every sink: move the watermark and log the summary. */
+    /**
+     * Every page was read. When every failure of the window reached every sink (or its dead
+     * letter), move the watermark; otherwise the window stays open for the next poll.
+     */
     public void finishPoll(Exchange exchange) {
         Poll poll = poll(exchange);
+        poll.deadLetteredBySink().forEach((sink, count) -> LOG.warn(
+                "Sink '{}' of monitor '{}' refused {} alert(s) older than {}; they went to its dead letter: {}",
+                sink, settings.name(), count, settings.deadLetterAfter(), poll.lastError(sink)));
+        if (!poll.undeliveredBySink().isEmpty()) {
+            String reason = poll.undeliveredBySink().entrySet().stream()
+                    .map(entry -> "sink '" + entry.getKey() + "' refused " + entry.getValue() + " alert(s): "
+                            + poll.lastError(entry.getKey()))
+                    .collect(Collectors.joining("; "));
+            poll.failed(reason);
+            LOG.warn("Poll of '{}' read {} page(s) and {} failure(s) but the window stays open until every sink has them"
+                    + " (next poll retries from {}), delivered {}: {}", settings.name(), poll.pages(), poll.failures(),
+                    poll.windowStart(), describe(poll.deliveredBySink()), reason);
+            pollHistory.record(settings.name(), poll);
+            return;
+        }
         stateStore.saveWatermark(settings.name(), poll.windowEnd());
         Duration memory = settings.overlap().compareTo(MIN_MEMORY) > 0 ? settings.overlap() : MIN_MEMORY;
         stateStore.forgetDeliveredBefore(settings.name(), poll.windowEnd().minus(settings.overlap()).minus(memory));
@@ -290,6 +343,14 @@ public class JobMonitor {
 
     public void setSinks(String sinks) {
         this.sinks = sinks;
+    }
+
+    public void setDeadLetterAfter(String deadLetterAfter) {
+        this.deadLetterAfter = deadLetterAfter;
+    }
+
+    public void setDeadLetterDirectory(String directory) {
+        this.deadLetters = new DeadLetterFile(Path.of(directory));
     }
 
     @Override

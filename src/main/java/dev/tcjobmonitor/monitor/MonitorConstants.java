@@ -18,12 +18,10 @@ public final class MonitorConstants {
 
     /** Property: the {@link Poll} in progress. */
     public static final String POLL = "tcPoll";
-    /** Property: the sink endpoints that have not had the current execution yet. */
-    public static final String PENDING_SINKS = "tcPendingSinks";
-    /** Property: the key that identifies the current execution in the delivered-ids store. */
-    public static final String DELIVERY_KEY = "tcDeliveryKey";
-    /** Property: the instant the current execution failed, for forgetting its key later. */
-    public static final String EVENT_TIME = "tcEventTime";
+    /** Property: the sink endpoints that lack at least one alert of the current page. */
+    public static final String BATCH_SINKS = "tcBatchSinks";
+    /** Property: the alerts a sink route is delivering on this exchange (one, or a digest's all). */
+    public static final String ALERTS = "tcAlerts";
 
     /** Sink {@code x} is the route {@code direct:tc-sink-x}. */
     public static final String SINK_ENDPOINT_PREFIX = "direct:tc-sink-";

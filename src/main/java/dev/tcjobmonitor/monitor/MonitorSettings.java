@@ -30,18 +30,19 @@ public record MonitorSettings(
         List<Long> excludeJobIds,
         String extraTql,
         int pageSize,
-        List<String> sinks) {
+        List<String> sinks,
+        Duration deadLetterAfter) {
 
     /** ThreatConnect's {@code resultLimit} maximum. */
     public static final int MAX_PAGE_SIZE = 10_000;
 
     /** The sink kinds this build delivers to; each is a route {@code direct:tc-sink-<kind>}. */
-    public static final Set<String> KNOWN_SINKS = Set.of("file");
+    public static final Set<String> KNOWN_SINKS = Set.of("file", "custom");
 
     /** Raw text values, as the route template passes them. */
     public record Raw(String name, String baseUrl, String accessId, String secretKey, String apiToken,
                       String lookback, String overlap, String statuses, String timeField, String jobIds,
-                      String excludeJobIds, String extraTql, String pageSize, String sinks) {
+                      String excludeJobIds, String extraTql, String pageSize, String sinks, String deadLetterAfter) {
         @Override
         public String toString() {
             return "Raw[name=" + name + ", baseUrl=" + baseUrl + ", credentials=****]";
@@ -74,7 +75,8 @@ public record MonitorSettings(
         return new MonitorSettings(name, endpoint, signer(name, raw, clock), lookback, overlap, statuses, timeField,
                 ids(name, "jobIds (monitor.job-ids)", raw.jobIds()),
                 ids(name, "excludeJobIds (monitor.exclude-job-ids)", raw.excludeJobIds()),
-                trim(raw.extraTql()), pageSize(name, raw.pageSize()), sinks(name, raw.sinks()));
+                trim(raw.extraTql()), pageSize(name, raw.pageSize()), sinks(name, raw.sinks()),
+                duration(name, "deadLetterAfter (monitor.dead-letter-after)", raw.deadLetterAfter()));
     }
 
     private static RequestSigner signer(String name, Raw raw, Clock clock) {

@@ -23,6 +23,9 @@ public final class Poll {
     private int failures;
     private int newFailures;
     private final Map<String, Integer> deliveredBySink = new TreeMap<>();
+    private final Map<String, Integer> deadLetteredBySink = new TreeMap<>();
+    private final Map<String, Integer> undeliveredBySink = new TreeMap<>();
+    private final Map<String, String> lastErrorBySink = new TreeMap<>();
     private String failure;
     private boolean finished;
 
@@ -60,15 +63,36 @@ public final class Poll {
         nextPage = next;
     }
 
-    void failureSeen(boolean isNew) {
-        failures++;
-        if (isNew) {
-            newFailures++;
-        }
+    void failuresSeen(int all, int notEverywhereYet) {
+        failures += all;
+        newFailures += notEverywhereYet;
     }
 
-    synchronized void delivered(String sink) {
-        deliveredBySink.merge(sink, 1, Integer::sum);
+    synchronized void delivered(String sink, int count) {
+        deliveredBySink.merge(sink, count, Integer::sum);
+    }
+
+    synchronized void deadLettered(String sink, int count, String error) {
+        deadLetteredBySink.merge(sink, count, Integer::sum);
+        lastErrorBySink.put(sink, error);
+    }
+
+    synchronized void undelivered(String sink, int count, String error) {
+        undeliveredBySink.merge(sink, count, Integer::sum);
+        lastErrorBySink.put(sink, error);
+    }
+
+    /** Sinks that refused alerts this poll which stay pending: the window cannot close. */
+    public synchronized Map<String, Integer> undeliveredBySink() {
+        return Map.copyOf(undeliveredBySink);
+    }
+
+    public synchronized Map<String, Integer> deadLetteredBySink() {
+        return Map.copyOf(deadLetteredBySink);
+    }
+
+    synchronized String lastError(String sink) {
+        return lastErrorBySink.get(sink);
     }
 
     void succeeded() {

@@ -40,10 +40,11 @@ class MonitorSettingsTest {
         String extraTql = "";
         String pageSize = "500";
         String sinks = "file";
+        String deadLetterAfter = "PT24H";
 
         MonitorSettings.Raw raw() {
             return new MonitorSettings.Raw(name, baseUrl, accessId, secretKey, apiToken, lookback, overlap,
-                    statuses, timeField, jobIds, excludeJobIds, extraTql, pageSize, sinks);
+                    statuses, timeField, jobIds, excludeJobIds, extraTql, pageSize, sinks, deadLetterAfter);
         }
     }
 

@@ -1,0 +1,30 @@
+package dev.tcjobmonitor.alert;
+
+import dev.tcjobmonitor.monitor.MonitorConstants;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One failed execution on its way to the sinks that do not have it yet.
+ *
+ * @param execution    the execution as ThreatConnect sent it
+ * @param key          its key in the delivered-ids store
+ * @param eventTime    when it failed (or was detected, when ThreatConnect did not say)
+ * @param document     the JSON document every sink receives
+ * @param pendingSinks the sinks that still lack it
+ */
+public record Alert(FailedExecution execution, String key, Instant eventTime, String document, Set<String> pendingSinks,
+                    String monitor) {
+
+    /** The headers that travel with the alert (never Camel*-named, so transports keep them). */
+    public Map<String, Object> headers() {
+        Map<String, Object> headers = new LinkedHashMap<>();
+        headers.put(MonitorConstants.EXECUTION_ID, execution.text("id").orElse(key));
+        execution.text("jobId").ifPresent(jobId -> headers.put(MonitorConstants.JOB_ID, jobId));
+        execution.text("status").ifPresent(status -> headers.put(MonitorConstants.STATUS, status));
+        headers.put(MonitorConstants.MONITOR, monitor);
+        return headers;
+    }
+}

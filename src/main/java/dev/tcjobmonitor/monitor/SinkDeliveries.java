@@ -1,0 +1,53 @@
+package dev.tcjobmonitor.monitor;
+
+import dev.tcjobmonitor.alert.Alert;
+import dev.tcjobmonitor.alert.AlertBatch;
+import java.util.List;
+import org.apache.camel.Exchange;
+import org.apache.camel.InvalidPayloadException;
+
+/**
+ * The steps every sink route shares (bean {@code tcDeliveries}): take from the page's batch the
+ * alerts this sink lacks, turn one into the message sinks receive, and record the outcome once the
+ * sink has accepted or refused it. The sink's monitor is the one whose poll is on the exchange.
+ */
+public class SinkDeliveries {
+
+    /** The alerts of the batch in the body that {@code sink} does not have yet. */
+    public List<Alert> pending(String sink, Exchange exchange) throws InvalidPayloadException {
+        return exchange.getMessage().getMandatoryBody(AlertBatch.class).pendingFor(sink);
+    }
+
+    /** Body: the alert's JSON document; headers: tcExecutionId, tcJobId, tcStatus, tcMonitor. */
+    public void asMessage(Exchange exchange) throws InvalidPayloadException {
+        Alert alert = exchange.getMessage().getMandatoryBody(Alert.class);
+        exchange.setProperty(MonitorConstants.ALERTS, List.of(alert));
+        exchange.getMessage().setHeaders(alert.headers());
+        exchange.getMessage().setBody(alert.document());
+    }
+
+    /** The sink accepted the alerts on this exchange. */
+    public void delivered(String sink, Exchange exchange) {
+        poll(sink, exchange).monitor().delivered(sink, alerts(exchange), poll(sink, exchange));
+    }
+
+    /** The sink refused the alerts on this exchange after its redeliveries. */
+    public void failed(String sink, Exchange exchange) {
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        poll(sink, exchange).monitor().undelivered(sink, alerts(exchange), Failures.describe(cause), poll(sink, exchange));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Alert> alerts(Exchange exchange) {
+        List<Alert> alerts = exchange.getProperty(MonitorConstants.ALERTS, List.class);
+        return alerts == null ? List.of() : alerts;
+    }
+
+    private static Poll poll(String sink, Exchange exchange) {
+        Poll poll = exchange.getProperty(MonitorConstants.POLL, Poll.class);
+        if (poll == null) {
+            throw new IllegalStateException("sink '" + sink + "' received an alert outside a poll");
+        }
+        return poll;
+    }
+}
