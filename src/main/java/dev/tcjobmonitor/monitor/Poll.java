@@ -74,12 +74,17 @@ public final class Poll {
 
     synchronized void deadLettered(String sink, int count, String error) {
         deadLetteredBySink.merge(sink, count, Integer::sum);
-        lastErrorBySink.put(sink, error);
+        lastErrorBySink.putIfAbsent(sink, error);
     }
 
     synchronized void undelivered(String sink, int count, String error) {
         undeliveredBySink.merge(sink, count, Integer::sum);
-        lastErrorBySink.put(sink, error);
+        lastErrorBySink.putIfAbsent(sink, error);
+    }
+
+    /** The sink refused an alert in this poll, after its redeliveries. */
+    synchronized boolean hasRefused(String sink) {
+        return undeliveredBySink.containsKey(sink) || deadLetteredBySink.containsKey(sink);
     }
 
     /** Sinks that refused alerts this poll which stay pending: the window cannot close. */

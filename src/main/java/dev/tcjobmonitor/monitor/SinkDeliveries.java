@@ -2,6 +2,7 @@ package dev.tcjobmonitor.monitor;
 
 import dev.tcjobmonitor.alert.Alert;
 import dev.tcjobmonitor.alert.AlertBatch;
+import java.util.Iterator;
 import java.util.List;
 import org.apache.camel.Exchange;
 import org.apache.camel.InvalidPayloadException;
@@ -13,9 +14,13 @@ import org.apache.camel.InvalidPayloadException;
  */
 public class SinkDeliveries {
 
-    /** The alerts of the batch in the body that {@code sink} does not have yet. */
-    public List<Alert> pending(String sink, Exchange exchange) throws InvalidPayloadException {
-        return exchange.getMessage().getMandatoryBody(AlertBatch.class).pendingFor(sink);
+    /**
+     * The alerts of the batch in the body that {@code sink} does not have yet, one at a time, and
+     * none after the sink has refused one in this poll.
+     */
+    public Iterator<Alert> pending(String sink, Exchange exchange) throws InvalidPayloadException {
+        return new PendingAlerts(sink, exchange.getMessage().getMandatoryBody(AlertBatch.class).pendingFor(sink),
+                poll(sink, exchange));
     }
 
     /** Body: the alert's JSON document; headers: tcExecutionId, tcJobId, tcStatus, tcMonitor. */
