@@ -14,16 +14,21 @@ import java.util.Set;
  * @param eventTime    when it failed (or was detected, when ThreatConnect did not say)
  * @param document     the JSON document every sink receives
  * @param pendingSinks the sinks that still lack it
+ * @param monitor      the name of the monitor that found it
  */
 public record Alert(FailedExecution execution, String key, Instant eventTime, String document, Set<String> pendingSinks,
                     String monitor) {
 
-    /** The headers that travel with the alert (never Camel*-named, so transports keep them). */
+    /**
+     * The headers that travel with the alert (never Camel*-named, so transports keep them). Their
+     * values come from ThreatConnect, so they are cut to one clean line: a transport that turns
+     * headers into protocol headers (HTTP, mail) must not be handed a line break.
+     */
     public Map<String, Object> headers() {
         Map<String, Object> headers = new LinkedHashMap<>();
-        headers.put(MonitorConstants.EXECUTION_ID, execution.text("id").orElse(key));
-        execution.text("jobId").ifPresent(jobId -> headers.put(MonitorConstants.JOB_ID, jobId));
-        execution.text("status").ifPresent(status -> headers.put(MonitorConstants.STATUS, status));
+        headers.put(MonitorConstants.EXECUTION_ID, UntrustedText.oneLine(execution.text("id").orElse(key)));
+        execution.text("jobId").ifPresent(jobId -> headers.put(MonitorConstants.JOB_ID, UntrustedText.oneLine(jobId)));
+        execution.text("status").ifPresent(status -> headers.put(MonitorConstants.STATUS, UntrustedText.oneLine(status)));
         headers.put(MonitorConstants.MONITOR, monitor);
         return headers;
     }

@@ -25,6 +25,6 @@ final class Failures {
     }
 
     private static String oneLine(String text) {
-        return text.replaceAll("[\\r\\n\\t]+", " ").strip();
+        return text.replaceAll("[\\p{Cc}\\u2028\\u2029]+", " ").strip();
     }
 }

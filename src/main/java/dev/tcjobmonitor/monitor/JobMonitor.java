@@ -11,6 +11,7 @@ import dev.tcjobmonitor.state.MonitorStateStore;
 import dev.tcjobmonitor.threatconnect.ApiEndpoint;
 import dev.tcjobmonitor.threatconnect.ExecutionPage;
 import dev.tcjobmonitor.threatconnect.ExecutionPageReader;
+import dev.tcjobmonitor.threatconnect.JobDirectory;
 import dev.tcjobmonitor.threatconnect.Tql;
 import java.io.InputStream;
 import java.net.URI;
@@ -41,6 +42,8 @@ public class JobMonitor {
     private static final Logger LOG = LoggerFactory.getLogger(JobMonitor.class);
     /** Delivered ids are kept at least this long after their window closed. */
     private static final Duration MIN_MEMORY = Duration.ofDays(1);
+    /** A job name is a nicety: an alert never waits long for it. */
+    private static final Duration JOB_LOOKUP_TIMEOUT = Duration.ofSeconds(5);
 
     private final ExecutionPageReader pageReader = new ExecutionPageReader();
     private Clock clock = Clock.systemUTC();
@@ -48,6 +51,7 @@ public class JobMonitor {
     private DeadLetterFile deadLetters;
     private PollHistory pollHistory = new PollHistory();
     private MonitorSettings settings;
+    private JobDirectory jobDirectory;
 
     // raw template parameters, checked together by init()
     private String name;
@@ -78,6 +82,7 @@ public class JobMonitor {
         }
         secretKey = null;
         apiToken = null;
+        jobDirectory = new JobDirectory(settings.endpoint(), settings.signer(), JOB_LOOKUP_TIMEOUT, clock);
         LOG.info("Monitor '{}' watches {} for {} executions (page size {}, sinks {})", settings.name(),
                 settings.endpoint(), settings.statuses(), settings.pageSize(), settings.sinks());
     }
@@ -88,6 +93,11 @@ public class JobMonitor {
 
     public MonitorSettings settings() {
         return settings;
+    }
+
+    /** Job names of this monitor's instance, for alerts that show them. */
+    public JobDirectory jobDirectory() {
+        return jobDirectory;
     }
 
     /** Opens a poll over [watermark - overlap, now], or [now - lookback, now] the first time. */

@@ -37,7 +37,7 @@ public record MonitorSettings(
     public static final int MAX_PAGE_SIZE = 10_000;
 
     /** The sink kinds this build delivers to; each is a route {@code direct:tc-sink-<kind>}. */
-    public static final Set<String> KNOWN_SINKS = Set.of("file", "kafka", "custom");
+    public static final Set<String> KNOWN_SINKS = Set.of("file", "kafka", "email", "custom");
 
     /** Raw text values, as the route template passes them. */
     public record Raw(String name, String baseUrl, String accessId, String secretKey, String apiToken,

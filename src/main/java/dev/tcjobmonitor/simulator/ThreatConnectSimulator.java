@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -34,7 +35,8 @@ import java.util.function.Predicate;
 
 /**
  * A local stand-in for a ThreatConnect instance, speaking real HTTP on loopback: {@code GET
- * /api/v3/job/executions} with TQL filtering and {@code next} paging, HMAC and token checks with
+ * /api/v3/job/executions} with TQL filtering and {@code next} paging, {@code GET /api/v3/jobs/{id}}
+ * for job names, HMAC and token checks with
  * ThreatConnect's error bodies, and a fault queue for tests. Used by {@code --demo} and the tests.
  */
 public final class ThreatConnectSimulator implements AutoCloseable {
@@ -42,6 +44,7 @@ public final class ThreatConnectSimulator implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
     private static final String API = "/api";
     private static final String EXECUTIONS = API + "/v3/job/executions";
+    private static final String JOBS = API + "/v3/jobs/";
     private static final long MAX_SKEW_SECONDS = 300;
     private static final int DEFAULT_LIMIT = 100;
     private static final int MAX_LIMIT = 10_000;
@@ -49,6 +52,7 @@ public final class ThreatConnectSimulator implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final List<ObjectNode> executions = new CopyOnWriteArrayList<>();
+    private final Map<Long, ObjectNode> jobs = new ConcurrentHashMap<>();
     private final Queue<Fault> faults = new ConcurrentLinkedQueue<>();
     private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
     private final AtomicLong nextId = new AtomicLong(1000);
@@ -129,6 +133,21 @@ public final class ThreatConnectSimulator implements AutoCloseable {
         return List.copyOf(executions);
     }
 
+    /**
+     * Registers a job for {@code GET /v3/jobs/{id}}; a null {@code displayName} leaves the field out,
+     * as for jobs that never had one.
+     */
+    public void addJob(long id, String name, String displayName) {
+        ObjectNode job = JSON.createObjectNode()
+                .put("id", id)
+                .put("name", name);
+        if (displayName != null) {
+            job.put("displayName", displayName);
+        }
+        job.put("programName", "Simulated App").put("active", true);
+        jobs.put(id, job);
+    }
+
     private long add(long jobId, String status, String timeField, Instant time, String exitMessage) {
         long id = nextId.incrementAndGet();
         Instant at = time.truncatedTo(ChronoUnit.SECONDS);
@@ -197,10 +216,25 @@ public final class ThreatConnectSimulator implements AutoCloseable {
             return denied;
         }
         String path = http.getRequestURI().getRawPath();
+        if (path.startsWith(JOBS)) {
+            return job(path);
+        }
         if (!path.equals(EXECUTIONS)) {
             return error(404, "Resource not found: " + path);
         }
         return executionsPage(http.getRequestURI().getRawQuery());
+    }
+
+    private SimulatedResponse job(String path) {
+        String id = path.substring(JOBS.length());
+        ObjectNode job = id.matches("[0-9]{1,18}") ? jobs.get(Long.parseLong(id)) : null;
+        if (job == null) {
+            return error(404, "Resource not found: " + path);
+        }
+        ObjectNode envelope = JSON.createObjectNode();
+        envelope.set("data", job.deepCopy());
+        envelope.put("status", "Success");
+        return json(200, envelope);
     }
 
     private synchronized SimulatedResponse authenticate(String method, String target, HttpExchange http) {

@@ -96,7 +96,7 @@ public final class ExecutionPageReader {
 
     /** Keeps log lines to one short line whatever the server sent. */
     static String excerpt(String text) {
-        String flat = text.replaceAll("[\\r\\n\\t]+", " ").strip();
+        String flat = text.replaceAll("[\\p{Cc}\\u2028\\u2029]+", " ").strip();
         return flat.length() <= EXCERPT ? flat : flat.substring(0, EXCERPT) + "...";
     }
 }

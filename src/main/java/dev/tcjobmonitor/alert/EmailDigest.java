@@ -1,0 +1,240 @@
+package dev.tcjobmonitor.alert;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * Renders the failures of one monitor as an email: a subject, a plain-text part and an HTML part,
+ * grouped by job (the job with most failures first), each execution in the order it failed.
+ *
+ * <p>Everything that comes from ThreatConnect is untrusted: in the subject it is kept to one line
+ * of printable characters (so it cannot add a header), in the HTML it is escaped (so it cannot add
+ * markup), and in the text part it loses the control characters that could drive a terminal.
+ */
+public final class EmailDigest {
+
+    /** Subjects are kept short enough for every mail client's list view and header line limit. */
+    public static final int MAX_SUBJECT = 200;
+    private static final int MAX_NAME_IN_SUBJECT = 80;
+    private static final String NOT_GIVEN = "(not given)";
+
+    private static final String CELL = "padding:6px 10px;border-bottom:1px solid #d0d7de;vertical-align:top;text-align:left;";
+    private static final String HEAD_CELL = CELL + "background:#f6f8fa;font-weight:bold;";
+    private static final String PRE = "margin:0;white-space:pre-wrap;word-break:break-word;"
+            + "font-family:Consolas,Menlo,monospace;font-size:12px;";
+
+    private final Function<String, String> jobNames;
+
+    /**
+     * @param jobNames a job's name from its id as ThreatConnect sent it (production passes
+     *                 {@code JobDirectory::nameOf}); asked once per job and render
+     */
+    public EmailDigest(Function<String, String> jobNames) {
+        this.jobNames = jobNames;
+    }
+
+    /**
+     * {@code [TC] Job "Feed import" failed on monitor 'default'} for one job, or {@code [TC] 3 jobs
+     * failed: 5 failed executions on monitor 'default'} for several.
+     */
+    public String subject(String prefix, List<Alert> alerts) {
+        Digest digest = digest(alerts);
+        String about;
+        if (digest.jobs().size() == 1) {
+            JobFailures job = digest.jobs().get(0);
+            about = job.subjectName() + " failed" + (job.count() == 1 ? "" : " " + job.count() + " times");
+        } else {
+            about = digest.summary();
+        }
+        String lead = UntrustedText.oneLine(prefix);
+        String subject = (lead.isEmpty() ? "" : lead + " ") + about + " on monitor '" + digest.monitor() + "'";
+        return UntrustedText.shortened(UntrustedText.oneLine(subject), MAX_SUBJECT);
+    }
+
+    /** The plain-text part. */
+    public String text(List<Alert> alerts) {
+        Digest digest = digest(alerts);
+        StringBuilder text = new StringBuilder();
+        text.append("Monitor '").append(digest.monitor()).append("': ").append(digest.counts()).append(".\n");
+        for (JobFailures job : digest.jobs()) {
+            text.append("\n== ").append(job.title()).append(": ").append(count(job.count(), "failed execution")).append(" ==\n");
+            for (Alert alert : job.alerts()) {
+                FailedExecution execution = alert.execution();
+                text.append("\nExecution ").append(executionId(alert)).append('\n')
+                        .append("  Failed at:    ").append(failedAt(alert)).append('\n')
+                        .append("  Server:       ").append(field(execution, "serverName")).append('\n')
+                        .append("  Status:       ").append(field(execution, "status")).append('\n')
+                        .append("  Exit message:").append(indented(exitMessage(execution), "    ")).append('\n');
+            }
+        }
+        return text.toString();
+    }
+
+    /** The HTML part: a complete document with inline styles, one table per job. */
+    public String html(List<Alert> alerts) {
+        Digest digest = digest(alerts);
+        StringBuilder html = new StringBuilder(2048);
+        html.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+                .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+                .append("<title>").append(escaped("Failed ThreatConnect job executions on monitor '" + digest.monitor() + "'"))
+                .append("</title>\n</head>\n")
+                .append("<body style=\"margin:0;padding:16px;background:#ffffff;color:#1f2328;")
+                .append("font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:1.4;\">\n")
+                .append("<h1 style=\"font-size:18px;margin:0 0 4px 0;\">Failed ThreatConnect job executions</h1>\n")
+                .append("<p style=\"margin:0 0 16px 0;color:#57606a;\">Monitor <strong>").append(escaped(digest.monitor()))
+                .append("</strong>: ").append(escaped(digest.counts())).append(".</p>\n");
+        for (JobFailures job : digest.jobs()) {
+            html.append("<h2 style=\"font-size:16px;margin:24px 0 8px 0;\">").append(escaped(job.title()))
+                    .append(" <span style=\"font-weight:normal;color:#57606a;\">").append(count(job.count(), "failed execution"))
+                    .append("</span></h2>\n")
+                    .append("<table style=\"border-collapse:collapse;width:100%;font-size:13px;\">\n<thead><tr>");
+            for (String heading : List.of("Execution", "Failed at", "Server", "Status", "Exit message")) {
+                html.append("<th style=\"").append(HEAD_CELL).append("\">").append(heading).append("</th>");
+            }
+            html.append("</tr></thead>\n<tbody>\n");
+            for (Alert alert : job.alerts()) {
+                FailedExecution execution = alert.execution();
+                html.append("<tr>")
+                        .append(cell(escaped(executionId(alert))))
+                        .append(cell(escaped(failedAt(alert))))
+                        .append(cell(escaped(field(execution, "serverName"))))
+                        .append(cell(escaped(field(execution, "status"))))
+                        .append(cell("<pre style=\"" + PRE + "\">" + HtmlText.escape(exitMessage(execution)) + "</pre>"))
+                        .append("</tr>\n");
+            }
+            html.append("</tbody>\n</table>\n");
+        }
+        html.append("</body>\n</html>\n");
+        return html.toString();
+    }
+
+    // --- grouping -------------------------------------------------------------------------------
+
+    private Digest digest(List<Alert> alerts) {
+        if (alerts == null || alerts.isEmpty()) {
+            throw new IllegalArgumentException("an email digest needs at least one alert");
+        }
+        Map<String, List<Alert>> byJob = new HashMap<>();
+        for (Alert alert : alerts) {
+            byJob.computeIfAbsent(jobId(alert), id -> new ArrayList<>()).add(alert);
+        }
+        List<JobFailures> jobs = new ArrayList<>(byJob.size());
+        byJob.forEach((jobId, failures) -> {
+            failures.sort(Comparator.comparing(Alert::eventTime, Comparator.nullsLast(Comparator.naturalOrder()))
+                    .thenComparing(EmailDigest::executionId, EmailDigest::compareIds)
+                    .thenComparing(Alert::key));
+            jobs.add(new JobFailures(jobId, nameOf(jobId), List.copyOf(failures)));
+        });
+        jobs.sort(Comparator.comparingInt(JobFailures::count).reversed()
+                .thenComparing(JobFailures::jobId, Comparator.nullsLast(EmailDigest::compareIds)));
+        TreeSet<String> monitors = new TreeSet<>();
+        alerts.forEach(alert -> monitors.add(UntrustedText.oneLine(alert.monitor())));
+        return new Digest(String.join(", ", monitors), List.copyOf(jobs), alerts.size());
+    }
+
+    /** The job id as sent, or null when there is none (those failures are grouped together). */
+    private static String jobId(Alert alert) {
+        return alert.execution().text("jobId").map(String::strip).filter(id -> !id.isEmpty()).orElse(null);
+    }
+
+    private String nameOf(String jobId) {
+        if (jobId == null) {
+            return "Unknown job";
+        }
+        String name = UntrustedText.oneLine(jobNames.apply(jobId));
+        return name.isEmpty() ? "Job " + UntrustedText.oneLine(jobId) : name;
+    }
+
+    /** Numbers by value (9 before 10), before anything that is not a number, which goes by text. */
+    private static int compareIds(String a, String b) {
+        boolean aNumber = a.matches("[0-9]+");
+        boolean bNumber = b.matches("[0-9]+");
+        if (aNumber && bNumber) {
+            return new BigInteger(a).compareTo(new BigInteger(b));
+        }
+        return aNumber != bNumber ? (aNumber ? -1 : 1) : a.compareTo(b);
+    }
+
+    // --- values ---------------------------------------------------------------------------------
+
+    private static String executionId(Alert alert) {
+        return UntrustedText.oneLine(alert.execution().text("id").orElse(alert.key()));
+    }
+
+    /** ThreatConnect's failedTime as sent; without one, when the monitor saw the failure. */
+    private static String failedAt(Alert alert) {
+        return alert.execution().text("failedTime").map(UntrustedText::oneLine).filter(time -> !time.isEmpty())
+                .orElse(alert.eventTime() + " (detected)");
+    }
+
+    private static String field(FailedExecution execution, String name) {
+        return execution.text(name).map(UntrustedText::oneLine).filter(value -> !value.isEmpty()).orElse(NOT_GIVEN);
+    }
+
+    private static String exitMessage(FailedExecution execution) {
+        String message = UntrustedText.lines(execution.text("exitMessage").orElse(""));
+        return message.isBlank() ? NOT_GIVEN : message;
+    }
+
+    private static String indented(String lines, String indent) {
+        StringBuilder text = new StringBuilder();
+        lines.lines().forEach(line -> text.append('\n').append(indent).append(line));
+        return text.toString();
+    }
+
+    private static String escaped(String text) {
+        return HtmlText.escape(UntrustedText.oneLine(text));
+    }
+
+    private static String cell(String content) {
+        return "<td style=\"" + CELL + "\">" + content + "</td>";
+    }
+
+    private static String count(int n, String thing) {
+        return n + " " + thing + (n == 1 ? "" : "s");
+    }
+
+    // --- model ----------------------------------------------------------------------------------
+
+    private record Digest(String monitor, List<JobFailures> jobs, int executions) {
+
+        /** For the subject: {@code 3 jobs failed: 5 failed executions}. */
+        String summary() {
+            return count(jobs.size(), "job") + " failed: " + count(executions, "failed execution");
+        }
+
+        /** For the body: {@code 3 jobs failed, 5 failed executions}. */
+        String counts() {
+            return count(jobs.size(), "job") + " failed, " + count(executions, "failed execution");
+        }
+    }
+
+    /** One job's failures; {@code jobId} is null when ThreatConnect did not say which job. */
+    private record JobFailures(String jobId, String name, List<Alert> alerts) {
+
+        int count() {
+            return alerts.size();
+        }
+
+        /** Whether the name is only the stand-in for a job whose name is not known. */
+        private boolean nameIsId() {
+            return jobId == null || name.equals("Job " + UntrustedText.oneLine(jobId));
+        }
+
+        /** For headings: {@code Feed import (job 174)}, or {@code Job 174} when that is all we know. */
+        String title() {
+            return nameIsId() ? name : name + " (job " + UntrustedText.oneLine(jobId) + ")";
+        }
+
+        /** For the subject: {@code Job "Feed import"}, or {@code Job 174}. */
+        String subjectName() {
+            return nameIsId() ? name : "Job \"" + UntrustedText.shortened(name, MAX_NAME_IN_SUBJECT) + "\"";
+        }
+    }
+}

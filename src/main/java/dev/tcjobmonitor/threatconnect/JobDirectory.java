@@ -1,0 +1,233 @@
+package dev.tcjobmonitor.threatconnect;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The display names of a ThreatConnect instance's jobs, for alerts that people read. A name is
+ * decoration: when it cannot be had, {@code "Job <id>"} stands in, so a lookup never fails an alert
+ * and never holds it up for longer than the timeout.
+ *
+ * <p>Names are kept for good once found (a job's id never changes owner). A failed lookup is kept
+ * for a short while, so that an instance that is down costs one request per job per period rather
+ * than one per alert. Concurrent lookups of the same job share one request.
+ */
+public final class JobDirectory {
+
+    /** How long a failed lookup answers for itself before the job is asked for again. */
+    public static final Duration DEFAULT_FAILURE_PERIOD = Duration.ofMinutes(5);
+
+    private static final Logger LOG = LoggerFactory.getLogger(JobDirectory.class);
+    private static final String ID_TEXT = "[0-9]{1,18}";
+
+    private final ApiEndpoint endpoint;
+    private final RequestSigner signer;
+    private final Duration timeout;
+    private final Duration failurePeriod;
+    private final Clock clock;
+    private final HttpClient http;
+    private final ConcurrentMap<Long, CompletableFuture<Lookup>> lookups = new ConcurrentHashMap<>();
+
+    public JobDirectory(ApiEndpoint endpoint, RequestSigner signer, Duration timeout, Clock clock) {
+        this(endpoint, signer, timeout, DEFAULT_FAILURE_PERIOD, clock);
+    }
+
+    /**
+     * @param timeout       bounds connecting, and separately the whole request and answer
+     * @param failurePeriod how long a failed lookup is remembered
+     * @param clock         decides when a remembered failure has expired
+     */
+    public JobDirectory(ApiEndpoint endpoint, RequestSigner signer, Duration timeout, Duration failurePeriod, Clock clock) {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("the job lookup timeout must be positive, not " + timeout);
+        }
+        this.endpoint = endpoint;
+        this.signer = signer;
+        this.timeout = timeout;
+        this.failurePeriod = failurePeriod;
+        this.clock = clock;
+        // credentials go to tc.base-url only: a redirect would carry them elsewhere
+        this.http = HttpClient.newBuilder()
+                .connectTimeout(timeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    }
+
+    /** The job's name for an id that arrived as text; text that is not an id is shown as it is. */
+    public String nameOf(String jobIdText) {
+        if (jobIdText == null) {
+            return "Job (unknown)";
+        }
+        String id = jobIdText.strip();
+        return id.matches(ID_TEXT) ? nameOf(Long.parseLong(id)) : fallback(jobIdText);
+    }
+
+    /** The job's display name, else its name, else {@code "Job <id>"}. Never throws. */
+    public String nameOf(long jobId) {
+        while (true) {
+            CompletableFuture<Lookup> mine = new CompletableFuture<>();
+            CompletableFuture<Lookup> known = lookups.putIfAbsent(jobId, mine);
+            if (known == null) {
+                return lookUpInto(mine, jobId).name();
+            }
+            Lookup lookup = known.join();
+            if (!lookup.expiredAt(clock.instant())) {
+                return lookup.name();
+            }
+            lookups.remove(jobId, known);
+        }
+    }
+
+    private Lookup lookUpInto(CompletableFuture<Lookup> pending, long jobId) {
+        Lookup lookup = null;
+        try {
+            lookup = lookUp(jobId);
+            return lookup;
+        } finally {
+            // whatever happened, callers waiting on this lookup must be released
+            pending.complete(lookup != null ? lookup : failed(jobId, "the lookup ended abruptly", Duration.ZERO));
+        }
+    }
+
+    private Lookup lookUp(long jobId) {
+        URI uri = endpoint.jobUrl(jobId);
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+                .timeout(timeout)
+                .header("Accept", "application/json")
+                .GET();
+        HttpResponse<byte[]> response;
+        try {
+            signer.sign("GET", ApiEndpoint.pathAndQuery(uri)).forEach(request::header);
+            response = send(request.build());
+        } catch (TimeoutException e) {
+            return failed(jobId, "no answer within " + timeout, failurePeriod);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            // being interrupted says nothing about the instance: the next caller asks again
+            return failed(jobId, "interrupted while waiting for the answer", Duration.ZERO);
+        } catch (IOException | RuntimeException e) {
+            return failed(jobId, describe(e), failurePeriod);
+        }
+        try {
+            return found(name(jobId, response));
+        } catch (ThreatConnectException e) {
+            return failed(jobId, e.getMessage(), failurePeriod);
+        }
+    }
+
+    /**
+     * Sends and waits at most the timeout for the whole answer; the client's own request timeout
+     * stops at the response headers, so a body that trickles in would otherwise hold the caller.
+     */
+    private HttpResponse<byte[]> send(HttpRequest request) throws IOException, InterruptedException, TimeoutException {
+        Future<HttpResponse<byte[]>> answer = http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
+        try {
+            return answer.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof HttpTimeoutException) {
+                throw new TimeoutException();
+            }
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(cause);
+        } finally {
+            answer.cancel(true);
+        }
+    }
+
+    private static String name(long jobId, HttpResponse<byte[]> response) {
+        int status = response.statusCode();
+        if (status < 200 || status > 299) {
+            // a redirect, a refusal or a proxy's page: ThreatConnect's message when there is one
+            String said = parse(response.body()).map(body -> ": " + message(body)).orElse("");
+            throw new ThreatConnectException("HTTP " + status + said);
+        }
+        JsonNode body = parse(response.body())
+                .orElseThrow(() -> new ThreatConnectException("HTTP " + status + " with a body that is not a JSON object"));
+        JsonNode envelopeStatus = body.path("status");
+        if (!envelopeStatus.isMissingNode() && !"Success".equals(envelopeStatus.asText())) {
+            throw new ThreatConnectException("HTTP " + status + " with status " + ExecutionPageReader.excerpt(envelopeStatus.asText())
+                    + ": " + message(body));
+        }
+        // ThreatConnect wraps the job in "data"; tolerate the fields at top level too
+        JsonNode job = body.path("data").isObject() ? body.get("data") : body;
+        JsonNode id = job.path("id");
+        if ((id.isNumber() || id.isTextual()) && !id.asText().equals(Long.toString(jobId))) {
+            throw new ThreatConnectException("the answer is about job " + ExecutionPageReader.excerpt(id.asText()));
+        }
+        return text(job.path("displayName"))
+                .or(() -> text(job.path("name")))
+                .orElseThrow(() -> new ThreatConnectException("the answer has neither displayName nor name"));
+    }
+
+    /** The body as a JSON object, or nothing when it is empty, not JSON, or not an object. */
+    private static Optional<JsonNode> parse(byte[] body) {
+        try {
+            JsonNode node = ExecutionPageReader.JSON.readTree(body);
+            return node != null && node.isObject() ? Optional.of(node) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String message(JsonNode body) {
+        return text(body.path("message")).map(ExecutionPageReader::excerpt).orElse("(no message)");
+    }
+
+    private static Optional<String> text(JsonNode node) {
+        return node.isTextual() && !node.asText().isBlank() ? Optional.of(node.asText().strip()) : Optional.empty();
+    }
+
+    /** The exception and the first message in its chain (the client's own often has none). */
+    private static String describe(Exception e) {
+        Throwable said = e;
+        while (said.getMessage() == null && said.getCause() != null) {
+            said = said.getCause();
+        }
+        String message = said.getMessage() == null ? "" : ": " + ExecutionPageReader.excerpt(said.getMessage());
+        return e.getClass().getSimpleName() + message;
+    }
+
+    private static Lookup found(String name) {
+        return new Lookup(name, Instant.MAX);
+    }
+
+    private Lookup failed(long jobId, String reason, Duration remembered) {
+        // the reason comes from the answer or the exception, never from the request's headers
+        LOG.debug("No name for ThreatConnect job {} at {}; showing '{}' for {}: {}",
+                jobId, endpoint, fallback(Long.toString(jobId)), remembered, reason);
+        return new Lookup(fallback(Long.toString(jobId)), clock.instant().plus(remembered));
+    }
+
+    private static String fallback(String jobId) {
+        return "Job " + jobId;
+    }
+
+    /** A lookup's outcome and the moment it stops being trusted. */
+    private record Lookup(String name, Instant expires) {
+
+        boolean expiredAt(Instant now) {
+            return !now.isBefore(expires);
+        }
+    }
+}

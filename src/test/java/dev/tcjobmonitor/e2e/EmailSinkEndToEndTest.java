@@ -1,0 +1,176 @@
+package dev.tcjobmonitor.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import dev.tcjobmonitor.monitor.Poll;
+import dev.tcjobmonitor.support.EmbeddedKafka;
+import jakarta.mail.BodyPart;
+import jakarta.mail.Message;
+import jakarta.mail.Multipart;
+import jakarta.mail.internet.MimeMessage;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The email sink against a real SMTP server (GreenMail). */
+class EmailSinkEndToEndTest {
+
+    private static final String HOSTILE = "<script>alert('x')</script>\r\nBcc: victim@example.com\n";
+
+    @TempDir
+    Path tempDir;
+    private MonitorHarness harness;
+    private GreenMail smtp;
+    private EmbeddedKafka kafka;
+    private final int smtpPort = freePort();
+
+    @AfterEach
+    void stop() {
+        if (harness != null) {
+            harness.close();
+        }
+        if (smtp != null) {
+            smtp.stop();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    private MonitorHarness harness(String sinks, String mode) {
+        harness = new MonitorHarness(tempDir.resolve("monitor"))
+                .set("sinks", sinks)
+                .set("sink.email.host", "127.0.0.1")
+                .set("sink.email.port", String.valueOf(smtpPort))
+                .set("sink.email.from", "monitor@example.org")
+                .set("sink.email.to", "soc@example.org,oncall@example.org")
+                .set("sink.email.subject-prefix", "[TC]")
+                .set("sink.email.mode", mode)
+                .set("sink.email.max-redeliveries", "0")
+                .set("sink.email.timeout-ms", "2000");
+        return harness;
+    }
+
+    private void smtpUp() {
+        smtp = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", "smtp"));
+        smtp.start();
+    }
+
+    @Test
+    void aDigestGroupsThePollsFailuresByJobInOneMultipartMail() throws Exception {
+        smtpUp();
+        MonitorHarness h = harness("email", "digest").start();
+        h.simulator.addJob(100, "feed-import", "Feed import (prod)");
+        Instant recent = Instant.now().minusSeconds(120);
+        h.simulator.addFailed(100, recent, "Failed for status (404)\n");
+        h.simulator.addFailed(100, recent.plusSeconds(10), "Failed for status (500)\n");
+        h.simulator.addFailed(174, recent.plusSeconds(20), HOSTILE);
+
+        assertThat(h.poll().failure()).isEmpty();
+        assertThat(h.poll().failure()).isEmpty();
+
+        MimeMessage[] mails = smtp.getReceivedMessages();
+        // one digest, one copy per recipient
+        assertThat(mails).hasSize(2);
+        MimeMessage mail = mails[0];
+        assertThat(Arrays.stream(mail.getRecipients(Message.RecipientType.TO)).map(Object::toString))
+                .containsExactlyInAnyOrder("soc@example.org", "oncall@example.org");
+        assertThat(mail.getRecipients(Message.RecipientType.BCC)).isNull();
+        assertThat(mail.getHeader("Bcc")).isNull();
+        assertThat(mail.getSubject()).startsWith("[TC]").contains("2 jobs").doesNotContain("\r").doesNotContain("\n");
+        String text = part(mail, "text/plain");
+        String html = part(mail, "text/html");
+        assertThat(text).contains("Feed import (prod)").contains("Failed for status (404)").contains("Job 174");
+        assertThat(html).contains("Feed import (prod)").contains("&lt;script&gt;").doesNotContain("<script>");
+        assertThat(java.util.Collections.list(mail.getAllHeaderLines()))
+                .as("no header of ours or ThreatConnect's reaches the mail").noneMatch(line -> line.toLowerCase().startsWith("tc"));
+    }
+
+    @Test
+    void eachModeSendsOneMailPerFailureAndNothingTwice() throws Exception {
+        smtpUp();
+        MonitorHarness h = harness("email", "each").set("sink.email.to", "soc@example.org").start();
+        Instant recent = Instant.now().minusSeconds(60);
+        h.simulator.addFailed(1, recent, "one\n");
+        h.simulator.addFailed(2, recent, "two\n");
+
+        h.poll();
+        h.poll();
+
+        assertThat(smtp.getReceivedMessages()).hasSize(2);
+    }
+
+    @Test
+    void smtpDownHoldsBackNeitherKafkaNorFileAndEmailGetsEverythingOnceWhenItReturns() throws Exception {
+        Files.createDirectories(tempDir.resolve("kafka"));
+        kafka = new EmbeddedKafka(tempDir.resolve("kafka")).start();
+        MonitorHarness h = harness("file,kafka,email", "digest")
+                .set("sink.email.to", "soc@example.org")
+                .set("sink.kafka.brokers", kafka.bootstrapServers())
+                .start();
+        Instant recent = Instant.now().minusSeconds(60);
+        for (int job = 1; job <= 4; job++) {
+            h.simulator.addFailed(job, recent, "failure " + job + "\n");
+        }
+
+        Poll whileDown = h.poll();
+
+        assertThat(whileDown.failure()).hasValueSatisfying(reason -> assertThat(reason).contains("sink 'email' refused 4"));
+        assertThat(whileDown.deliveredBySink()).containsEntry("file", 4).containsEntry("kafka", 4);
+        assertThat(h.alertedIds()).hasSize(4);
+
+        smtpUp();
+        Poll afterReturn = h.poll();
+        h.poll();
+
+        assertThat(afterReturn.failure()).isEmpty();
+        assertThat(afterReturn.deliveredBySink()).containsOnlyKeys("email");
+        assertThat(smtp.getReceivedMessages()).hasSize(1);
+        assertThat(part(smtp.getReceivedMessages()[0], "text/plain"))
+                .contains("failure 1").contains("failure 4");
+        assertThat(h.alertedIds()).hasSize(4);
+        assertThat(kafka.consume("tc.job.failures", 4, Duration.ofSeconds(20))).hasSize(4);
+    }
+
+    /** The decoded text of the first part of that MIME type, however deep it is nested. */
+    static String part(MimeMessage mail, String mimeType) throws Exception {
+        List<BodyPart> parts = new ArrayList<>();
+        collect(mail.getContent(), parts);
+        for (BodyPart part : parts) {
+            if (part.isMimeType(mimeType)) {
+                return part.getContent().toString();
+            }
+        }
+        throw new AssertionError("no " + mimeType + " part in " + mail.getContentType());
+    }
+
+    private static void collect(Object content, List<BodyPart> parts) throws Exception {
+        if (content instanceof Multipart multipart) {
+            for (int i = 0; i < multipart.getCount(); i++) {
+                BodyPart part = multipart.getBodyPart(i);
+                parts.add(part);
+                collect(part.getContent(), parts);
+            }
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
