@@ -78,6 +78,26 @@ class StandaloneJarIT {
     }
 
     @Test
+    void noSecretFromTheEnvironmentReachesTheOutput() throws Exception {
+        Map<String, String> secrets = Map.of(
+                "TC_API_TOKEN", "Token-Value-Q7", "SINK_EMAIL_PASSWORD", "Mail-Password-Q8",
+                "SINK_KAFKA_SASL_JAAS_CONFIG", "x required username=\"u\" password=\"Kafka-Password-Q9\";",
+                "SINK_KAFKA_SSL_TRUSTSTORE_PASSWORD", "Trust-Password-Q10");
+        try (ThreatConnectSimulator tc = ThreatConnectSimulator.start().withApiToken("Token-Value-Q7")) {
+            Map<String, String> environment = new java.util.HashMap<>(secrets);
+            environment.put("TC_BASE_URL", tc.baseUrl());
+            environment.put("SINK_EMAIL_USERNAME", "monitor");
+
+            Run run = run(environment, "--once");
+
+            assertThat(run.exitCode()).as(run.stderr()).isZero();
+            for (String secret : List.of("Token-Value-Q7", "Mail-Password-Q8", "Kafka-Password-Q9", "Trust-Password-Q10")) {
+                assertThat(run.stdout() + run.stderr()).doesNotContain(secret);
+            }
+        }
+    }
+
+    @Test
     void aFailedOncePollExitsNonZeroWithOneClearLine() throws Exception {
         try (ThreatConnectSimulator tc = ThreatConnectSimulator.start().withHmacUser("jar-user", "another-secret")) {
             Run run = run(Map.of("TC_BASE_URL", tc.baseUrl(), "TC_ACCESS_ID", "jar-user", "TC_SECRET_KEY", SECRET), "--once");
