@@ -12,7 +12,9 @@ import dev.tcjobmonitor.threatconnect.ApiEndpoint;
 import dev.tcjobmonitor.threatconnect.ExecutionPage;
 import dev.tcjobmonitor.threatconnect.ExecutionPageReader;
 import dev.tcjobmonitor.threatconnect.JobDirectory;
+import dev.tcjobmonitor.threatconnect.ThreatConnectException;
 import dev.tcjobmonitor.threatconnect.Tql;
+import dev.tcjobmonitor.threatconnect.TransientFailure;
 import java.io.InputStream;
 import java.net.URI;
 import java.time.Clock;
@@ -23,6 +25,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -51,6 +54,7 @@ public class JobMonitor {
     private DeadLetterFile deadLetters;
     private PollHistory pollHistory = new PollHistory();
     private MonitorSettings settings;
+    private RetryPolicy retryPolicy;
     private JobDirectory jobDirectory;
 
     // raw template parameters, checked together by init()
@@ -69,6 +73,12 @@ public class JobMonitor {
     private String pageSize;
     private String sinks;
     private String deadLetterAfter;
+    private String cron;
+    private String timeZone;
+    private String retryInitialDelay;
+    private String retryMaxDelay;
+    private String retryAfterCap;
+    private String retryBudget;
 
     /** Checks every setting; a bad one stops start-up with a message naming it. */
     public void init() {
@@ -83,6 +93,8 @@ public class JobMonitor {
         secretKey = null;
         apiToken = null;
         jobDirectory = new JobDirectory(settings.endpoint(), settings.signer(), JOB_LOOKUP_TIMEOUT, clock);
+        retryPolicy = Schedule.retryPolicy(settings.name(), cron, timeZone, retryInitialDelay, retryMaxDelay, retryAfterCap,
+                retryBudget, clock);
         LOG.info("Monitor '{}' watches {} for {} executions (page size {}, sinks {})", settings.name(),
                 settings.endpoint(), settings.statuses(), settings.pageSize(), settings.sinks());
     }
@@ -121,8 +133,44 @@ public class JobMonitor {
                 .build();
     }
 
-    public boolean hasMorePages(Exchange exchange) {
-        return poll(exchange).hasMorePages();
+    /** True, and the next page's attempts begin, while ThreatConnect has more pages. */
+    public boolean startNextPage(Exchange exchange) {
+        Poll poll = poll(exchange);
+        if (!poll.hasMorePages()) {
+            return false;
+        }
+        poll.startPage();
+        return true;
+    }
+
+    /** True until the current page has been read. */
+    public boolean pageAttemptDue(Exchange exchange) {
+        return !poll(exchange).pageFetched();
+    }
+
+    /** How long to wait before this attempt: nothing before the first. */
+    public long backoffMillis(Exchange exchange) {
+        return poll(exchange).pendingDelay().toMillis();
+    }
+
+    /**
+     * An attempt at the page failed with an I/O error, a timeout, a 429 or a 5xx: schedule the
+     * next one, or give up (failing the poll) when the retry budget does not allow another.
+     */
+    public void pageAttemptFailed(Exchange exchange) {
+        Poll poll = poll(exchange);
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        Optional<Duration> retryAfter = cause instanceof TransientFailure transientFailure
+                ? transientFailure.retryAfter() : Optional.empty();
+        int attempt = poll.attempts() + 1;
+        Optional<Duration> delay = retryPolicy.delayAfter(attempt, retryAfter, poll.elapsed());
+        if (delay.isEmpty()) {
+            throw new ThreatConnectException("page " + (poll.pages() + 1) + " still failed after " + attempt
+                    + " attempt(s) within the retry budget of " + retryPolicy.budget() + ": " + Failures.describe(cause));
+        }
+        poll.attemptFailed(delay.get());
+        LOG.info("Page {} of '{}' failed (attempt {}), retrying in {} ms: {}", poll.pages() + 1, settings.name(), attempt,
+                delay.get().toMillis(), Failures.describe(cause));
     }
 
     /** Addresses and signs the request for the next page, immediately before it is sent. */
@@ -141,7 +189,8 @@ public class JobMonitor {
     public List<JsonNode> readPage(Exchange exchange) {
         Poll poll = poll(exchange);
         Integer status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
-        ExecutionPage page = pageReader.read(status == null ? 0 : status, exchange.getMessage().getBody(InputStream.class));
+        ExecutionPage page = pageReader.read(status == null ? 0 : status,
+                exchange.getMessage().getHeader("Retry-After", String.class), exchange.getMessage().getBody(InputStream.class));
         URI next = page.next().map(settings.endpoint()::sameOrigin).orElse(null);
         poll.pageRead(page.executions().size(), next);
         return page.executions();
@@ -353,6 +402,30 @@ public class JobMonitor {
 
     public void setSinks(String sinks) {
         this.sinks = sinks;
+    }
+
+    public void setCron(String cron) {
+        this.cron = cron;
+    }
+
+    public void setTimeZone(String timeZone) {
+        this.timeZone = timeZone;
+    }
+
+    public void setRetryInitialDelay(String retryInitialDelay) {
+        this.retryInitialDelay = retryInitialDelay;
+    }
+
+    public void setRetryMaxDelay(String retryMaxDelay) {
+        this.retryMaxDelay = retryMaxDelay;
+    }
+
+    public void setRetryAfterCap(String retryAfterCap) {
+        this.retryAfterCap = retryAfterCap;
+    }
+
+    public void setRetryBudget(String retryBudget) {
+        this.retryBudget = retryBudget;
     }
 
     public void setDeadLetterAfter(String deadLetterAfter) {

@@ -28,6 +28,10 @@ public final class Poll {
     private final Map<String, String> lastErrorBySink = new TreeMap<>();
     private String failure;
     private boolean finished;
+    // attempts at the page being fetched
+    private boolean pageFetched;
+    private int attempts;
+    private Duration pendingDelay = Duration.ZERO;
 
     Poll(JobMonitor monitor, Instant windowStart, Instant windowEnd, URI firstPage) {
         this.monitor = monitor;
@@ -61,6 +65,32 @@ public final class Poll {
         pages++;
         executions += executionsOnPage;
         nextPage = next;
+        pageFetched = true;
+    }
+
+    /** Begins the attempts at the next page. */
+    void startPage() {
+        pageFetched = false;
+        attempts = 0;
+        pendingDelay = Duration.ZERO;
+    }
+
+    boolean pageFetched() {
+        return pageFetched;
+    }
+
+    /** An attempt at the page failed transiently; the next one waits {@code delay}. */
+    int attemptFailed(Duration delay) {
+        pendingDelay = delay;
+        return ++attempts;
+    }
+
+    int attempts() {
+        return attempts;
+    }
+
+    Duration pendingDelay() {
+        return pendingDelay;
     }
 
     void failuresSeen(int all, int notEverywhereYet) {

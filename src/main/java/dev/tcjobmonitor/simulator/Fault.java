@@ -21,6 +21,13 @@ public record Fault(String description, Duration delay, UnaryOperator<SimulatedR
                 normal -> new SimulatedResponse(status, Map.of("Content-Type", "application/json"), body));
     }
 
+    /** HTTP 429 with ThreatConnect's error body and a {@code Retry-After} in seconds. */
+    public static Fault rateLimited(Duration retryAfter) {
+        return new Fault("HTTP 429", Duration.ZERO, normal -> new SimulatedResponse(429,
+                Map.of("Content-Type", "application/json", "Retry-After", String.valueOf(retryAfter.toSeconds())),
+                ThreatConnectSimulator.errorBody("Rate limit exceeded")));
+    }
+
     /** The normal answer cut in half, as a dropped connection behind a proxy leaves it. */
     public static Fault truncated() {
         return new Fault("truncated body", Duration.ZERO,

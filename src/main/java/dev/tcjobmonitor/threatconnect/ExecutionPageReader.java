@@ -29,10 +29,33 @@ public final class ExecutionPageReader {
     private static final int EXCERPT = 200;
 
     public ExecutionPage read(int httpStatus, InputStream body) {
-        JsonNode envelope = parse(httpStatus, body);
-        if (httpStatus < 200 || httpStatus > 299 || !"Success".equals(envelope.path("status").asText())) {
-            throw new ThreatConnectException("ThreatConnect answered HTTP " + httpStatus
-                    + " with status " + describe(envelope.path("status")) + ": " + message(envelope));
+        return read(httpStatus, null, body);
+    }
+
+    /**
+     * @param retryAfter the response's {@code Retry-After} header, if any
+     * @throws TransientFailure      for an answer that may be different if asked again
+     * @throws ThreatConnectException for a refusal, with what to check
+     */
+    public ExecutionPage read(int httpStatus, String retryAfter, InputStream body) {
+        JsonNode envelope;
+        try {
+            envelope = parse(httpStatus, body);
+        } catch (ThreatConnectException e) {
+            if (isTransient(httpStatus) || isSuccess(httpStatus)) {
+                throw new TransientFailure(e.getMessage(), RetryAfter.parse(retryAfter));
+            }
+            throw e;
+        }
+        if (!isSuccess(httpStatus) || !"Success".equals(envelope.path("status").asText())) {
+            String message = message(envelope);
+            String problem = "ThreatConnect answered HTTP " + httpStatus + " with status " + describe(envelope.path("status"))
+                    + ": " + message;
+            if (isTransient(httpStatus)) {
+                throw new TransientFailure(problem, RetryAfter.parse(retryAfter));
+            }
+            String hint = ErrorHints.forRefusal(httpStatus, message);
+            throw new ThreatConnectException(hint.isEmpty() ? problem : problem + " (" + hint + ")");
         }
         JsonNode data = envelope.get("data");
         if (data == null || !data.isArray()) {
@@ -45,6 +68,15 @@ public final class ExecutionPageReader {
         Optional<String> nextLink = next != null && next.isTextual() && !next.asText().isBlank()
                 ? Optional.of(next.asText()) : Optional.empty();
         return new ExecutionPage(executions, nextLink);
+    }
+
+    /** Rate limits and the gateway errors of an instance that is busy or restarting. */
+    static boolean isTransient(int httpStatus) {
+        return httpStatus == 429 || httpStatus == 500 || httpStatus == 502 || httpStatus == 503 || httpStatus == 504;
+    }
+
+    private static boolean isSuccess(int httpStatus) {
+        return httpStatus >= 200 && httpStatus <= 299;
     }
 
     private static JsonNode parse(int httpStatus, InputStream body) {

@@ -43,6 +43,11 @@ final class MonitorHarness implements AutoCloseable {
         set("monitor.cron", "0 0 0 1 1 ? 2099");
         set("monitor.state-dir", stateDir.toString());
         set("sink.file.directory", alertDir.toString());
+        // retries within a poll, quick enough for tests
+        set("tc.retry-initial-delay", "PT0.05S");
+        set("tc.retry-max-delay", "PT0.2S");
+        set("tc.retry-after-cap", "PT2S");
+        set("tc.retry-budget", "PT1S");
     }
 
     MonitorHarness set(String key, String value) {

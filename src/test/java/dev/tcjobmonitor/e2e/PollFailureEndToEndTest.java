@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -30,7 +32,12 @@ class PollFailureEndToEndTest {
     }
 
     private MonitorHarness startedWithFailures(int pageSize, int failures) throws Exception {
-        harness = new MonitorHarness(tempDir).set("monitor.page-size", String.valueOf(pageSize)).start();
+        return startedWithFailures(pageSize, failures, "PT1S");
+    }
+
+    private MonitorHarness startedWithFailures(int pageSize, int failures, String retryBudget) throws Exception {
+        harness = new MonitorHarness(tempDir).set("monitor.page-size", String.valueOf(pageSize))
+                .set("tc.retry-budget", retryBudget).start();
         Instant now = Instant.now();
         for (int i = 1; i <= failures; i++) {
             harness.simulator.addFailed(i, now.minusSeconds(60L * i), "failure " + i + "\n");
@@ -68,32 +75,69 @@ class PollFailureEndToEndTest {
     }
 
     @Test
-    void aTruncatedSecondPageKeepsTheWatermarkAndLosesNothing() throws Exception {
+    void aTruncatedSecondPageIsFetchedAgainAndNothingIsLostOrDuplicated() throws Exception {
         MonitorHarness h = startedWithFailures(2, 5);
-        String watermarkBefore = h.poll().windowEnd().toString();
+        h.poll();
         for (int i = 6; i <= 9; i++) {
             h.simulator.addFailed(i, Instant.now(), "failure " + i + "\n");
         }
+        h.simulator.clearRequests();
         h.simulator.enqueueFault(Fault.delay(Duration.ZERO)); // page 1 as normal
-        h.simulator.enqueueFault(Fault.truncated());          // page 2 cut short
+        h.simulator.enqueueFault(Fault.truncated());          // page 2 cut short, once
 
-        Poll failed = h.poll();
+        Poll poll = h.poll();
 
-        assertThat(failed.failure()).hasValueSatisfying(reason -> assertThat(reason).contains("not valid JSON"));
-        assertThat(h.watermark()).contains(watermarkBefore);
-
-        assertThat(h.poll().failure()).isEmpty();
+        assertThat(poll.failure()).isEmpty();
+        assertThat(h.simulator.requests()).hasSize(poll.pages() + 1);
         assertThat(h.alertedIds()).hasSize(9).doesNotHaveDuplicates();
     }
 
     @Test
-    void aServerErrorFailsThePollAndKeepsTheSchedule() throws Exception {
-        MonitorHarness h = startedWithFailures(1000, 2);
+    void rateLimitsAndServerErrorsAreRetriedWithinThePoll() throws Exception {
+        MonitorHarness h = startedWithFailures(1000, 2, "PT5S");
+        h.simulator.enqueueFault(Fault.rateLimited(Duration.ofSeconds(1)));
         h.simulator.enqueueFault(Fault.respond(503, "<html>Service Unavailable</html>"));
+        h.simulator.enqueueFault(Fault.error(500, "Internal Server Error"));
 
-        assertThat(h.poll().failure()).hasValueSatisfying(reason -> assertThat(reason).contains("HTTP 503"));
-        assertThat(h.poll().failure()).isEmpty();
+        Poll poll = h.poll();
+
+        assertThat(poll.failure()).isEmpty();
+        assertThat(h.simulator.requests()).hasSize(4);
         assertThat(h.alertedIds()).hasSize(2);
+    }
+
+    @Test
+    void aPersistentOutageFailsThePollWithinItsRetryBudgetAndKeepsTheSchedule() throws Exception {
+        MonitorHarness h = startedWithFailures(1000, 2);
+        for (int i = 0; i < 50; i++) {
+            h.simulator.enqueueFault(Fault.respond(502, "<html>Bad Gateway</html>"));
+        }
+
+        Poll failed = h.poll();
+
+        assertThat(failed.failure()).hasValueSatisfying(reason -> assertThat(reason)
+                .contains("still failed after").contains("retry budget of PT1S").contains("HTTP 502").contains("Bad Gateway"));
+        assertThat(h.simulator.requests().size()).isGreaterThan(1).isLessThan(50);
+        assertThat(h.watermark()).isEmpty();
+    }
+
+    @ParameterizedTest(name = "HTTP {0}: {1}")
+    @CsvSource(delimiter = '|', value = {
+            "401|Timestamp Out of Acceptable Time Range|clock",
+            "401|Signature Data Did Not Match Expected Result|tc.secret-key",
+            "403|Access Denied|role",
+            "400|Invalid TQL: unknown field 'failedTime'|monitor.time-field",
+            "404|Resource not found|tc.base-url"})
+    void refusalsAreNotRetriedAndSayWhatToCheck(int status, String message, String hint) throws Exception {
+        MonitorHarness h = startedWithFailures(1000, 1);
+        h.simulator.enqueueFault(Fault.error(status, message));
+
+        Poll failed = h.poll();
+
+        assertThat(failed.failure()).hasValueSatisfying(reason ->
+                assertThat(reason).contains("HTTP " + status).contains(message).contains(hint));
+        assertThat(h.simulator.requests()).hasSize(1);
+        assertThat(h.watermark()).isEmpty();
     }
 
     @Test
@@ -101,7 +145,8 @@ class PollFailureEndToEndTest {
         MonitorHarness h = startedWithFailures(1000, 1);
         h.simulator.close();
 
-        assertThat(h.poll().failure()).hasValueSatisfying(reason -> assertThat(reason).containsIgnoringCase("refused"));
+        assertThat(h.poll().failure()).hasValueSatisfying(reason ->
+                assertThat(reason).contains("still failed after").containsIgnoringCase("refused"));
         assertThat(h.watermark()).isEmpty();
     }
 

@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The packaged jar, run as an operator runs it: a child process in its own working directory. */
@@ -120,12 +122,28 @@ class StandaloneJarIT {
         assertThat(workDir.resolve("data/alerts")).doesNotExist();
     }
 
-    @Test
-    void aBadSettingStopsStartUpWithOneLineNamingIt() throws Exception {
-        Run run = run(Map.of("MONITOR_PAGE_SIZE", "20000"), "--demo", "--once");
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', value = {
+            "MONITOR_PAGE_SIZE|20000|monitor.page-size",
+            "MONITOR_CRON|every five minutes|monitor.cron",
+            "MONITOR_TIME_ZONE|Mars/Olympus_Mons|monitor.time-zone",
+            "MONITOR_LOOKBACK|1h|monitor.lookback",
+            "MONITOR_JOB_IDS|12,12a|monitor.job-ids",
+            "SINKS|file,pager|sinks"})
+    void aBadSettingStopsStartUpWithOneLineNamingIt(String variable, String value, String setting) throws Exception {
+        Run run = run(Map.of(variable, value), "--demo", "--once");
 
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.stderr().strip()).doesNotContain("\n").contains("monitor.page-size").contains("20000");
+        assertThat(run.stderr().strip()).doesNotContain("\n").contains(setting).contains("cannot start");
+    }
+
+    @Test
+    void bothKindsOfCredentialsStopStartUp() throws Exception {
+        Run run = run(Map.of("TC_BASE_URL", "https://tc.example.com/api", "TC_ACCESS_ID", "id", "TC_SECRET_KEY", SECRET,
+                "TC_API_TOKEN", "token"), "--once");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.stderr().strip()).doesNotContain("\n").contains("tc.api-token").doesNotContain(SECRET);
     }
 
     @Test
