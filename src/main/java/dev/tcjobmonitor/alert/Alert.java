@@ -19,6 +19,11 @@ import java.util.Set;
 public record Alert(FailedExecution execution, String key, Instant eventTime, String document, Set<String> pendingSinks,
                     String monitor) {
 
+    /** A message of the monitor about itself (it cannot see ThreatConnect, or sees it again). */
+    public boolean isNotice() {
+        return execution.text("notice").isPresent();
+    }
+
     /**
      * The headers that travel with the alert (never Camel*-named, so transports keep them). Their
      * values come from ThreatConnect, so they are cut to one clean line: a transport that turns

@@ -46,7 +46,10 @@ public final class EmailDigest {
     public String subject(String prefix, List<Alert> alerts) {
         Digest digest = digest(alerts);
         String about;
-        if (digest.jobs().size() == 1) {
+        if (alerts.stream().allMatch(Alert::isNotice)) {
+            // the monitor speaking about itself: its own words, not a job failure
+            about = alerts.get(alerts.size() - 1).execution().text("notice").orElse("notice");
+        } else if (digest.jobs().size() == 1) {
             JobFailures job = digest.jobs().get(0);
             about = job.subjectName() + " failed" + (job.count() == 1 ? "" : " " + job.count() + " times");
         } else {

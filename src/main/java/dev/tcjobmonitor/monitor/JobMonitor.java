@@ -79,6 +79,9 @@ public class JobMonitor {
     private String retryMaxDelay;
     private String retryAfterCap;
     private String retryBudget;
+    private String healthMaxPollAge;
+    private String healthMaxFailedPolls;
+    private boolean notices = true;
 
     /** Checks every setting; a bad one stops start-up with a message naming it. */
     public void init() {
@@ -95,6 +98,8 @@ public class JobMonitor {
         jobDirectory = new JobDirectory(settings.endpoint(), settings.signer(), JOB_LOOKUP_TIMEOUT, clock);
         retryPolicy = Schedule.retryPolicy(settings.name(), cron, timeZone, retryInitialDelay, retryMaxDelay, retryAfterCap,
                 retryBudget, clock);
+        pollHistory.register(settings.name(), Schedule.healthRules(settings.name(), cron, timeZone, healthMaxPollAge,
+                healthMaxFailedPolls, clock), clock.instant());
         LOG.info("Monitor '{}' watches {} for {} executions (page size {}, sinks {})", settings.name(),
                 settings.endpoint(), settings.statuses(), settings.pageSize(), settings.sinks());
     }
@@ -277,7 +282,7 @@ public class JobMonitor {
      * Every page was read. When every failure of the window reached every sink (or its dead
      * letter), move the watermark; otherwise the window stays open for the next poll.
      */
-    public void finishPoll(Exchange exchange) {
+    public AlertBatch finishPoll(Exchange exchange) {
         Poll poll = poll(exchange);
         poll.deadLetteredBySink().forEach((sink, count) -> LOG.warn(
                 "Sink '{}' of monitor '{}' refused {} alert(s) older than {}; they went to its dead letter: {}",
@@ -291,8 +296,7 @@ public class JobMonitor {
             LOG.warn("Poll of '{}' read {} page(s) and {} failure(s) but the window stays open until every sink has them"
                     + " (next poll retries from {}), delivered {}: {}", settings.name(), poll.pages(), poll.failures(),
                     poll.windowStart(), describe(poll.deliveredBySink()), reason);
-            pollHistory.record(settings.name(), poll);
-            return;
+            return notice(exchange, pollHistory.record(settings.name(), poll));
         }
         stateStore.saveWatermark(settings.name(), poll.windowEnd());
         Duration memory = settings.overlap().compareTo(MIN_MEMORY) > 0 ? settings.overlap() : MIN_MEMORY;
@@ -301,11 +305,11 @@ public class JobMonitor {
         LOG.info("Poll of '{}' done in {} ms: window {}..{}, {} page(s), {} execution(s), {} failed, {} new, delivered {}",
                 settings.name(), poll.elapsed().toMillis(), poll.windowStart(), poll.windowEnd(), poll.pages(),
                 poll.executions(), poll.failures(), poll.newFailures(), describe(poll.deliveredBySink()));
-        pollHistory.record(settings.name(), poll);
+        return notice(exchange, pollHistory.record(settings.name(), poll));
     }
 
     /** The poll failed: log one line, leave the watermark where it was. */
-    public void failPoll(Exchange exchange) {
+    public AlertBatch failPoll(Exchange exchange) {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         String reason = Failures.describe(cause);
         Poll poll = exchange.getProperty(MonitorConstants.POLL, Poll.class);
@@ -318,7 +322,39 @@ public class JobMonitor {
                 name(), poll.elapsed().toMillis(),
                 poll.windowStart() == null ? "the last good poll" : poll.windowStart(), reason);
         LOG.debug("Poll of '{}' failed", name(), cause);
-        pollHistory.record(name(), poll);
+        return notice(exchange, pollHistory.record(name(), poll));
+    }
+
+    /**
+     * When this poll made the monitor blind (or ended a blind spell), a notice for every sink, so
+     * a monitor that cannot see ThreatConnect is never silent; otherwise an empty batch.
+     */
+    private AlertBatch notice(Exchange exchange, PollHistory.Change change) {
+        List<Alert> alerts = new ArrayList<>();
+        if (notices && settings != null && change != PollHistory.Change.NONE) {
+            Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+            MonitorHealth.Verdict verdict = pollHistory.health(now).get(settings.name());
+            boolean blind = change == PollHistory.Change.WENT_BLIND;
+            String status = blind ? "MonitorBlind" : "MonitorRecovered";
+            ObjectNode fields = ExecutionPageReader.JSON.createObjectNode()
+                    .put("notice", "Monitor '" + settings.name() + "' " + (blind ? "cannot see" : "sees") + " ThreatConnect"
+                            + (blind ? "" : " again"))
+                    .put("status", status)
+                    .put("noticeTime", now.toString())
+                    .put("exitMessage", blind
+                            ? verdict.reason() + "; last good poll: " + verdict.lastGoodPoll().map(Instant::toString).orElse("none")
+                            + "; last error: " + verdict.lastError().orElse("none")
+                            : "the poll of " + now + " succeeded");
+            FailedExecution execution = new FailedExecution(fields);
+            alerts.add(new Alert(execution, "notice-" + status + "-" + now.toEpochMilli(), now,
+                    AlertDocument.render(execution, settings.name(), settings.endpoint().baseUrl(), now),
+                    Set.copyOf(settings.sinks()), settings.name()));
+            LOG.warn("{}: {}", fields.get("notice").asText(), fields.get("exitMessage").asText());
+        }
+        AlertBatch batch = new AlertBatch(alerts);
+        exchange.setProperty(MonitorConstants.BATCH_SINKS, batch.sinks().stream()
+                .map(sink -> MonitorConstants.SINK_ENDPOINT_PREFIX + sink).toList());
+        return batch;
     }
 
     private static String describe(Map<String, Integer> delivered) {
@@ -422,6 +458,18 @@ public class JobMonitor {
 
     public void setRetryAfterCap(String retryAfterCap) {
         this.retryAfterCap = retryAfterCap;
+    }
+
+    public void setHealthMaxPollAge(String healthMaxPollAge) {
+        this.healthMaxPollAge = healthMaxPollAge;
+    }
+
+    public void setHealthMaxFailedPolls(String healthMaxFailedPolls) {
+        this.healthMaxFailedPolls = healthMaxFailedPolls;
+    }
+
+    public void setNotices(boolean notices) {
+        this.notices = notices;
     }
 
     public void setRetryBudget(String retryBudget) {

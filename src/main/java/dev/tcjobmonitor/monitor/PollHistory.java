@@ -13,13 +13,31 @@ import java.util.Optional;
  */
 public class PollHistory {
 
+    /** What a finished poll changed about a monitor's sight of ThreatConnect. */
+    public enum Change { NONE, WENT_BLIND, RECOVERED }
+
     private final Map<String, Integer> counts = new HashMap<>();
     private final Map<String, Poll> last = new HashMap<>();
+    private final Map<String, MonitorHealth> health = new java.util.TreeMap<>();
 
-    public synchronized void record(String monitor, Poll poll) {
+    /** A monitor starts being watched; until its first poll, its start counts as its last good poll. */
+    public synchronized void register(String monitor, HealthRules rules, java.time.Instant startedAt) {
+        health.put(monitor, new MonitorHealth(rules, startedAt));
+    }
+
+    public synchronized Change record(String monitor, Poll poll) {
         counts.merge(monitor, 1, Integer::sum);
         last.put(monitor, poll);
         notifyAll();
+        MonitorHealth monitorHealth = health.get(monitor);
+        return monitorHealth == null ? Change.NONE : monitorHealth.record(poll, poll.windowEnd());
+    }
+
+    /** Each registered monitor's health at {@code now}, by name. */
+    public synchronized Map<String, MonitorHealth.Verdict> health(java.time.Instant now) {
+        Map<String, MonitorHealth.Verdict> verdicts = new java.util.TreeMap<>();
+        health.forEach((monitor, monitorHealth) -> verdicts.put(monitor, monitorHealth.verdict(now)));
+        return verdicts;
     }
 
     public synchronized int count(String monitor) {

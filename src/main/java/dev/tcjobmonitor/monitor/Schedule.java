@@ -38,6 +38,27 @@ final class Schedule {
                 duration(monitor, "tc.retry-max-delay", maxDelay), duration(monitor, "tc.retry-after-cap", retryAfterCap), effective);
     }
 
+    /** Blind after {@code maxPollAge} (default: three cron periods) or {@code maxFailedPolls} failures in a row. */
+    static HealthRules healthRules(String monitor, String cron, String timeZone, String maxPollAge, String maxFailedPolls,
+                                   Clock clock) {
+        Duration age;
+        if (maxPollAge == null || maxPollAge.isBlank()) {
+            age = period(monitor, cron, timeZone, clock).map(p -> p.multipliedBy(3)).orElse(Duration.ofDays(36500));
+        } else {
+            age = duration(monitor, "monitor.health.max-poll-age", maxPollAge);
+        }
+        int failures;
+        try {
+            failures = Integer.parseInt(maxFailedPolls == null ? "" : maxFailedPolls.strip());
+        } catch (NumberFormatException e) {
+            throw new SettingException(monitor, "monitor.health.max-failed-polls", "'" + maxFailedPolls + "' is not a whole number");
+        }
+        if (failures < 1) {
+            throw new SettingException(monitor, "monitor.health.max-failed-polls", "must be at least 1");
+        }
+        return new HealthRules(age, failures);
+    }
+
     /** The shortest gap between the next few fires, or empty when the schedule fires at most once more. */
     static Optional<Duration> period(String monitor, String cron, String timeZone, Clock clock) {
         CronExpression expression;

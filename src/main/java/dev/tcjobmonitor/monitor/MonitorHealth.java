@@ -1,0 +1,61 @@
+package dev.tcjobmonitor.monitor;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/** One monitor's sight of ThreatConnect, kept by {@link PollHistory}. */
+public final class MonitorHealth {
+
+    /**
+     * @param up                  false when the monitor is blind
+     * @param reason              why it is blind (empty when up)
+     * @param lastGoodPoll        end of the last successful poll, if any
+     * @param failedPollsInARow   polls that failed since the last good one
+     */
+    public record Verdict(boolean up, String reason, Optional<Instant> lastGoodPoll, int failedPollsInARow,
+                          Optional<String> lastError) {
+    }
+
+    private final HealthRules rules;
+    private final Instant startedAt;
+    private Instant lastGoodPoll;
+    private int failedInARow;
+    private String lastError;
+    private boolean blind;
+
+    MonitorHealth(HealthRules rules, Instant startedAt) {
+        this.rules = rules;
+        this.startedAt = startedAt;
+    }
+
+    PollHistory.Change record(Poll poll, Instant at) {
+        if (poll.failure().isEmpty()) {
+            lastGoodPoll = at;
+            failedInARow = 0;
+            lastError = null;
+        } else {
+            failedInARow++;
+            lastError = poll.failure().get();
+        }
+        boolean nowBlind = !verdict(at).up();
+        PollHistory.Change change = nowBlind == blind ? PollHistory.Change.NONE
+                : nowBlind ? PollHistory.Change.WENT_BLIND : PollHistory.Change.RECOVERED;
+        blind = nowBlind;
+        return change;
+    }
+
+    Verdict verdict(Instant now) {
+        Instant reference = lastGoodPoll == null ? startedAt : lastGoodPoll;
+        Duration age = Duration.between(reference, now);
+        String reason = "";
+        if (failedInARow >= rules.maxFailedPolls()) {
+            reason = failedInARow + " polls in a row failed";
+        } else if (age.compareTo(rules.maxPollAge()) > 0) {
+            reason = (lastGoodPoll == null ? "no good poll since the start " : "the last good poll was ")
+                    + age.toSeconds() + " s ago (more than " + rules.maxPollAge().toSeconds() + " s)";
+        }
+        return new Verdict(reason.isEmpty(), reason, Optional.ofNullable(lastGoodPoll), failedInARow,
+                Optional.ofNullable(lastError));
+    }
+}
