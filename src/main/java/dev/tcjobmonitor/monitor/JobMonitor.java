@@ -13,6 +13,7 @@ import dev.tcjobmonitor.threatconnect.ExecutionPage;
 import dev.tcjobmonitor.threatconnect.ExecutionPageReader;
 import dev.tcjobmonitor.threatconnect.JobDirectory;
 import dev.tcjobmonitor.threatconnect.ThreatConnectException;
+import dev.tcjobmonitor.threatconnect.ThreatConnectTls;
 import dev.tcjobmonitor.threatconnect.Tql;
 import dev.tcjobmonitor.threatconnect.TransientFailure;
 import java.io.InputStream;
@@ -55,6 +56,7 @@ public class JobMonitor {
     private PollHistory pollHistory = new PollHistory();
     private MonitorSettings settings;
     private RetryPolicy retryPolicy;
+    private ThreatConnectTls tls;
     private JobDirectory jobDirectory;
 
     // raw template parameters, checked together by init()
@@ -95,7 +97,8 @@ public class JobMonitor {
         }
         secretKey = null;
         apiToken = null;
-        jobDirectory = new JobDirectory(settings.endpoint(), settings.signer(), JOB_LOOKUP_TIMEOUT, clock);
+        jobDirectory = new JobDirectory(settings.endpoint(), settings.signer(), JOB_LOOKUP_TIMEOUT,
+                JobDirectory.DEFAULT_FAILURE_PERIOD, clock, sslContext());
         retryPolicy = Schedule.retryPolicy(settings.name(), cron, timeZone, retryInitialDelay, retryMaxDelay, retryAfterCap,
                 retryBudget, clock);
         pollHistory.register(settings.name(), Schedule.healthRules(settings.name(), cron, timeZone, healthMaxPollAge,
@@ -165,6 +168,11 @@ public class JobMonitor {
     public void pageAttemptFailed(Exchange exchange) {
         Poll poll = poll(exchange);
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        if (cause instanceof javax.net.ssl.SSLException) {
+            // an untrusted certificate stays untrusted: no retry
+            throw new ThreatConnectException("the TLS handshake with " + settings.endpoint() + " failed: " + Failures.describe(cause)
+                    + " (check tc.tls.truststore for a private CA; tc.base-url's host must match the certificate)");
+        }
         Optional<Duration> retryAfter = cause instanceof TransientFailure transientFailure
                 ? transientFailure.retryAfter() : Optional.empty();
         int attempt = poll.attempts() + 1;
@@ -374,6 +382,18 @@ public class JobMonitor {
 
     public void setStateStore(MonitorStateStore stateStore) {
         this.stateStore = stateStore;
+    }
+
+    public void setTls(ThreatConnectTls tls) {
+        this.tls = tls;
+    }
+
+    private javax.net.ssl.SSLContext sslContext() {
+        try {
+            return tls == null ? null : tls.sslContext();
+        } catch (java.security.GeneralSecurityException | java.io.IOException e) {
+            throw new SettingException(name(), "tc.tls.truststore", e.getMessage());
+        }
     }
 
     public void setPollHistory(PollHistory pollHistory) {

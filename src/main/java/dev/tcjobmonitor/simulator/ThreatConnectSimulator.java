@@ -71,8 +71,25 @@ public final class ThreatConnectSimulator implements AutoCloseable {
     }
 
     public static ThreatConnectSimulator start(int port) {
+        return start(port, null);
+    }
+
+    /** Starts on a free loopback port, speaking HTTPS with the key in {@code tls}. */
+    public static ThreatConnectSimulator startHttps(javax.net.ssl.SSLContext tls) {
+        return start(0, tls);
+    }
+
+    private static ThreatConnectSimulator start(int port, javax.net.ssl.SSLContext tls) {
         try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
+            InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+            HttpServer server;
+            if (tls == null) {
+                server = HttpServer.create(address, 64);
+            } else {
+                com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(address, 64);
+                https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+                server = https;
+            }
             ExecutorService executor = Executors.newFixedThreadPool(4, runnable -> {
                 Thread thread = new Thread(runnable, "tc-simulator");
                 thread.setDaemon(true);
@@ -90,7 +107,8 @@ public final class ThreatConnectSimulator implements AutoCloseable {
 
     /** The API root to configure as {@code tc.base-url}. */
     public String baseUrl() {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + API;
+        String scheme = server instanceof com.sun.net.httpserver.HttpsServer ? "https" : "http";
+        return scheme + "://127.0.0.1:" + server.getAddress().getPort() + API;
     }
 
     public int port() {

@@ -56,6 +56,12 @@ public final class JobDirectory {
      * @param clock         decides when a remembered failure has expired
      */
     public JobDirectory(ApiEndpoint endpoint, RequestSigner signer, Duration timeout, Duration failurePeriod, Clock clock) {
+        this(endpoint, signer, timeout, failurePeriod, clock, null);
+    }
+
+    /** @param tls the TLS trust of the page requests, so lookups trust what they trust (null: the JVM's) */
+    public JobDirectory(ApiEndpoint endpoint, RequestSigner signer, Duration timeout, Duration failurePeriod, Clock clock,
+                        javax.net.ssl.SSLContext tls) {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("the job lookup timeout must be positive, not " + timeout);
         }
@@ -65,10 +71,13 @@ public final class JobDirectory {
         this.failurePeriod = failurePeriod;
         this.clock = clock;
         // credentials go to tc.base-url only: a redirect would carry them elsewhere
-        this.http = HttpClient.newBuilder()
+        HttpClient.Builder builder = HttpClient.newBuilder()
                 .connectTimeout(timeout)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+                .followRedirects(HttpClient.Redirect.NEVER);
+        if (tls != null) {
+            builder.sslContext(tls);
+        }
+        this.http = builder.build();
     }
 
     /** The job's name for an id that arrived as text; text that is not an id is shown as it is. */
