@@ -23,8 +23,12 @@ public final class AlertDocument {
                 .put("instance", monitor)
                 .put("baseUrl", baseUrl)
                 .put("detectedAt", detectedAt.toString());
-        // an execution field called "monitor" is ThreatConnect's data and is never overwritten
-        document.set(document.has("monitor") ? "_monitor" : "monitor", about);
+        // ThreatConnect's own fields are never overwritten: ours takes the first free name
+        String name = "monitor";
+        while (document.has(name)) {
+            name = "_" + name;
+        }
+        document.set(name, about);
         try {
             return JSON.writeValueAsString(document);
         } catch (JsonProcessingException e) {

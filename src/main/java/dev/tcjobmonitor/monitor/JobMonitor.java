@@ -228,7 +228,9 @@ public class JobMonitor {
                 continue;
             }
             FailedExecution execution = new FailedExecution(fields);
-            boolean failedStatus = execution.text("status").filter(settings.statuses()::contains).isPresent();
+            // case-insensitive, as TQL compares the status
+            boolean failedStatus = execution.text("status")
+                    .filter(status -> settings.statuses().stream().anyMatch(status::equalsIgnoreCase)).isPresent();
             boolean inWindow = execution.instant(settings.timeField()).map(time -> time.isAfter(poll.windowStart())).orElse(true);
             if (!failedStatus || !inWindow) {
                 continue;

@@ -94,6 +94,9 @@ public final class TqlFilter {
                 values.add(value());
             } while (accept(Kind.COMMA));
             expect(Kind.CLOSE, "')' closing IN");
+            if (TIME_FIELDS.contains(field.text)) {
+                values.forEach(value -> time(value.text));
+            }
             Predicate<JsonNode> in = execution -> values.stream().anyMatch(v -> Integer.valueOf(0).equals(compare(execution, field.text, v)));
             return negated ? execution -> has(execution, field.text) && !in.test(execution) : in;
         }
@@ -127,9 +130,6 @@ public final class TqlFilter {
         if (token.kind != Kind.STRING && token.kind != Kind.NUMBER) {
             throw new IllegalArgumentException("expected a quoted string or a number, found '" + token.text + "'");
         }
-        if (token.kind == Kind.STRING && RELATIVE_TIME.matcher(token.text).matches()) {
-            time(token.text);
-        }
         return token;
     }
 
@@ -155,7 +155,16 @@ public final class TqlFilter {
         return Integer.signum(order);
     }
 
+    /** A time literal as an instant; anything unreadable (or out of range) is a bad query. */
     private Instant time(String text) {
+        try {
+            return parseTime(text);
+        } catch (ArithmeticException | java.time.DateTimeException | NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a usable date or time");
+        }
+    }
+
+    private Instant parseTime(String text) {
         Matcher relative = RELATIVE_TIME.matcher(text.strip());
         if (relative.matches()) {
             Instant now = clock.instant();

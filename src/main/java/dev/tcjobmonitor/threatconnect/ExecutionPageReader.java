@@ -20,7 +20,11 @@ import java.util.Optional;
  */
 public final class ExecutionPageReader {
 
-    /** Numbers are kept exactly as written so that what ThreatConnect sent is what sinks get. */
+    /**
+     * Numbers keep their value exactly (no double rounding), so what ThreatConnect sent is what
+     * sinks get: integers and plain decimals such as 1.10 also keep their text; exponent forms
+     * such as 1e5 come out as BigDecimal writes them (1E+5).
+     */
     public static final ObjectMapper JSON = JsonMapper.builder()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
