@@ -1,0 +1,117 @@
+package dev.tcjobmonitor.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tcjobmonitor.monitor.Poll;
+import dev.tcjobmonitor.simulator.Fault;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Whatever ThreatConnect (or something pretending to be it) answers, the monitor does not crash,
+ * loses no failure it can recognise, sends nothing twice, and says what was wrong.
+ */
+class HostileInputEndToEndTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tempDir;
+    private MonitorHarness harness;
+
+    @AfterEach
+    void stop() {
+        if (harness != null) {
+            harness.close();
+        }
+    }
+
+    private ObjectNode failed(Object id) {
+        ObjectNode execution = JSON.createObjectNode().put("jobId", 7).put("status", "Failed")
+                .put("failedTime", Instant.now().minusSeconds(60).toString()).put("exitMessage", "boom\n");
+        execution.set("id", JSON.valueToTree(id));
+        return execution;
+    }
+
+    @Test
+    void oddRecordsOnAPageAreDeliveredOrSkippedAndNeverHoldBackTheGoodOnes() throws Exception {
+        harness = new MonitorHarness(tempDir).start();
+        ObjectNode good = failed(101);
+        ObjectNode idAsText = failed("exec-abc");
+        ObjectNode noId = failed(null);
+        noId.remove("id");
+        ObjectNode idAsObject = failed(JSON.createObjectNode().put("nested", 1));
+        ObjectNode unreadableTime = failed(104).put("failedTime", "yesterday-ish");
+        ObjectNode nullStatus = failed(105);
+        nullStatus.putNull("status");
+        ObjectNode unknownStatus = failed(106).put("status", "PartiallyFailed");
+        ObjectNode lowerCase = failed(107).put("status", "failed");
+        String page = "{\"data\":[" + String.join(",", List.of(good.toString(), "\"a string\"", "null", "42", "[1,2]",
+                idAsText.toString(), noId.toString(), idAsObject.toString(), unreadableTime.toString(),
+                nullStatus.toString(), unknownStatus.toString(), lowerCase.toString())) + "],\"status\":\"Success\"}";
+        harness.simulator.enqueueFault(Fault.respond(200, page));
+        harness.simulator.enqueueFault(Fault.respond(200, page));
+
+        Poll first = harness.poll();
+        Poll second = harness.poll();
+
+        assertThat(first.failure()).isEmpty();
+        assertThat(second.failure()).isEmpty();
+        assertThat(second.newFailures()).as("the second poll sends nothing again").isZero();
+        List<String> delivered = harness.alerts().stream().map(alert -> withoutMonitor(alert).toString()).toList();
+        assertThat(delivered).containsExactlyInAnyOrder(good.toString(), idAsText.toString(), noId.toString(),
+                idAsObject.toString(), unreadableTime.toString(), lowerCase.toString());
+    }
+
+    @Test
+    void dataThatIsNotAnArrayFailsThePollClearlyAndTheNextGoodPollLosesNothing() throws Exception {
+        harness = new MonitorHarness(tempDir).start();
+        long failure = harness.simulator.addFailed(3, Instant.now().minusSeconds(10), "x\n");
+        harness.simulator.enqueueFault(Fault.respond(200, "{\"data\":{\"id\":1},\"status\":\"Success\"}"));
+
+        assertThat(harness.poll().failure()).hasValueSatisfying(reason -> assertThat(reason).contains("no data array"));
+        assertThat(harness.poll().failure()).isEmpty();
+        assertThat(harness.alertedIds()).containsExactly(failure);
+    }
+
+    @Test
+    void aMegabyteExitMessageArrivesWhole() throws Exception {
+        harness = new MonitorHarness(tempDir).start();
+        String huge = "line of a very long stack trace\n".repeat(32_768);
+        harness.simulator.addFailed(9, Instant.now().minusSeconds(10), huge);
+
+        assertThat(harness.poll().failure()).isEmpty();
+
+        assertThat(harness.alerts()).singleElement().satisfies(alert -> assertThat(alert.get("exitMessage").asText()).isEqualTo(huge));
+    }
+
+    @Test
+    void aPageOfTenThousandFailuresIsDeliveredWholeAndOnce() throws Exception {
+        harness = new MonitorHarness(tempDir).set("monitor.page-size", "10000").start();
+        Instant base = Instant.now().minusSeconds(3000);
+        for (int i = 0; i < 10_000; i++) {
+            harness.simulator.addFailed(i % 50, base.plusMillis(250L * i), "failure " + i + "\n");
+        }
+
+        Poll first = harness.poll();
+        Poll second = harness.poll();
+
+        assertThat(first.failure()).isEmpty();
+        assertThat(first.pages()).isEqualTo(1);
+        assertThat(second.newFailures()).isZero();
+        assertThat(harness.alertedIds()).hasSize(10_000).doesNotHaveDuplicates();
+    }
+
+    private static JsonNode withoutMonitor(JsonNode alert) {
+        ObjectNode copy = alert.deepCopy();
+        copy.remove("monitor");
+        return copy;
+    }
+}
