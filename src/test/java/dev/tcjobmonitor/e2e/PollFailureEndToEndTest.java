@@ -107,6 +107,19 @@ class PollFailureEndToEndTest {
     }
 
     @Test
+    void aResponseSlowerThanTheTimeoutIsAbandonedAndTriedAgain() throws Exception {
+        harness = new MonitorHarness(tempDir).set("tc.response-timeout", "300").set("tc.retry-budget", "PT5S").start();
+        long failure = harness.simulator.addFailed(1, Instant.now().minusSeconds(60), "slow\n");
+        harness.simulator.enqueueFault(Fault.delay(Duration.ofSeconds(2)));
+
+        Poll poll = harness.poll();
+
+        assertThat(poll.failure()).isEmpty();
+        assertThat(harness.simulator.requests()).hasSize(2);
+        assertThat(harness.alertedIds()).containsExactly(failure);
+    }
+
+    @Test
     void aPersistentOutageFailsThePollWithinItsRetryBudgetAndKeepsTheSchedule() throws Exception {
         MonitorHarness h = startedWithFailures(1000, 2);
         for (int i = 0; i < 50; i++) {
