@@ -1,0 +1,80 @@
+package dev.tcjobmonitor.monitor;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
+import org.apache.camel.component.quartz.QuartzComponent;
+
+/**
+ * With {@code monitor.cluster.enabled=true}, puts Camel's Quartz scheduler on the shared
+ * PostgreSQL as a clustered JDBC job store (bean {@code tcQuartzClustering}), so each cron fire
+ * runs on exactly one node, a job never runs twice at once across nodes, and a node that dies
+ * mid-poll has its fire recovered by another. Without clustering, Quartz keeps its in-memory store.
+ * It configures the component before the monitors' routes create their endpoints.
+ */
+public class QuartzClustering implements CamelContextAware {
+
+    private CamelContext camelContext;
+    private boolean clusterEnabled;
+    private String jdbcUrl;
+    private String user;
+    private String password;
+    private long checkinIntervalMillis = 5_000;
+
+    public void start() {
+        if (!clusterEnabled) {
+            return;
+        }
+        Map<String, Object> quartz = new HashMap<>();
+        quartz.put("org.quartz.scheduler.instanceName", "tc-job-monitor");
+        quartz.put("org.quartz.scheduler.instanceId", "AUTO");
+        quartz.put("org.quartz.threadPool.threadCount", "4");
+        quartz.put("org.quartz.jobStore.class", "org.quartz.impl.jdbcjobstore.JobStoreTX");
+        quartz.put("org.quartz.jobStore.driverDelegateClass", "org.quartz.impl.jdbcjobstore.PostgreSQLDelegate");
+        quartz.put("org.quartz.jobStore.tablePrefix", "QRTZ_");
+        quartz.put("org.quartz.jobStore.isClustered", "true");
+        quartz.put("org.quartz.jobStore.clusterCheckinInterval", String.valueOf(checkinIntervalMillis));
+        quartz.put("org.quartz.jobStore.misfireThreshold", "60000");
+        quartz.put("org.quartz.jobStore.dataSource", "tc");
+        quartz.put("org.quartz.dataSource.tc.provider", "hikaricp");
+        quartz.put("org.quartz.dataSource.tc.driver", "org.postgresql.Driver");
+        quartz.put("org.quartz.dataSource.tc.URL", jdbcUrl);
+        quartz.put("org.quartz.dataSource.tc.user", user == null ? "" : user);
+        quartz.put("org.quartz.dataSource.tc.password", password == null ? "" : password);
+        quartz.put("org.quartz.dataSource.tc.maxConnections", "6");
+        quartz.put("org.quartz.scheduler.skipUpdateCheck", "true");
+        QuartzComponent component = camelContext.getComponent("quartz", QuartzComponent.class);
+        component.setProperties(quartz);
+    }
+
+    public void setClusterEnabled(boolean clusterEnabled) {
+        this.clusterEnabled = clusterEnabled;
+    }
+
+    public void setJdbcUrl(String jdbcUrl) {
+        this.jdbcUrl = jdbcUrl;
+    }
+
+    public void setUser(String user) {
+        this.user = user;
+    }
+
+    public void setPassword(String password) {
+        this.password = password;
+    }
+
+    public void setCheckinIntervalMillis(long checkinIntervalMillis) {
+        this.checkinIntervalMillis = checkinIntervalMillis;
+    }
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
+    }
+}

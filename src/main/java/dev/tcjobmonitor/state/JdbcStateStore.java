@@ -1,0 +1,122 @@
+package dev.tcjobmonitor.state;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * The state of monitors that share one PostgreSQL (several nodes, one of which polls at a time):
+ * whichever node polls next continues from the watermark and delivered ids the last one left.
+ * The schema ({@code db/tc-job-monitor-postgres.sql}) is created idempotently at start.
+ */
+public final class JdbcStateStore implements MonitorStateStore {
+
+    public static final String SCHEMA = "db/tc-job-monitor-postgres.sql";
+
+    private final DataSource dataSource;
+
+    public JdbcStateStore(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** Creates our tables and Quartz's where missing. */
+    public void createSchema() {
+        try (InputStream in = JdbcStateStore.class.getClassLoader().getResourceAsStream(SCHEMA);
+             Connection connection = dataSource.getConnection();
+             Statement statement = connection.createStatement()) {
+            if (in == null) {
+                throw new IllegalStateException(SCHEMA + " is missing from the classpath");
+            }
+            String ddl = new String(in.readAllBytes(), StandardCharsets.UTF_8).replaceAll("(?m)^--.*$", "");
+            for (String sql : ddl.split(";")) {
+                if (!sql.isBlank()) {
+                    statement.execute(sql);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (SQLException e) {
+            throw new StateStoreException("cannot create the schema in PostgreSQL", e);
+        }
+    }
+
+    @Override
+    public Optional<Instant> watermark(String monitor) {
+        return query("SELECT WATERMARK FROM TC_MONITOR_WATERMARK WHERE MONITOR = ?", statement -> {
+            statement.setString(1, monitor);
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next() ? Optional.of(rows.getTimestamp(1).toInstant()) : Optional.<Instant>empty();
+            }
+        });
+    }
+
+    @Override
+    public void saveWatermark(String monitor, Instant watermark) {
+        query("INSERT INTO TC_MONITOR_WATERMARK (MONITOR, WATERMARK) VALUES (?, ?)"
+                + " ON CONFLICT (MONITOR) DO UPDATE SET WATERMARK = EXCLUDED.WATERMARK", statement -> {
+            statement.setString(1, monitor);
+            statement.setTimestamp(2, Timestamp.from(watermark));
+            return statement.executeUpdate();
+        });
+    }
+
+    @Override
+    public boolean isDelivered(String monitor, String sink, String executionKey) {
+        return query("SELECT 1 FROM TC_MONITOR_DELIVERED WHERE MONITOR = ? AND SINK = ? AND EXECUTION_KEY = ?", statement -> {
+            statement.setString(1, monitor);
+            statement.setString(2, sink);
+            statement.setString(3, executionKey);
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next();
+            }
+        });
+    }
+
+    @Override
+    public void recordDelivered(String monitor, String sink, String executionKey, Instant eventTime) {
+        query("INSERT INTO TC_MONITOR_DELIVERED (MONITOR, SINK, EXECUTION_KEY, EVENT_TIME) VALUES (?, ?, ?, ?)"
+                + " ON CONFLICT DO NOTHING", statement -> {
+            statement.setString(1, monitor);
+            statement.setString(2, sink);
+            statement.setString(3, executionKey);
+            statement.setTimestamp(4, Timestamp.from(eventTime));
+            return statement.executeUpdate();
+        });
+    }
+
+    @Override
+    public void forgetDeliveredBefore(String monitor, Instant cutoff) {
+        query("DELETE FROM TC_MONITOR_DELIVERED WHERE MONITOR = ? AND EVENT_TIME < ?", statement -> {
+            statement.setString(1, monitor);
+            statement.setTimestamp(2, Timestamp.from(cutoff));
+            return statement.executeUpdate();
+        });
+    }
+
+    private interface Work<T> {
+        T run(PreparedStatement statement) throws SQLException;
+    }
+
+    private <T> T query(String sql, Work<T> work) {
+        try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement(sql)) {
+            return work.run(statement);
+        } catch (SQLException e) {
+            throw new StateStoreException("PostgreSQL state store: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "JdbcStateStore";
+    }
+}

@@ -1,0 +1,114 @@
+package dev.tcjobmonitor.state;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * The state store the settings ask for (bean {@code tcStateStore}): files under
+ * {@code monitor.state-dir}, or, with {@code monitor.cluster.enabled=true}, the PostgreSQL that
+ * all nodes share.
+ */
+public class SelectedStateStore implements MonitorStateStore, AutoCloseable {
+
+    private boolean clusterEnabled;
+    private String directory;
+    private String jdbcUrl;
+    private String user;
+    private String password;
+    private MonitorStateStore store;
+    private HikariDataSource dataSource;
+
+    public void setClusterEnabled(boolean clusterEnabled) {
+        this.clusterEnabled = clusterEnabled;
+    }
+
+    public void setDirectory(String directory) {
+        this.directory = directory;
+    }
+
+    public void setJdbcUrl(String jdbcUrl) {
+        this.jdbcUrl = jdbcUrl;
+    }
+
+    public void setUser(String user) {
+        this.user = user;
+    }
+
+    public void setPassword(String password) {
+        this.password = password;
+    }
+
+    public synchronized void start() {
+        if (store != null) {
+            return;
+        }
+        if (!clusterEnabled) {
+            store = new FileStateStore(Path.of(directory));
+            return;
+        }
+        if (jdbcUrl == null || !jdbcUrl.startsWith("jdbc:postgresql:")) {
+            throw new IllegalArgumentException("invalid setting monitor.cluster.jdbc-url: '" + jdbcUrl
+                    + "' is not a PostgreSQL JDBC URL such as jdbc:postgresql://db.example.org:5432/tc_monitor");
+        }
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("tc-job-monitor-state");
+        config.setJdbcUrl(jdbcUrl);
+        config.setUsername(user);
+        config.setPassword(password);
+        config.setMaximumPoolSize(4);
+        // a database that is down must not stop start-up: polls fail (and say so) until it is back
+        config.setInitializationFailTimeout(-1);
+        config.setConnectionTimeout(5_000);
+        dataSource = new HikariDataSource(config);
+        JdbcStateStore jdbc = new JdbcStateStore(dataSource);
+        jdbc.createSchema();
+        store = jdbc;
+    }
+
+    private synchronized MonitorStateStore store() {
+        if (store == null) {
+            start();
+        }
+        return store;
+    }
+
+    @Override
+    public Optional<Instant> watermark(String monitor) {
+        return store().watermark(monitor);
+    }
+
+    @Override
+    public void saveWatermark(String monitor, Instant watermark) {
+        store().saveWatermark(monitor, watermark);
+    }
+
+    @Override
+    public boolean isDelivered(String monitor, String sink, String executionKey) {
+        return store().isDelivered(monitor, sink, executionKey);
+    }
+
+    @Override
+    public void recordDelivered(String monitor, String sink, String executionKey, Instant eventTime) {
+        store().recordDelivered(monitor, sink, executionKey, eventTime);
+    }
+
+    @Override
+    public void forgetDeliveredBefore(String monitor, Instant cutoff) {
+        store().forgetDeliveredBefore(monitor, cutoff);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (dataSource != null) {
+            dataSource.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return clusterEnabled ? "PostgreSQL state store" : "file state store in " + directory;
+    }
+}
