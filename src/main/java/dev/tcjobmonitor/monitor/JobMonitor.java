@@ -206,6 +206,11 @@ public class JobMonitor {
                 exchange.getMessage().getHeader("Retry-After", String.class), exchange.getMessage().getBody(InputStream.class));
         URI next = page.next().map(settings.endpoint()::sameOrigin).orElse(null);
         poll.pageRead(page.executions().size(), next);
+        if (next != null || poll.pages() > 1) {
+            // a long backfill shows its progress
+            LOG.info("Poll of '{}': page {} read, {} execution(s) so far{}", settings.name(), poll.pages(), poll.executions(),
+                    next == null ? ", last page" : "");
+        }
         return page.executions();
     }
 
