@@ -67,7 +67,16 @@ public final class Application {
             if (demo != null) {
                 out.println(demo.describe());
             }
-            return commandLine.once() ? pollOnce(overrides, err) : runDaemon(overrides, demo != null, err);
+            if (commandLine.dryRun()) {
+                overrides.setProperty("monitor.dry-run", "true");
+            }
+            if (commandLine.since() != null) {
+                overrides.setProperty("monitor.since", commandLine.since());
+            }
+            if (commandLine.check()) {
+                return ConfigurationCheck.run(overrides, out, err);
+            }
+            return commandLine.singlePoll() ? pollOnce(overrides, err) : runDaemon(overrides, demo != null, err);
         } finally {
             if (demo != null) {
                 demo.close();

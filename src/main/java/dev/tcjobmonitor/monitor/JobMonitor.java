@@ -13,6 +13,7 @@ import dev.tcjobmonitor.threatconnect.ExecutionPage;
 import dev.tcjobmonitor.threatconnect.ExecutionPageReader;
 import dev.tcjobmonitor.threatconnect.JobDirectory;
 import dev.tcjobmonitor.threatconnect.ThreatConnectException;
+import dev.tcjobmonitor.threatconnect.ThreatConnectProbe;
 import dev.tcjobmonitor.threatconnect.ThreatConnectTls;
 import dev.tcjobmonitor.threatconnect.Tql;
 import dev.tcjobmonitor.threatconnect.TransientFailure;
@@ -44,6 +45,8 @@ import org.slf4j.LoggerFactory;
 public class JobMonitor {
 
     private static final Logger LOG = LoggerFactory.getLogger(JobMonitor.class);
+    /** What --dry-run prints: a logger of its own so it can go to the console whatever else is configured. */
+    private static final Logger DRY_RUN = LoggerFactory.getLogger("dev.tcjobmonitor.DryRun");
     /** Delivered ids are kept at least this long after their window closed. */
     private static final Duration MIN_MEMORY = Duration.ofDays(1);
     /** A job name is a nicety: an alert never waits long for it. */
@@ -84,6 +87,8 @@ public class JobMonitor {
     private String healthMaxPollAge;
     private String healthMaxFailedPolls;
     private boolean notices = true;
+    private boolean dryRun;
+    private Optional<Backfill> since = Optional.empty();
 
     /** Checks every setting; a bad one stops start-up with a message naming it. */
     public void init() {
@@ -101,7 +106,7 @@ public class JobMonitor {
                 JobDirectory.DEFAULT_FAILURE_PERIOD, clock, sslContext());
         retryPolicy = Schedule.retryPolicy(settings.name(), cron, timeZone, retryInitialDelay, retryMaxDelay, retryAfterCap,
                 retryBudget, clock);
-        pollHistory.register(settings.name(), Schedule.healthRules(settings.name(), cron, timeZone, healthMaxPollAge,
+        pollHistory.register(this, Schedule.healthRules(settings.name(), cron, timeZone, healthMaxPollAge,
                 healthMaxFailedPolls, clock), clock.instant());
         LOG.info("Monitor '{}' watches {} for {} executions (page size {}, sinks {})", settings.name(),
                 settings.endpoint(), settings.statuses(), settings.pageSize(), settings.sinks());
@@ -120,14 +125,23 @@ public class JobMonitor {
         return jobDirectory;
     }
 
+    /** {@code --check}: one signed one-result request, without a poll. */
+    public String probe() {
+        return ThreatConnectProbe.probe(settings.endpoint(), settings.signer(),
+                tql(clock.instant().minus(settings.lookback())), sslContext(), JOB_LOOKUP_TIMEOUT.multipliedBy(2));
+    }
+
     /** Opens a poll over [watermark - overlap, now], or [now - lookback, now] the first time. */
     public void startPoll(Exchange exchange) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-        Instant windowStart = stateStore.watermark(settings.name())
+        Instant usualStart = stateStore.watermark(settings.name())
                 .map(watermark -> watermark.minus(settings.overlap()))
                 .orElse(now.minus(settings.lookback()));
+        Instant windowStart = since.map(backfill -> backfill.from(now)).orElse(usualStart);
+        // a backfill that starts after the usual window would leave a gap if it moved the watermark
+        boolean movesWatermark = !dryRun && !windowStart.isAfter(usualStart);
         URI firstPage = settings.endpoint().executionsUrl(tql(windowStart), settings.pageSize());
-        exchange.setProperty(MonitorConstants.POLL, new Poll(this, windowStart, now, firstPage));
+        exchange.setProperty(MonitorConstants.POLL, new Poll(this, windowStart, now, firstPage, movesWatermark));
     }
 
     /** The query of a window starting at {@code windowStart}. */
@@ -255,6 +269,10 @@ public class JobMonitor {
             }
         }
         poll.failuresSeen(failures, alerts.size());
+        if (dryRun) {
+            alerts.forEach(alert -> DRY_RUN.info("Would deliver to {}: {}", String.join(", ", alert.pendingSinks()), alert.document()));
+            alerts.clear();
+        }
         AlertBatch batch = new AlertBatch(alerts);
         exchange.setProperty(MonitorConstants.BATCH_SINKS, batch.sinks().stream()
                 .map(sink -> MonitorConstants.SINK_ENDPOINT_PREFIX + sink).toList());
@@ -313,13 +331,20 @@ public class JobMonitor {
                     poll.windowStart(), describe(poll.deliveredBySink()), reason);
             return notice(exchange, pollHistory.record(settings.name(), poll));
         }
-        stateStore.saveWatermark(settings.name(), poll.windowEnd());
-        Duration memory = settings.overlap().compareTo(MIN_MEMORY) > 0 ? settings.overlap() : MIN_MEMORY;
-        stateStore.forgetDeliveredBefore(settings.name(), poll.windowEnd().minus(settings.overlap()).minus(memory));
+        if (poll.movesWatermark()) {
+            stateStore.saveWatermark(settings.name(), poll.windowEnd());
+            Duration memory = settings.overlap().compareTo(MIN_MEMORY) > 0 ? settings.overlap() : MIN_MEMORY;
+            stateStore.forgetDeliveredBefore(settings.name(), poll.windowEnd().minus(settings.overlap()).minus(memory));
+        }
         poll.succeeded();
-        LOG.info("Poll of '{}' done in {} ms: window {}..{}, {} page(s), {} execution(s), {} failed, {} new, delivered {}",
+        LOG.info("Poll of '{}' done in {} ms: window {}..{}, {} page(s), {} execution(s), {} failed, {} new, delivered {}{}",
                 settings.name(), poll.elapsed().toMillis(), poll.windowStart(), poll.windowEnd(), poll.pages(),
-                poll.executions(), poll.failures(), poll.newFailures(), describe(poll.deliveredBySink()));
+                poll.executions(), poll.failures(), poll.newFailures(), describe(poll.deliveredBySink()),
+                dryRun ? " (dry run: nothing sent, no state changed)" : poll.movesWatermark() ? "" : " (backfill: watermark unchanged)");
+        if (dryRun) {
+            pollHistory.record(settings.name(), poll);
+            return new AlertBatch(List.of());
+        }
         return notice(exchange, pollHistory.record(settings.name(), poll));
     }
 
@@ -346,7 +371,7 @@ public class JobMonitor {
      */
     private AlertBatch notice(Exchange exchange, PollHistory.Change change) {
         List<Alert> alerts = new ArrayList<>();
-        if (notices && settings != null && change != PollHistory.Change.NONE) {
+        if (notices && !dryRun && settings != null && change != PollHistory.Change.NONE) {
             Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
             MonitorHealth.Verdict verdict = pollHistory.health(now).get(settings.name());
             boolean blind = change == PollHistory.Change.WENT_BLIND;
@@ -493,6 +518,16 @@ public class JobMonitor {
 
     public void setHealthMaxFailedPolls(String healthMaxFailedPolls) {
         this.healthMaxFailedPolls = healthMaxFailedPolls;
+    }
+
+    /** Poll and log what each sink would receive; send nothing, change no state. */
+    public void setDryRun(boolean dryRun) {
+        this.dryRun = dryRun;
+    }
+
+    /** Backfill: the window starts here (an ISO-8601 instant, or a duration before now); empty for the usual window. */
+    public void setSince(String since) {
+        this.since = since == null || since.isBlank() ? Optional.empty() : Optional.of(Backfill.parse(since));
     }
 
     public void setNotices(boolean notices) {

@@ -33,7 +33,14 @@ public final class Poll {
     private int attempts;
     private Duration pendingDelay = Duration.ZERO;
 
+    private final boolean movesWatermark;
+
     Poll(JobMonitor monitor, Instant windowStart, Instant windowEnd, URI firstPage) {
+        this(monitor, windowStart, windowEnd, firstPage, true);
+    }
+
+    Poll(JobMonitor monitor, Instant windowStart, Instant windowEnd, URI firstPage, boolean movesWatermark) {
+        this.movesWatermark = movesWatermark;
         this.monitor = monitor;
         this.windowStart = windowStart;
         this.windowEnd = windowEnd;
@@ -51,6 +58,11 @@ public final class Poll {
     /** When this poll started; becomes the watermark once every failure is delivered. */
     public Instant windowEnd() {
         return windowEnd;
+    }
+
+    /** False for a dry run, and for a backfill that starts after the usual window. */
+    public boolean movesWatermark() {
+        return movesWatermark;
     }
 
     public boolean hasMorePages() {

@@ -19,10 +19,17 @@ public class PollHistory {
     private final Map<String, Integer> counts = new HashMap<>();
     private final Map<String, Poll> last = new HashMap<>();
     private final Map<String, MonitorHealth> health = new java.util.TreeMap<>();
+    private final Map<String, JobMonitor> monitors = new java.util.TreeMap<>();
 
     /** A monitor starts being watched; until its first poll, its start counts as its last good poll. */
-    public synchronized void register(String monitor, HealthRules rules, java.time.Instant startedAt) {
-        health.put(monitor, new MonitorHealth(rules, startedAt));
+    public synchronized void register(JobMonitor monitor, HealthRules rules, java.time.Instant startedAt) {
+        monitors.put(monitor.name(), monitor);
+        health.put(monitor.name(), new MonitorHealth(rules, startedAt));
+    }
+
+    /** Every monitor of this process, by name. */
+    public synchronized Map<String, JobMonitor> monitors() {
+        return Map.copyOf(monitors);
     }
 
     public synchronized Change record(String monitor, Poll poll) {

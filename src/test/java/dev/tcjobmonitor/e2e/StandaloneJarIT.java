@@ -155,6 +155,78 @@ class StandaloneJarIT {
     }
 
     @Test
+    void checkReachesThreatConnectAndEverySinkAndNamesWhatFails() throws Exception {
+        try (ThreatConnectSimulator tc = ThreatConnectSimulator.start().withHmacUser("jar-user", "another-secret")) {
+            Run run = run(Map.of("TC_BASE_URL", tc.baseUrl(), "TC_ACCESS_ID", "jar-user", "TC_SECRET_KEY", SECRET,
+                    "SINKS", "file,kafka,email", "SINK_KAFKA_BROKERS", "127.0.0.1:" + closedPort(),
+                    "SINK_EMAIL_HOST", "127.0.0.1", "SINK_EMAIL_PORT", String.valueOf(closedPort())), "--check");
+
+            assertThat(run.exitCode()).isEqualTo(1);
+            assertThat(run.stdout()).contains("OK   configuration: 1 monitor(s): default")
+                    .contains("FAIL threatconnect default: ThreatConnect answered HTTP 401")
+                    .contains("check tc.access-id and tc.secret-key")
+                    .contains("OK   sink file:")
+                    .containsPattern("FAIL sink kafka: no Kafka broker answered at 127.0.0.1:\\d+")
+                    .containsPattern("FAIL sink email: cannot connect to smtp://127.0.0.1:\\d+");
+            assertThat(run.stdout() + run.stderr()).doesNotContain(SECRET);
+            assertThat(tc.requests()).hasSize(1);
+        }
+    }
+
+    @Test
+    void checkPassesWhenEverythingAnswers() throws Exception {
+        Run run = run(Map.of(), "--demo", "--check");
+
+        assertThat(run.exitCode()).as(run.stdout()).isZero();
+        assertThat(run.stdout()).contains("OK   threatconnect default:").contains("OK   sink file:");
+    }
+
+    @Test
+    void dryRunShowsWhatWouldBeDeliveredAndChangesNothing() throws Exception {
+        try (ThreatConnectSimulator tc = ThreatConnectSimulator.start().withHmacUser("jar-user", SECRET)) {
+            long failed = tc.addFailed(12, Instant.now().minusSeconds(60), "boom\n");
+            Map<String, String> environment = Map.of("TC_BASE_URL", tc.baseUrl(), "TC_ACCESS_ID", "jar-user", "TC_SECRET_KEY", SECRET);
+
+            Run dryRun = run(environment, "--dry-run");
+
+            assertThat(dryRun.exitCode()).as(dryRun.stderr()).isZero();
+            assertThat(dryRun.stdout()).contains("Would deliver to file: {\"id\":" + failed);
+            assertThat(alertLines("data/alerts")).isEmpty();
+            assertThat(workDir.resolve("data/state/default/watermark")).doesNotExist();
+            assertThat(workDir.resolve("data/state/default/delivered-file.tsv")).doesNotExist();
+
+            Run real = run(environment, "--once");
+            assertThat(real.exitCode()).isZero();
+            assertThat(alertLines("data/alerts")).hasSize(1);
+        }
+    }
+
+    @Test
+    void sinceBackfillsAnOlderWindowDeliveringOnlyWhatIsMissing() throws Exception {
+        try (ThreatConnectSimulator tc = ThreatConnectSimulator.start().withHmacUser("jar-user", SECRET)) {
+            long old = tc.addFailed(12, Instant.now().minus(java.time.Duration.ofDays(3)), "three days ago\n");
+            long recent = tc.addFailed(12, Instant.now().minusSeconds(60), "a minute ago\n");
+            Map<String, String> environment = Map.of("TC_BASE_URL", tc.baseUrl(), "TC_ACCESS_ID", "jar-user", "TC_SECRET_KEY", SECRET);
+            assertThat(run(environment, "--once").exitCode()).isZero();
+            assertThat(alertLines("data/alerts")).singleElement().asString().contains("\"id\":" + recent);
+
+            Run backfill = run(environment, "--since", "P7D");
+
+            assertThat(backfill.exitCode()).as(backfill.stderr()).isZero();
+            assertThat(alertLines("data/alerts")).hasSize(2).anySatisfy(line -> assertThat(line).contains("\"id\":" + old));
+            Run bad = run(environment, "--since", "last tuesday");
+            assertThat(bad.exitCode()).isEqualTo(2);
+            assertThat(bad.stderr()).contains("--since");
+        }
+    }
+
+    private static int closedPort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Test
     void helpAndUnknownOptions() throws Exception {
         Run help = run(Map.of(), "--help");
         assertThat(help.exitCode()).isZero();
