@@ -57,6 +57,7 @@ public class JobMonitor {
     private MonitorStateStore stateStore;
     private DeadLetterFile deadLetters;
     private PollHistory pollHistory = new PollHistory();
+    private MonitorMetrics metrics = new MonitorMetrics();
     private MonitorSettings settings;
     private RetryPolicy retryPolicy;
     private ThreatConnectTls tls;
@@ -285,6 +286,7 @@ public class JobMonitor {
             stateStore.recordDelivered(settings.name(), sink, alert.key(), alert.eventTime());
         }
         poll.delivered(sink, alerts.size());
+        metrics.alerts("delivered", settings.name(), sink, alerts.size());
     }
 
     /**
@@ -308,6 +310,8 @@ public class JobMonitor {
         if (alerts.size() > deadLettered) {
             poll.undelivered(sink, alerts.size() - deadLettered, error);
         }
+        metrics.alerts("dead.lettered", settings.name(), sink, deadLettered);
+        metrics.alerts("refused", settings.name(), sink, alerts.size() - deadLettered);
         LOG.debug("Sink '{}' of monitor '{}' refused {} alert(s): {}", sink, settings.name(), alerts.size(), error);
     }
 
@@ -329,6 +333,7 @@ public class JobMonitor {
             LOG.warn("Poll of '{}' read {} page(s) and {} failure(s) but the window stays open until every sink has them"
                     + " (next poll retries from {}), delivered {}: {}", settings.name(), poll.pages(), poll.failures(),
                     poll.windowStart(), describe(poll.deliveredBySink()), reason);
+            metrics.pollFinished(settings.name(), poll);
             return notice(exchange, pollHistory.record(settings.name(), poll));
         }
         if (poll.movesWatermark()) {
@@ -345,6 +350,7 @@ public class JobMonitor {
             pollHistory.record(settings.name(), poll);
             return new AlertBatch(List.of());
         }
+        metrics.pollFinished(settings.name(), poll);
         return notice(exchange, pollHistory.record(settings.name(), poll));
     }
 
@@ -362,6 +368,7 @@ public class JobMonitor {
                 name(), poll.elapsed().toMillis(),
                 poll.windowStart() == null ? "the last good poll" : poll.windowStart(), reason);
         LOG.debug("Poll of '{}' failed", name(), cause);
+        metrics.pollFinished(name(), poll);
         return notice(exchange, pollHistory.record(name(), poll));
     }
 
@@ -426,6 +433,10 @@ public class JobMonitor {
         } catch (java.security.GeneralSecurityException | java.io.IOException e) {
             throw new SettingException(name(), "tc.tls.truststore", e.getMessage());
         }
+    }
+
+    public void setMetrics(MonitorMetrics metrics) {
+        this.metrics = metrics;
     }
 
     public void setPollHistory(PollHistory pollHistory) {

@@ -1,0 +1,109 @@
+package dev.tcjobmonitor.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tcjobmonitor.simulator.Fault;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Health and Prometheus metrics scraped over HTTP from Camel's management server, as an operator would. */
+class ObservabilityEndToEndTest {
+
+    @TempDir
+    Path tempDir;
+    private MonitorHarness harness;
+    private int port;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @AfterEach
+    void stop() {
+        if (harness != null) {
+            harness.close();
+        }
+    }
+
+    private MonitorHarness start(String... settings) throws Exception {
+        port = freePort();
+        harness = new MonitorHarness(tempDir).set("camel.management.enabled", "true").set("camel.management.port", String.valueOf(port))
+                .set("sinks", "file,custom").set("sink.custom.uri", "http://127.0.0.1:" + freePort() + "/down?httpMethod=POST")
+                .set("sink.custom.max-redeliveries", "0");
+        for (int i = 0; i < settings.length; i += 2) {
+            harness.set(settings[i], settings[i + 1]);
+        }
+        return harness.start();
+    }
+
+    @Test
+    void countersFollowThePolls() throws Exception {
+        start();
+        Instant recent = Instant.now().minusSeconds(60);
+        harness.simulator.addFailed(1, recent, "a\n");
+        harness.simulator.addFailed(2, recent, "b\n");
+        harness.simulator.addCompleted(3, recent);
+        harness.poll();
+        harness.simulator.enqueueFault(Fault.error(403, "Access Denied"));
+        harness.poll();
+
+        String metrics = get("/observe/metrics").body();
+
+        assertThat(value(metrics, "tc_monitor_polls_total", "monitor=\"default\",result=\"failure\"")).isEqualTo(2.0);
+        assertThat(value(metrics, "tc_monitor_polls_total", "monitor=\"default\",result=\"success\"")).isZero();
+        assertThat(value(metrics, "tc_monitor_executions_seen_total", "monitor=\"default\"")).isEqualTo(2.0);
+        assertThat(value(metrics, "tc_monitor_failures_detected_total", "monitor=\"default\"")).isEqualTo(2.0);
+        assertThat(value(metrics, "tc_monitor_alerts_delivered_total", "monitor=\"default\",sink=\"file\"")).isEqualTo(2.0);
+        assertThat(value(metrics, "tc_monitor_alerts_refused_total", "monitor=\"default\",sink=\"custom\"")).isEqualTo(2.0);
+        assertThat(value(metrics, "tc_monitor_poll_duration_seconds_count", "monitor=\"default\"")).isEqualTo(2.0);
+        assertThat(metrics).contains("tc_monitor_watermark_lag_seconds{monitor=\"default\"} NaN");
+    }
+
+    @Test
+    void healthTurnsDownWhenTheMonitorIsBlindAndUpWhenItSeesAgain() throws Exception {
+        start("monitor.health.max-failed-polls", "2", "sinks", "file");
+        assertThat(get("/observe/health/ready").statusCode()).isEqualTo(200);
+
+        harness.simulator.enqueueFault(Fault.error(401, "Signature Data Did Not Match Expected Result"));
+        harness.poll();
+        harness.simulator.enqueueFault(Fault.error(401, "Signature Data Did Not Match Expected Result"));
+        harness.poll();
+
+        HttpResponse<String> blind = get("/observe/health/ready");
+        assertThat(blind.statusCode()).isEqualTo(503);
+        assertThat(blind.body()).contains("tc-job-monitor").contains("DOWN").contains("2 polls in a row failed");
+
+        harness.poll();
+
+        assertThat(get("/observe/health/ready").statusCode()).isEqualTo(200);
+        String metrics = get("/observe/metrics").body();
+        assertThat(value(metrics, "tc_monitor_polls_total", "monitor=\"default\",result=\"success\"")).isEqualTo(1.0);
+        assertThat(value(metrics, "tc_monitor_watermark_lag_seconds", "monitor=\"default\"")).isBetween(0.0, 60.0);
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The value of one Prometheus sample, 0 when the series does not exist yet. */
+    private static double value(String metrics, String name, String labels) {
+        Matcher sample = Pattern.compile("(?m)^" + Pattern.quote(name + "{" + labels) + "[^}]*\\} (\\S+)$").matcher(metrics);
+        return sample.find() ? Double.parseDouble(sample.group(1)) : 0.0;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}
