@@ -1,5 +1,6 @@
 package dev.tcjobmonitor.e2e;
 
+import dev.tcjobmonitor.support.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.icegreen.greenmail.util.GreenMail;
@@ -10,9 +11,6 @@ import jakarta.mail.BodyPart;
 import jakarta.mail.Message;
 import jakarta.mail.Multipart;
 import jakarta.mail.internet.MimeMessage;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +32,7 @@ class EmailSinkEndToEndTest {
     private MonitorHarness harness;
     private GreenMail smtp;
     private EmbeddedKafka kafka;
-    private final int smtpPort = freePort();
+    private final int smtpPort = FreePorts.freePort();
 
     @AfterEach
     void stop() {
@@ -166,11 +164,4 @@ class EmailSinkEndToEndTest {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
 }

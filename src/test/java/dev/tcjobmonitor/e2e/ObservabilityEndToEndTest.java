@@ -1,11 +1,9 @@
 package dev.tcjobmonitor.e2e;
 
+import dev.tcjobmonitor.support.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tcjobmonitor.simulator.Fault;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,9 +33,9 @@ class ObservabilityEndToEndTest {
     }
 
     private MonitorHarness start(String... settings) throws Exception {
-        port = freePort();
+        port = FreePorts.freePort();
         harness = new MonitorHarness(tempDir).set("camel.management.enabled", "true").set("camel.management.port", String.valueOf(port))
-                .set("sinks", "file,custom").set("sink.custom.uri", "http://127.0.0.1:" + freePort() + "/down?httpMethod=POST")
+                .set("sinks", "file,custom").set("sink.custom.uri", "http://127.0.0.1:" + FreePorts.freePort() + "/down?httpMethod=POST")
                 .set("sink.custom.max-redeliveries", "0");
         for (int i = 0; i < settings.length; i += 2) {
             harness.set(settings[i], settings[i + 1]);
@@ -101,9 +99,4 @@ class ObservabilityEndToEndTest {
         return sample.find() ? Double.parseDouble(sample.group(1)) : 0.0;
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package dev.tcjobmonitor.e2e;
 
+import dev.tcjobmonitor.support.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tcjobmonitor.simulator.ThreatConnectSimulator;
@@ -158,8 +159,8 @@ class StandaloneJarIT {
     void checkReachesThreatConnectAndEverySinkAndNamesWhatFails() throws Exception {
         try (ThreatConnectSimulator tc = ThreatConnectSimulator.start().withHmacUser("jar-user", "another-secret")) {
             Run run = run(Map.of("TC_BASE_URL", tc.baseUrl(), "TC_ACCESS_ID", "jar-user", "TC_SECRET_KEY", SECRET,
-                    "SINKS", "file,kafka,email", "SINK_KAFKA_BROKERS", "127.0.0.1:" + closedPort(),
-                    "SINK_EMAIL_HOST", "127.0.0.1", "SINK_EMAIL_PORT", String.valueOf(closedPort())), "--check");
+                    "SINKS", "file,kafka,email", "SINK_KAFKA_BROKERS", "127.0.0.1:" + FreePorts.freePort(),
+                    "SINK_EMAIL_HOST", "127.0.0.1", "SINK_EMAIL_PORT", String.valueOf(FreePorts.freePort())), "--check");
 
             assertThat(run.exitCode()).isEqualTo(1);
             assertThat(run.stdout()).contains("OK   configuration: 1 monitor(s): default")
@@ -220,11 +221,6 @@ class StandaloneJarIT {
         }
     }
 
-    private static int closedPort() throws IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     @Test
     void helpAndUnknownOptions() throws Exception {

@@ -1,11 +1,7 @@
 package dev.tcjobmonitor.support;
 
-import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,8 +26,8 @@ import org.apache.kafka.server.common.MetadataVersion;
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
-    private final int port = freePort();
-    private final int controllerPort = freePort();
+    private final int port = FreePorts.freePort();
+    private final int controllerPort = FreePorts.freePort();
     private final Path logDir;
     private KafkaRaftServer server;
 
@@ -108,11 +104,4 @@ public final class EmbeddedKafka implements AutoCloseable {
         return org.apache.kafka.common.Uuid.randomUuid().toString();
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -2,9 +2,6 @@ package dev.tcjobmonitor.support;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 
 /**
@@ -13,7 +10,7 @@ import java.nio.file.Path;
  */
 public final class EmbeddedPostgresServer implements AutoCloseable {
 
-    private final int port = freePort();
+    private final int port = FreePorts.freePort();
     private final Path dataDir;
     private EmbeddedPostgres postgres;
 
@@ -46,11 +43,4 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         stop();
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }
