@@ -380,23 +380,10 @@ public class JobMonitor {
         List<Alert> alerts = new ArrayList<>();
         if (notices && !dryRun && settings != null && change != PollHistory.Change.NONE) {
             Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-            MonitorHealth.Verdict verdict = pollHistory.health(now).get(settings.name());
-            boolean blind = change == PollHistory.Change.WENT_BLIND;
-            String status = blind ? "MonitorBlind" : "MonitorRecovered";
-            ObjectNode fields = ExecutionPageReader.JSON.createObjectNode()
-                    .put("notice", "Monitor '" + settings.name() + "' " + (blind ? "cannot see" : "sees") + " ThreatConnect"
-                            + (blind ? "" : " again"))
-                    .put("status", status)
-                    .put("noticeTime", now.toString())
-                    .put("exitMessage", blind
-                            ? verdict.reason() + "; last good poll: " + verdict.lastGoodPoll().map(Instant::toString).orElse("none")
-                            + "; last error: " + verdict.lastError().orElse("none")
-                            : "the poll of " + now + " succeeded");
-            FailedExecution execution = new FailedExecution(fields);
-            alerts.add(new Alert(execution, "notice-" + status + "-" + now.toEpochMilli(), now,
-                    AlertDocument.render(execution, settings.name(), settings.endpoint().baseUrl(), now),
-                    Set.copyOf(settings.sinks()), settings.name()));
-            LOG.warn("{}: {}", fields.get("notice").asText(), fields.get("exitMessage").asText());
+            Alert notice = SightNotice.of(settings, change == PollHistory.Change.WENT_BLIND,
+                    pollHistory.health(now).get(settings.name()), now);
+            alerts.add(notice);
+            LOG.warn("{}: {}", notice.execution().text("notice").orElse(""), notice.execution().text("exitMessage").orElse(""));
         }
         AlertBatch batch = new AlertBatch(alerts);
         exchange.setProperty(MonitorConstants.BATCH_SINKS, batch.sinks().stream()
