@@ -126,6 +126,19 @@ public class JobMonitor {
         return jobDirectory;
     }
 
+    /**
+     * The end of the last good poll of whichever node polled (the watermark), for health: in a
+     * cluster a node that is not the one polling must not count itself blind. Empty when unknown
+     * or unreadable (the store's own failures show in the polls).
+     */
+    Optional<Instant> sharedLastGoodPoll() {
+        try {
+            return stateStore.watermark(settings.name());
+        } catch (RuntimeException unreadable) {
+            return Optional.empty();
+        }
+    }
+
     /** {@code --check}: one signed one-result request, without a poll. */
     public String probe() {
         return ThreatConnectProbe.probe(settings.endpoint(), settings.signer(),

@@ -19,14 +19,17 @@ public final class MonitorHealth {
 
     private final HealthRules rules;
     private final Instant startedAt;
+    /** The last good poll of any node sharing this monitor's state (its watermark), if known. */
+    private final java.util.function.Supplier<Optional<Instant>> sharedLastGoodPoll;
     private Instant lastGoodPoll;
     private int failedInARow;
     private String lastError;
     private boolean blind;
 
-    MonitorHealth(HealthRules rules, Instant startedAt) {
+    MonitorHealth(HealthRules rules, Instant startedAt, java.util.function.Supplier<Optional<Instant>> sharedLastGoodPoll) {
         this.rules = rules;
         this.startedAt = startedAt;
+        this.sharedLastGoodPoll = sharedLastGoodPoll;
     }
 
     PollHistory.Change record(Poll poll, Instant at) {
@@ -46,16 +49,19 @@ public final class MonitorHealth {
     }
 
     Verdict verdict(Instant now) {
-        Instant reference = lastGoodPoll == null ? startedAt : lastGoodPoll;
+        // in a cluster, another node may be the one polling: its good polls count for this one too
+        Instant lastGood = sharedLastGoodPoll.get()
+                .filter(shared -> lastGoodPoll == null || shared.isAfter(lastGoodPoll)).orElse(lastGoodPoll);
+        Instant reference = lastGood == null ? startedAt : lastGood;
         Duration age = Duration.between(reference, now);
         String reason = "";
         if (failedInARow >= rules.maxFailedPolls()) {
             reason = failedInARow + " polls in a row failed";
         } else if (age.compareTo(rules.maxPollAge()) > 0) {
-            reason = (lastGoodPoll == null ? "no good poll since the start " : "the last good poll was ")
+            reason = (lastGood == null ? "no good poll since the start " : "the last good poll was ")
                     + age.toSeconds() + " s ago (more than " + rules.maxPollAge().toSeconds() + " s)";
         }
-        return new Verdict(reason.isEmpty(), reason, Optional.ofNullable(lastGoodPoll), failedInARow,
+        return new Verdict(reason.isEmpty(), reason, Optional.ofNullable(lastGood), failedInARow,
                 Optional.ofNullable(lastError));
     }
 }

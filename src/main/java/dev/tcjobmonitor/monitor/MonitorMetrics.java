@@ -32,6 +32,7 @@ public class MonitorMetrics implements CamelContextAware {
     private CamelContext camelContext;
     private Clock clock = Clock.systemUTC();
     private final Map<String, Instant> lastGood = new ConcurrentHashMap<>();
+    private final java.util.Set<String> gauged = ConcurrentHashMap.newKeySet();
 
     void pollFinished(String monitor, Poll poll) {
         MeterRegistry registry = registry();
@@ -50,6 +51,13 @@ public class MonitorMetrics implements CamelContextAware {
         if (success && poll.movesWatermark()) {
             lastGood.put(monitor, poll.windowEnd());
         }
+        if (gauged.add(monitor)) {
+            registerGauges(registry, monitor);
+        }
+    }
+
+    /** Gauges read their value when scraped: registered once per monitor. */
+    private void registerGauges(MeterRegistry registry, String monitor) {
         Gauge.builder("tc.monitor.watermark.lag", lastGood,
                         times -> times.containsKey(monitor) ? Duration.between(times.get(monitor), clock.instant()).toMillis() / 1000.0 : Double.NaN)
                 .description("Seconds between now and the end of the last good poll's window").tag("monitor", monitor)

@@ -24,7 +24,7 @@ public class PollHistory {
     /** A monitor starts being watched; until its first poll, its start counts as its last good poll. */
     public synchronized void register(JobMonitor monitor, HealthRules rules, java.time.Instant startedAt) {
         monitors.put(monitor.name(), monitor);
-        health.put(monitor.name(), new MonitorHealth(rules, startedAt));
+        health.put(monitor.name(), new MonitorHealth(rules, startedAt, monitor::sharedLastGoodPoll));
     }
 
     /** Every monitor of this process, by name. */

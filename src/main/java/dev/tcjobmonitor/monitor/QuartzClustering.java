@@ -10,7 +10,9 @@ import org.apache.camel.component.quartz.QuartzComponent;
  * With {@code monitor.cluster.enabled=true}, puts Camel's Quartz scheduler on the shared
  * PostgreSQL as a clustered JDBC job store (bean {@code tcQuartzClustering}), so each cron fire
  * runs on exactly one node, a job never runs twice at once across nodes, and a node that dies
- * mid-poll has its fire recovered by another. Without clustering, Quartz keeps its in-memory store.
+ * mid-poll has its fire recovered by another. Quartz counts a node as dead 7.5 s (a constant of
+ * its own) after its check-in is overdue, so a takeover takes up to check-in interval + 7.5 s + one
+ * cron period. Without clustering, Quartz keeps its in-memory store.
  * It configures the component before the monitors' routes create their endpoints.
  */
 public class QuartzClustering implements CamelContextAware {
@@ -36,6 +38,10 @@ public class QuartzClustering implements CamelContextAware {
         quartz.put("org.quartz.jobStore.isClustered", "true");
         quartz.put("org.quartz.jobStore.clusterCheckinInterval", String.valueOf(checkinIntervalMillis));
         quartz.put("org.quartz.jobStore.misfireThreshold", "60000");
+        // after a failed check-in, try again as often as a check-in: with Quartz's default of 15 s
+        // a node that lost its connection during a database restart is taken for dead while it
+        // still runs, and two nodes poll at once
+        quartz.put("org.quartz.jobStore.dbRetryInterval", String.valueOf(checkinIntervalMillis));
         quartz.put("org.quartz.jobStore.dataSource", "tc");
         quartz.put("org.quartz.dataSource.tc.provider", "hikaricp");
         quartz.put("org.quartz.dataSource.tc.driver", "org.postgresql.Driver");

@@ -1,5 +1,6 @@
 package dev.tcjobmonitor.e2e;
 
+import dev.tcjobmonitor.support.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -280,6 +281,7 @@ class CrashRecoveryIT {
                 .redirectError(stderr.toFile());
         Map<String, String> environment = builder.environment();
         environment.keySet().removeIf(key -> key.startsWith("TC_") || key.startsWith("MONITOR_") || key.startsWith("SINK"));
+        environment.put("CAMEL_MANAGEMENT_PORT", String.valueOf(FreePorts.freePort()));
         environment.putAll(Map.of(
                 "TC_BASE_URL", tc.baseUrl(),
                 "TC_ACCESS_ID", ACCESS_ID,

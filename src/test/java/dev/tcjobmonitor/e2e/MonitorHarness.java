@@ -43,6 +43,8 @@ final class MonitorHarness implements AutoCloseable {
         set("monitor.cron", "0 0 0 1 1 ? 2099");
         set("monitor.state-dir", stateDir.toString());
         set("sink.file.directory", alertDir.toString());
+        // no management HTTP server unless a test asks for one (on a port of its own)
+        set("camel.management.enabled", "false");
         // retries within a poll, quick enough for tests
         set("tc.retry-initial-delay", "PT0.05S");
         set("tc.retry-max-delay", "PT0.2S");

@@ -50,7 +50,7 @@ class PostgresStateEndToEndTest {
         assertThat(harness.alertedIds()).containsExactly(first);
         assertThat(count("SELECT COUNT(*) FROM TC_MONITOR_DELIVERED WHERE SINK = 'file'")).isEqualTo(1);
         assertThat(count("SELECT COUNT(*) FROM TC_MONITOR_WATERMARK")).isEqualTo(1);
-        assertThat(count("SELECT COUNT(*) FROM QRTZ_TRIGGERS")).isEqualTo(1);
+        assertThat(count("SELECT COUNT(*) FROM QRTZ_TRIGGERS WHERE TRIGGER_GROUP = 'tc-job-monitor'")).isEqualTo(1);
         assertThat(harness.stateDir).doesNotExist();
 
         postgres.stop();

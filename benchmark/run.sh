@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The tc-job-monitor benchmark: (a) the monitor's --once as a whole process, (b) a hand-written
+# floor doing the same duties, (c) warm polls inside a running monitor, start-up and the idle daemon.
+#
+#   benchmark/run.sh                      # defaults: N=100000, page size 10000, 5 runs, 60 s idle
+#   benchmark/run.sh --n=20000 --runs=3 --idle-seconds=10
+#   BENCH_N=20000 BENCH_IDLE_SECONDS=10 benchmark/run.sh
+#   benchmark/run.sh --help
+#
+# Builds with the Maven profile 'benchmark' into target/benchmark/ (the usual target/ is untouched),
+# then runs the harness from target/benchmark-run/ (override with --out=). Results: stdout, and
+# results.md, runs.csv (and a JFR profile when (a)/(b) > 1.5) in the output folder.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+project=$(pwd)
+
+if [ ! -x /usr/bin/time ]; then
+  echo "benchmark: installing GNU time (Debian package 'time') for children's CPU time and peak RSS" >&2
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq time >/dev/null
+fi
+
+if [ "${BENCH_SKIP_BUILD:-}" != "true" ]; then
+  mvn -B -q -Pbenchmark package -Dmaven.test.skip=true
+fi
+build="$project/target/benchmark"
+
+# the floor runs with nothing but its own classes and jackson-core on its class path
+rm -rf "$build/floor-classes"
+mkdir -p "$build/floor-classes/dev/tcjobmonitor/benchmark"
+cp "$build"/classes/dev/tcjobmonitor/benchmark/FloorMonitor*.class "$build/floor-classes/dev/tcjobmonitor/benchmark/"
+
+out="$project/target/benchmark-run"
+for arg in "$@"; do
+  case "$arg" in --out=*) out="${arg#--out=}" ;; esac
+done
+[ -n "${BENCH_OUT:-}" ] && [[ " $* " != *" --out="* ]] && out="$BENCH_OUT"
+case "$out" in /*) ;; *) out="$project/$out" ;; esac
+mkdir -p "$out"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# run from an empty folder: the in-process monitor of (c) must not pick up this repository's
+# application.properties or routes/ (it uses the shipped copies, as the jar does)
+cd "$work"
+java -Dbench.build="$build" -Dlog4j2.configurationFile=tc-job-monitor-log4j2.xml \
+  -cp "$build/classes:$build/lib/*" dev.tcjobmonitor.benchmark.Benchmark "$@" --out="$out"

@@ -1,0 +1,709 @@
+package dev.tcjobmonitor.benchmark;
+
+import dev.tcjobmonitor.simulator.ThreatConnectSimulator;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.ToDoubleFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The benchmark ({@code benchmark/run.sh}; figures in benchmark/RESULTS.md): one run, side by side, of
+ * <ol type="a">
+ * <li>the monitor's {@code --once} as a whole process (the packaged jar, default JVM options)
+ * delivering N failures to the file sink;</li>
+ * <li>{@link FloorMonitor}, a minimal hand-written program doing the same duties;</li>
+ * <li>the warm per-poll cost inside a running monitor (in this JVM), for two page sizes, with the
+ * live heap a poll adds;</li>
+ * </ol>
+ * plus start to first poll done of {@code --once} in the default configuration, and the idle
+ * daemon's RSS and CPU. Medians of several runs. Parameters: environment variables or
+ * {@code --name=value} arguments (see {@link Config}).
+ */
+public final class Benchmark {
+
+    static final String ACCESS_ID = "bench-api-user";
+    static final String SECRET_KEY = "Bench-S3cr3t-Key/+=";
+    /** A cron that does not fire during the benchmark: polls run when the benchmark asks. */
+    static final String NEVER = "0 0 0 1 1 ? 2099";
+    /** How far back the first poll of (a), (b), (c) looks: all N failures are inside. */
+    static final String LOOKBACK = "P1D";
+    private static final long[] JOBS = {100, 174, 201, 202, 305};
+    private static final String[] MESSAGES = {
+            "Failed for status (404)\n",
+            "Connection to https://feeds.example.org/indicators timed out after 30s\n",
+            "API credentials for the enrichment service were rejected (401)\n",
+            "Playbook server unavailable\n",
+            "Out of memory while parsing feed: 2.1 GB CSV \u2013 \"quoted\" \\ backslash\n"};
+    private static final Pattern DETECTED_AT = Pattern.compile("\"detectedAt\":\"[^\"]*\"");
+    private static final Pattern ID = Pattern.compile("^\\{\"id\":(\\d+),");
+    /** When the benchmark started (a child of it gets the parent's start as -Dbench.t0). */
+    static final long START_MILLIS = Long.getLong("bench.t0", System.currentTimeMillis());
+
+    /** The simulator of (a), (b), (c), holding N failed executions. */
+    record Setup(ThreatConnectSimulator simulator, int n) {
+    }
+
+    /** Parameters: {@code --n=}, or the environment variable {@code BENCH_N}; and so on. */
+    record Config(int n, int pageSize, int runs, int idleSeconds, int warmups, int warmRuns, int secondPageSize, int secondPageRuns,
+            String profile, Set<String> phases, Path out, Path build) {
+
+        static Config parse(String[] args) {
+            Map<String, String> given = new LinkedHashMap<>();
+            for (String arg : args) {
+                if (arg.equals("--help") || arg.equals("-h")) {
+                    System.out.println("""
+                            benchmark/run.sh [--n=100000] [--page-size=10000] [--runs=5] [--idle-seconds=60]
+                                             [--warmups=2] [--warm-runs=min(runs,3)]
+                                             [--second-page-size=1000] [--second-page-runs=0]
+                                             [--profile=auto|always|never] [--phases=once,warm,startup,idle]
+                                             [--out=target/benchmark-run]
+                              once     (a) monitor --once vs (b) the floor, N failures, medians of --runs
+                                       (--profile: a JFR-profiled (a) run when (a)/(b) wall > 1.5, always, never)
+                              warm     (c) warm polls in a running monitor: at --page-size, --warmups rounds, then
+                                       --warm-runs timed polls over N and --runs empty-window polls; at
+                                       --second-page-size (for the heap by page size) one heap-sampled poll over
+                                       N, --second-page-runs timed ones (each costs about N/page-size simulator
+                                       requests of ~0.4 s at N=100000) and --runs empty-window polls
+                              startup  start to first poll done of --once, default configuration
+                              idle     the daemon's RSS and CPU over --idle-seconds after its first poll
+                            Each also as an environment variable: BENCH_N, BENCH_PAGE_SIZE, BENCH_RUNS,
+                            BENCH_IDLE_SECONDS, BENCH_WARMUPS, BENCH_WARM_RUNS, BENCH_SECOND_PAGE_SIZE, BENCH_SECOND_PAGE_RUNS,
+                            BENCH_PROFILE, BENCH_PHASES, BENCH_OUT (arguments win).""");
+                    System.exit(0);
+                }
+                if (!arg.startsWith("--") || arg.indexOf('=') < 0) {
+                    throw new IllegalArgumentException("arguments are --name=value, not '" + arg + "' (see --help)");
+                }
+                given.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
+            }
+            int runs = Integer.parseInt(value(given, "runs", "5"));
+            Config config = new Config(
+                    Integer.parseInt(value(given, "n", "100000")),
+                    Integer.parseInt(value(given, "page-size", "10000")),
+                    runs,
+                    Integer.parseInt(value(given, "idle-seconds", "60")),
+                    Integer.parseInt(value(given, "warmups", "2")),
+                    Integer.parseInt(value(given, "warm-runs", Integer.toString(Math.min(runs, 3)))),
+                    Integer.parseInt(value(given, "second-page-size", "1000")),
+                    Integer.parseInt(value(given, "second-page-runs", "0")),
+                    value(given, "profile", "auto"),
+                    Set.of(value(given, "phases", "once,warm,startup,idle").split(",")),
+                    Path.of(value(given, "out", "target/benchmark-run")).toAbsolutePath(),
+                    Path.of(System.getProperty("bench.build", "target/benchmark")).toAbsolutePath());
+            if (!given.keySet().stream().allMatch(key -> Set.of("n", "page-size", "runs", "idle-seconds", "warmups", "warm-runs",
+                    "second-page-size", "second-page-runs", "profile", "phases", "out").contains(key))) {
+                throw new IllegalArgumentException("unknown parameter in " + given.keySet() + " (see --help)");
+            }
+            return config;
+        }
+
+        private static String value(Map<String, String> given, String name, String defaultValue) {
+            String fromEnv = System.getenv("BENCH_" + name.toUpperCase(Locale.ROOT).replace('-', '_'));
+            return given.getOrDefault(name, fromEnv == null || fromEnv.isBlank() ? defaultValue : fromEnv);
+        }
+
+        Path jar() {
+            return build.resolve("tc-job-monitor.jar");
+        }
+    }
+
+    private final Config config;
+    private final StringBuilder report = new StringBuilder();
+    private final List<String> csv = new ArrayList<>(List.of("phase,run,exit,wall_s,cpu_s,user_s,sys_s,max_rss_mb,to_camel_started_s,to_poll_done_s,poll_own_s"));
+
+    private Benchmark(Config config) {
+        this.config = config;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Config config = Config.parse(args);
+        quietLogging();
+        try {
+            new Benchmark(config).run();
+        } catch (Exception | Error e) {
+            progress("FAILED: %s", e);
+            e.printStackTrace();
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    // --- the run --------------------------------------------------------------------------------
+
+    private void run() throws Exception {
+        deleteTree(config.out());
+        Files.createDirectories(config.out());
+        if (!Files.isRegularFile(config.jar())) {
+            throw new IllegalStateException(config.jar() + " is missing: build with mvn -Pbenchmark package (benchmark/run.sh does)");
+        }
+        header();
+
+        ThreatConnectSimulator simulator = ThreatConnectSimulator.start().withHmacUser(ACCESS_ID, SECRET_KEY);
+        long seeding = System.nanoTime();
+        seed(simulator, config.n());
+        progress("simulator seeded with %,d failed executions in %.1f s", config.n(), (System.nanoTime() - seeding) / 1e9);
+        Setup setup = new Setup(simulator, config.n());
+
+        if (config.phases().contains("once")) {
+            onceVersusFloor(simulator);
+        }
+        if (config.phases().contains("warm")) {
+            List<WarmPolls.Result> warm = new ArrayList<>();
+            for (int pageSize : List.of(config.pageSize(), config.secondPageSize())) {
+                if (pageSize <= 0 || warm.stream().anyMatch(result -> result.pageSize() == pageSize)) {
+                    continue;
+                }
+                progress("(c) warm polls in a running monitor, page size %,d", pageSize);
+                warm.add(pageSize == config.pageSize()
+                        ? WarmPolls.inOwnJvm(config.n(), pageSize, config.warmups(), config.warmRuns(), config.runs(),
+                                Integer.MAX_VALUE, 500, config.out().resolve("c-warm-" + pageSize))
+                        : WarmPolls.inOwnJvm(config.n(), pageSize, 0, config.secondPageRuns(), config.runs(), 10, 1000,
+                                config.out().resolve("c-warm-" + pageSize)));
+            }
+            reportWarm(warm);
+        }
+        simulator.close();
+
+        if (config.phases().contains("startup") || config.phases().contains("idle")) {
+            try (ThreatConnectSimulator small = ThreatConnectSimulator.start().withHmacUser(ACCESS_ID, SECRET_KEY)) {
+                int failures = seedTypicalHour(small);
+                double startup = 5;
+                if (config.phases().contains("startup")) {
+                    startup = median(startup(small, failures), result -> result.secondsTo(Child.POLL_DONE));
+                }
+                if (config.phases().contains("idle")) {
+                    idle(small, startup);
+                }
+            }
+        }
+        line("Load average at the end: %s.", Procfs.loadAverage());
+        Files.writeString(config.out().resolve("results.md"), report);
+        Files.write(config.out().resolve("runs.csv"), csv);
+        System.out.println();
+        System.out.println(report);
+        progress("done; results in %s", config.out());
+    }
+
+    /** (a) and (b), interleaved, verified, compared; then the profile when (a) is much slower. */
+    private void onceVersusFloor(ThreatConnectSimulator simulator) throws Exception {
+        List<WarmPolls.Figures> serving = simulatorShare(simulator);
+
+        List<Child.Result> monitor = new ArrayList<>();
+        List<Child.Result> floor = new ArrayList<>();
+        for (int run = 1; run <= config.runs(); run++) {
+            Path monitorDir = config.out().resolve("a-monitor-" + run);
+            Path floorDir = config.out().resolve("b-floor-" + run);
+            Child.Result a = onceMonitor(simulator, monitorDir, config.pageSize(), List.of());
+            verify("(a) run " + run, a, monitorDir, config.n());
+            monitor.add(a);
+            record("a-monitor-once", run, a);
+            Child.Result b = floor(simulator, floorDir);
+            verify("(b) run " + run, b, floorDir, config.n());
+            floor.add(b);
+            record("b-floor", run, b);
+            progress("run %d/%d: (a) monitor --once %.2f s wall, %.2f s CPU, %.0f MB RSS | (b) floor %.2f s wall, %.2f s CPU, %.0f MB RSS",
+                    run, config.runs(), a.timeElapsed(), a.cpuSeconds(), a.rssMb(), b.timeElapsed(), b.cpuSeconds(), b.rssMb());
+            if (run == 1) {
+                crossCheck(monitorDir, floorDir);
+                floorSkipsDeliveredIds(simulator, floorDir);
+            }
+            deleteTree(monitorDir);
+            deleteTree(floorDir);
+        }
+        reportOnce(monitor, floor, serving);
+
+        double wallRatio = median(monitor, Child.Result::timeElapsed) / median(floor, Child.Result::timeElapsed);
+        if (config.profile().equals("always") || (config.profile().equals("auto") && wallRatio > 1.5)) {
+            profile(simulator, wallRatio);
+        }
+
+    }
+
+    private void header() {
+        String date = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").format(LocalDateTime.now(ZoneOffset.UTC));
+        Runtime runtime = Runtime.getRuntime();
+        line("# tc-job-monitor benchmark, %s", date);
+        line("");
+        line("- Machine: %s, %d cores, %,d MB memory; %s %s", Procfs.cpuModel(), runtime.availableProcessors(),
+                Procfs.memTotalMb(), System.getProperty("os.name"), System.getProperty("os.version"));
+        line("- JVM: %s %s (%s); children run with no JVM options (defaults: G1, max heap 1/4 of memory); this harness: %s",
+                System.getProperty("java.vm.name"), System.getProperty("java.runtime.version"), System.getProperty("java.vm.vendor"),
+                String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
+        line("- N = %,d failed executions, page size %,d (second page size for (c): %,d), %d runs (medians), (c): %d warm-up rounds, %d timed polls over N; idle %d s; phases %s",
+                config.n(), config.pageSize(), config.secondPageSize(), config.runs(), config.warmups(), config.warmRuns(),
+                config.idleSeconds(), String.join(",", new java.util.TreeSet<>(config.phases())));
+        line("- Load average at start: %s (other processes on the machine disturb wall times; CPU times and RSS much less)", Procfs.loadAverage());
+        line("- The simulator (ThreatConnectSimulator) runs in the harness JVM on loopback and serves every child; its own time is part of every wall time.");
+        line("");
+    }
+
+    // --- data -------------------------------------------------------------------------------------
+
+    /**
+     * N failures, 5 jobs, 5 exit messages (one with non-ASCII, quotes and a backslash), all between
+     * 30 minutes and about 10 hours ago: inside the 1-day lookback of a first poll, outside the
+     * window after a poll (watermark minus the 10-minute overlap).
+     */
+    static void seed(ThreatConnectSimulator simulator, int n) {
+        Instant newest = Instant.now().minus(Duration.ofMinutes(30));
+        // The simulator keeps executions in a CopyOnWriteArrayList: N adds copy it N times (O(N^2),
+        // a minute at N=100,000 on a busy machine). Benchmark only: while seeding, swap in an
+        // ArrayList, then put back one copy-on-write list; plain adds when that is not possible.
+        java.lang.reflect.Field field = null;
+        Object original = null;
+        try {
+            field = ThreatConnectSimulator.class.getDeclaredField("executions");
+            field.setAccessible(true);
+            original = field.get(simulator);
+            field.set(simulator, new ArrayList<>((List<?>) original));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            field = null;
+        }
+        for (int i = 0; i < n; i++) {
+            simulator.addFailed(JOBS[i % JOBS.length], newest.minusSeconds(i % 36_000), MESSAGES[i % MESSAGES.length]);
+        }
+        if (field != null) {
+            try {
+                field.set(simulator, new java.util.concurrent.CopyOnWriteArrayList<>((List<?>) field.get(simulator)));
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("cannot restore the simulator's list", e);
+            }
+        }
+    }
+
+    /** A typical hour for start-up and idle: a failure every 5 minutes and some completed executions. */
+    private static int seedTypicalHour(ThreatConnectSimulator simulator) {
+        Instant now = Instant.now();
+        int failures = 0;
+        for (int minute = 57; minute > 0; minute -= 5) {
+            simulator.addFailed(JOBS[minute % JOBS.length], now.minus(Duration.ofMinutes(minute)), MESSAGES[minute % MESSAGES.length]);
+            simulator.addCompleted(JOBS[(minute + 1) % JOBS.length], now.minus(Duration.ofMinutes(minute)).plusSeconds(30));
+            failures++;
+        }
+        return failures;
+    }
+
+    // --- (a) and (b) -------------------------------------------------------------------------------
+
+    private String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private Map<String, String> monitorSettings(ThreatConnectSimulator simulator) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("TC_BASE_URL", simulator.baseUrl());
+        settings.put("TC_ACCESS_ID", ACCESS_ID);
+        settings.put("TC_SECRET_KEY", SECRET_KEY);
+        settings.put("MONITOR_CRON", NEVER);
+        return settings;
+    }
+
+    /** {@code java -jar tc-job-monitor.jar --once} in {@code dir}: state and alerts in its default data/ folders. */
+    private Child.Result onceMonitor(ThreatConnectSimulator simulator, Path dir, int pageSize, List<String> jvmOptions)
+            throws IOException, InterruptedException {
+        return onceMonitor(simulator, dir, pageSize, jvmOptions, null);
+    }
+
+    private Child.Result onceMonitor(ThreatConnectSimulator simulator, Path dir, int pageSize, List<String> jvmOptions,
+            ThreadCpuSampler sampler) throws IOException, InterruptedException {
+        Map<String, String> settings = monitorSettings(simulator);
+        settings.put("MONITOR_PAGE_SIZE", Integer.toString(pageSize));
+        settings.put("MONITOR_LOOKBACK", LOOKBACK);
+        List<String> command = new ArrayList<>(List.of(java()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", config.jar().toString(), "--once"));
+        return Child.runTimed(command, dir, settings, Duration.ofMinutes(10), sampler);
+    }
+
+    private Child.Result floor(ThreatConnectSimulator simulator, Path dir) throws IOException, InterruptedException {
+        Map<String, String> settings = monitorSettings(simulator);
+        settings.put("MONITOR_PAGE_SIZE", Integer.toString(config.pageSize()));
+        settings.put("MONITOR_LOOKBACK", LOOKBACK);
+        String jacksonCore;
+        try (Stream<Path> jars = Files.list(config.build().resolve("lib"))) {
+            jacksonCore = jars.filter(jar -> jar.getFileName().toString().startsWith("jackson-core-")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no jackson-core jar in " + config.build().resolve("lib")))
+                    .toString();
+        }
+        List<String> command = List.of(java(), "-cp", config.build().resolve("floor-classes") + ":" + jacksonCore,
+                FloorMonitor.class.getName());
+        return Child.runTimed(command, dir, settings, Duration.ofMinutes(10));
+    }
+
+    /** Exit 0, N lines with N distinct ids, N ledger entries, a watermark. */
+    private static void verify(String what, Child.Result result, Path dir, int n) throws IOException {
+        if (result.exitCode() != 0) {
+            throw new IllegalStateException(what + " exited " + result.exitCode() + ": " + result.stderr());
+        }
+        List<String> lines = alertLines(dir);
+        Set<String> ids = new HashSet<>();
+        for (String line : lines) {
+            Matcher id = ID.matcher(line);
+            if (!id.find()) {
+                throw new IllegalStateException(what + " wrote a line without a leading id: " + line);
+            }
+            ids.add(id.group(1));
+        }
+        long ledger = Files.readAllLines(dir.resolve("data/state/default/delivered-file.tsv")).size();
+        if (lines.size() != n || ids.size() != n || ledger != n || !Files.exists(dir.resolve("data/state/default/watermark"))) {
+            throw new IllegalStateException(what + " delivered " + lines.size() + " lines, " + ids.size() + " distinct ids, "
+                    + ledger + " ledger entries, expected " + n + " each and a watermark; " + result.pollLine());
+        }
+    }
+
+    private static List<String> alertLines(Path dir) throws IOException {
+        Path alerts = dir.resolve("data/alerts");
+        List<String> lines = new ArrayList<>();
+        if (Files.isDirectory(alerts)) {
+            try (Stream<Path> files = Files.list(alerts)) {
+                for (Path file : files.sorted().toList()) {
+                    lines.addAll(Files.readAllLines(file));
+                }
+            }
+        }
+        return lines;
+    }
+
+    /** The floor's output is the monitor's, byte for byte, once detectedAt is blanked out; so are the ledgers. */
+    private void crossCheck(Path monitorDir, Path floorDir) throws IOException {
+        List<String> a = alertLines(monitorDir).stream().map(line -> DETECTED_AT.matcher(line).replaceFirst("\"detectedAt\":\"-\"")).toList();
+        List<String> b = alertLines(floorDir).stream().map(line -> DETECTED_AT.matcher(line).replaceFirst("\"detectedAt\":\"-\"")).toList();
+        String order = a.equals(b) ? "in the same order" : null;
+        if (order == null && new HashSet<>(a).equals(new HashSet<>(b))) {
+            order = "in a different order";
+        }
+        if (order == null) {
+            for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+                if (!a.get(i).equals(b.get(i))) {
+                    throw new IllegalStateException("the floor's alert lines differ from the monitor's, e.g. line " + (i + 1)
+                            + ":\n  monitor: " + a.get(i) + "\n  floor:   " + b.get(i));
+                }
+            }
+            throw new IllegalStateException("the floor's alert lines differ from the monitor's (" + a.size() + " vs " + b.size() + ")");
+        }
+        Set<String> ledgerA = new HashSet<>(Files.readAllLines(monitorDir.resolve("data/state/default/delivered-file.tsv")));
+        Set<String> ledgerB = new HashSet<>(Files.readAllLines(floorDir.resolve("data/state/default/delivered-file.tsv")));
+        if (!ledgerA.equals(ledgerB)) {
+            throw new IllegalStateException("the floor's delivered-file.tsv differs from the monitor's");
+        }
+        progress("check: the floor's %,d alert lines equal the monitor's (detectedAt aside), %s; the delivered-id ledgers are equal",
+                b.size(), order);
+        line("Check: the floor's %,d alert lines are byte-identical to the monitor's apart from `detectedAt` (%s), and its "
+                + "`delivered-file.tsv` holds the same entries.", b.size(), order);
+    }
+
+    /** With the watermark gone, the floor reads all N again and must deliver none of them (ids persisted). */
+    private void floorSkipsDeliveredIds(ThreatConnectSimulator simulator, Path floorDir) throws IOException, InterruptedException {
+        Files.delete(floorDir.resolve("data/state/default/watermark"));
+        Child.Result again = floor(simulator, floorDir);
+        if (again.exitCode() != 0 || !again.pollLine().contains(" 0 new") || alertLines(floorDir).size() != config.n()) {
+            throw new IllegalStateException("the floor delivered again after its watermark was removed: " + again.pollLine()
+                    + " " + again.stderr());
+        }
+        progress("check: the floor, re-reading all N without its watermark, delivered none again (%s)", again.pollLine());
+        line("Check: re-run without its watermark, the floor read all %,d again and delivered none (`%s`, %.2f s).", config.n(),
+                again.pollLine().replaceAll(": window.*, (\\d+ page)", ": $1"), again.timeElapsed());
+        line("");
+    }
+
+    /** The simulator's share of a poll over N at the benchmark's page size: fetching and discarding every page. */
+    private List<WarmPolls.Figures> simulatorShare(ThreatConnectSimulator simulator) throws Exception {
+        BareFetch bare = new BareFetch(simulator.baseUrl(), ACCESS_ID, SECRET_KEY);
+        List<WarmPolls.Figures> figures = new ArrayList<>();
+        long[] bytes = new long[1];
+        for (int i = 0; i < 3; i++) {
+            WarmPolls.Figures f = WarmPolls.timed(() -> {
+                bytes[0] = bare.fetchAll(Instant.now().minus(Duration.parse(LOOKBACK)), config.pageSize());
+            });
+            if (i >= 1) {
+                figures.add(f); // the first warms the simulator up
+            }
+        }
+        progress("simulator share: fetching all %,d (%.1f MB) at page size %,d takes %.2f s (median, warm)", config.n(),
+                bytes[0] / 1048576.0, config.pageSize(), medianOf(figures, WarmPolls.Figures::wallSeconds));
+        return figures;
+    }
+
+    private void reportOnce(List<Child.Result> monitor, List<Child.Result> floor, List<WarmPolls.Figures> serving) {
+        line("## (a) monitor `--once` vs (b) hand-written floor: N = %,d, page size %,d, medians of %d runs", config.n(),
+                config.pageSize(), config.runs());
+        line("");
+        line("| | wall s (start to exit) | CPU s (user+sys) | peak RSS MB | start to Camel started s | start to poll done s | poll's own time s |");
+        line("|---|---:|---:|---:|---:|---:|---:|");
+        line("| (a) `java -jar tc-job-monitor.jar --once` | %.2f | %.2f | %.0f | %.2f | %.2f | %.2f |",
+                median(monitor, Child.Result::timeElapsed), median(monitor, Child.Result::cpuSeconds),
+                median(monitor, Child.Result::rssMb), median(monitor, r -> r.secondsTo(Child.CAMEL_STARTED)),
+                median(monitor, r -> r.secondsTo(Child.POLL_DONE)), median(monitor, Child.Result::pollSeconds));
+        line("| (b) floor (JDK HttpClient + Jackson streaming) | %.2f | %.2f | %.0f | - | %.2f | %.2f |",
+                median(floor, Child.Result::timeElapsed), median(floor, Child.Result::cpuSeconds), median(floor, Child.Result::rssMb),
+                median(floor, r -> r.secondsTo(Child.POLL_DONE)), median(floor, Child.Result::pollSeconds));
+        line("| **(a)/(b)** | **%.2f** | **%.2f** | **%.2f** | | %.2f | %.2f |",
+                median(monitor, Child.Result::timeElapsed) / median(floor, Child.Result::timeElapsed),
+                median(monitor, Child.Result::cpuSeconds) / median(floor, Child.Result::cpuSeconds),
+                median(monitor, Child.Result::rssMb) / median(floor, Child.Result::rssMb),
+                median(monitor, r -> r.secondsTo(Child.POLL_DONE)) / median(floor, r -> r.secondsTo(Child.POLL_DONE)),
+                median(monitor, Child.Result::pollSeconds) / median(floor, Child.Result::pollSeconds));
+        line("| simulator's share: fetching and discarding all pages (in the harness JVM) | %.2f | %.2f (harness process) | | | | |",
+                medianOf(serving, WarmPolls.Figures::wallSeconds), medianOf(serving, WarmPolls.Figures::processCpuSeconds));
+        line("");
+        line("Per run (wall s / CPU s / RSS MB): (a) %s; (b) %s.", perRun(monitor), perRun(floor));
+        line("Wall and CPU of the children come from `/usr/bin/time` (rusage of the exited child; CPU excludes the simulator, "
+                + "which runs in the harness); \"poll's own time\" is the `done in N ms` of each program's poll log line.");
+        line("");
+    }
+
+    private static String perRun(List<Child.Result> results) {
+        return String.join(", ", results.stream().map(r -> String.format("%.2f/%.2f/%.0f", r.timeElapsed(), r.cpuSeconds(), r.rssMb())).toList());
+    }
+
+    /** One more (a) run under JFR, summarized, with the CPU of each of its threads (JIT and GC included). */
+    private void profile(ThreatConnectSimulator simulator, double wallRatio) throws Exception {
+        Path dir = config.out().resolve("a-profile");
+        Path recording = config.out().resolve("monitor-once.jfr");
+        progress("profiling one (a) run with JFR (wall ratio %.2f)", wallRatio);
+        ThreadCpuSampler threads = new ThreadCpuSampler();
+        Child.Result run = onceMonitor(simulator, dir, config.pageSize(),
+                List.of("-XX:StartFlightRecording=filename=" + recording + ",settings=profile,dumponexit=true"), threads);
+        verify("(a) under JFR", run, dir, config.n());
+        List<Child.Line> output = run.stdout();
+        deleteTree(dir);
+        String summary = JfrSummary.summarize(recording, 20);
+        Files.writeString(config.out().resolve("profile-monitor-once.txt"), summary);
+        line("## Profile of one (a) run (JFR, settings=profile): %.2f s wall, %.2f s CPU under recording", run.timeElapsed(),
+                run.cpuSeconds());
+        line("");
+        line("Timeline (seconds since fork): Camel started %.2f, poll done %.2f (poll's own time %.2f), exit %.2f.",
+                run.secondsTo(Child.CAMEL_STARTED), run.secondsTo(Child.POLL_DONE), run.pollSeconds(), run.timeElapsed());
+        line("");
+        line("CPU by thread of that run (from /proc, sampled every 50 ms; JFR's execution samples below do not see JIT or GC threads):");
+        line("");
+        line("%s", threads.table(run.cpuSeconds()).strip());
+        line("");
+        line("Recording: `%s`; summary also in `%s`.", recording, config.out().resolve("profile-monitor-once.txt"));
+        line("");
+        line("```");
+        line("%s", summary.strip());
+        line("```");
+        line("");
+        Files.write(config.out().resolve("profile-monitor-once-stdout.txt"),
+                output.stream().map(l -> String.format(Locale.ROOT, "%8.3f %s", l.seconds(), l.text())).toList());
+    }
+
+    // --- (c) ---------------------------------------------------------------------------------------
+
+    private void reportWarm(List<WarmPolls.Result> warm) {
+        line("## (c) warm polls inside a running monitor (in-process, after %d warm-up rounds), medians", config.warmups());
+        line("");
+        line("| page size | empty-window poll: wall ms | CPU ms, whole JVM | CPU ms, monitor threads | alloc MB, monitor threads "
+                + "| poll over N: wall s | CPU s, whole JVM | CPU s, monitor threads | alloc MB, monitor threads | GC s (JVM) |");
+        line("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        for (WarmPolls.Result r : warm) {
+            boolean timed = !r.fullPolls().isEmpty();
+            List<WarmPolls.Figures> full = timed ? r.fullPolls() : List.of(r.heapPoll());
+            String mark = timed ? "" : " †";
+            line("| %,d | %.1f | %.1f | %.1f | %.2f | %.2f%s | %.2f%s | %.2f | %.0f | %.2f%s |", r.pageSize(),
+                    1000 * medianOf(r.emptyPolls(), WarmPolls.Figures::wallSeconds),
+                    1000 * medianOf(r.emptyPolls(), WarmPolls.Figures::processCpuSeconds),
+                    1000 * medianOf(r.emptyPolls(), WarmPolls.Figures::monitorCpuSeconds),
+                    medianOf(r.emptyPolls(), WarmPolls.Figures::monitorAllocatedMb),
+                    medianOf(full, WarmPolls.Figures::wallSeconds), mark,
+                    medianOf(full, WarmPolls.Figures::processCpuSeconds), mark,
+                    medianOf(full, WarmPolls.Figures::monitorCpuSeconds),
+                    medianOf(full, WarmPolls.Figures::monitorAllocatedMb),
+                    medianOf(full, WarmPolls.Figures::gcSeconds), mark);
+        }
+        line("");
+        line("Empty-window polls: %d each; polls over N: %s. † from the heap-sampled poll only (the forced full GCs inflate its "
+                + "wall time, whole-JVM CPU and GC; monitor-thread CPU and allocation are not affected).", config.runs(),
+                String.join(", ", warm.stream().map(r -> r.fullPolls().size() + " at page size " + String.format("%,d", r.pageSize())).toList()));
+        line("\"Monitor threads\": every thread of the JVM except the simulator's (`tc-simulator`, `HTTP-Dispatcher`) and the "
+                + "harness's (GC and JIT threads are not Java threads and are not in it); \"whole JVM\" includes the simulator, GC and JIT. "
+                + "Monitor start in-process (in a JVM that already seeded the simulator): %s s.",
+                String.join(" / ", warm.stream().map(r -> String.format("%.2f (page %,d)", r.startSeconds(), r.pageSize())).toList()));
+        line("");
+        line("The simulator's share, measured the same way (the harness fetching and discarding the same pages, %s):",
+                "at most 10 pages at the second page size");
+        line("");
+        line("| page size | empty window: wall ms | per page request: wall ms | pages of a poll over N | so the simulator's share of a poll over N s | poll over N minus that share s |");
+        line("|---:|---:|---:|---:|---:|---:|");
+        for (WarmPolls.Result r : warm) {
+            long pages = Math.max(1, (config.n() + r.pageSize() - 1) / r.pageSize());
+            double share = pages * r.bareSecondsPerPage();
+            List<WarmPolls.Figures> full = r.fullPolls().isEmpty() ? List.of(r.heapPoll()) : r.fullPolls();
+            line("| %,d | %.1f | %.1f | %d | %.2f | %.2f%s |", r.pageSize(), 1000 * medianOf(r.bareEmpty(), WarmPolls.Figures::wallSeconds),
+                    1000 * r.bareSecondsPerPage(), pages, share, medianOf(full, WarmPolls.Figures::wallSeconds) - share,
+                    r.fullPolls().isEmpty() ? " †" : "");
+        }
+        line("");
+        line("### Heap by page size (poll over N, live heap sampled by a forced full GC every %s; each page size in a JVM of its own)",
+                String.join(" / ", warm.stream().map(r -> String.format("%d ms at page size %,d", r.heapSamplingMillis(), r.pageSize())).toList()));
+        line("");
+        line("| page size | live heap before (simulator's N executions + Camel) MB | peak live added during the poll MB "
+                + "| kept after the poll MB | peak minus kept: the pages in flight MB | of which the simulator serving pages (bare fetch) MB | samples |");
+        line("|---:|---:|---:|---:|---:|---:|---:|");
+        for (WarmPolls.Result r : warm) {
+            line("| %,d | %.0f | %.1f | %.1f | **%.1f** | %.1f | %d |", r.pageSize(), r.baselineLiveMb(), r.pollPeakLiveMb(),
+                    r.retainedAfterPollMb(), r.pollPeakLiveMb() - r.retainedAfterPollMb(), r.bareFetchPeakLiveMb(), r.heapSamples());
+        }
+        line("");
+        line("\"Kept after the poll\": what stays live once the poll is over, mostly the delivered-ids ledger of N entries that the "
+                + "file state store keeps in memory.");
+        line("");
+    }
+
+    // --- start-up and idle -------------------------------------------------------------------------
+
+    /** --once with the default configuration against a typical hour (a failure every 5 minutes). */
+    private List<Child.Result> startup(ThreatConnectSimulator small, int failures) throws Exception {
+        List<Child.Result> results = new ArrayList<>();
+        for (int run = 1; run <= config.runs(); run++) {
+            Path dir = config.out().resolve("startup-" + run);
+            Child.Result result = Child.runTimed(List.of(java(), "-jar", config.jar().toString(), "--once"), dir,
+                    monitorSettings(small), Duration.ofMinutes(5));
+            verify("start-up run " + run, result, dir, failures);
+            results.add(result);
+            record("startup-default-once", run, result);
+            progress("start-up run %d/%d: Camel started after %.2f s, first poll done after %.2f s, exit after %.2f s",
+                    run, config.runs(), result.secondsTo(Child.CAMEL_STARTED), result.secondsTo(Child.POLL_DONE), result.timeElapsed());
+            deleteTree(dir);
+        }
+        line("## Start to first poll done, `--once`, default configuration (page size 1,000, lookback 1 h; %d failures in the hour), medians of %d",
+                failures, config.runs());
+        line("");
+        line("| process start to Camel started s | to first 'Poll of ... done' s | the poll itself s | to exit s | CPU s | peak RSS MB |");
+        line("|---:|---:|---:|---:|---:|---:|");
+        line("| %.2f | **%.2f** | %.3f | %.2f | %.2f | %.0f |", median(results, r -> r.secondsTo(Child.CAMEL_STARTED)),
+                median(results, r -> r.secondsTo(Child.POLL_DONE)), median(results, Child.Result::pollSeconds),
+                median(results, Child.Result::timeElapsed), median(results, Child.Result::cpuSeconds), median(results, Child.Result::rssMb));
+        line("");
+        return results;
+    }
+
+    /**
+     * The daemon (no --once), default configuration, whose cron fires once shortly after start;
+     * after that first poll and 5 s of settling, its RSS and CPU over {@code idleSeconds}.
+     */
+    private void idle(ThreatConnectSimulator small, double startupSeconds) throws Exception {
+        Path dir = config.out().resolve("idle-daemon");
+        ZonedDateTime fire = ZonedDateTime.now(ZoneOffset.UTC).plusSeconds((long) Math.ceil(startupSeconds) + 4);
+        String cron = String.format("%d %d %d %d %d ? %d", fire.getSecond(), fire.getMinute(), fire.getHour(),
+                fire.getDayOfMonth(), fire.getMonthValue(), fire.getYear());
+        Map<String, String> settings = monitorSettings(small);
+        settings.put("MONITOR_CRON", cron);
+        List<Child.Line> lines = new ArrayList<>();
+        progress("idle daemon: first poll at %s (cron '%s'), then %d s of idle", fire.toLocalTime(), cron, config.idleSeconds());
+        Process daemon = Child.start(List.of(java(), "-jar", config.jar().toString()), dir, settings, lines);
+        try {
+            Child.Line polled = Child.awaitLine(lines, Child.POLL_DONE, Duration.ofSeconds(120));
+            if (polled == null) {
+                throw new IllegalStateException("the daemon did not poll within 120 s; its output: " + lines);
+            }
+            long pid = daemon.pid();
+            double rssAfterPoll = Procfs.statusKb(pid, "VmRSS") / 1024.0;
+            Thread.sleep(5_000); // settling; sampling below is a benchmark's period, not a wait for a condition
+            double cpuStart = Procfs.cpuSeconds(pid);
+            double rssStart = Procfs.statusKb(pid, "VmRSS") / 1024.0;
+            double rssMax = rssStart;
+            double rssMin = rssStart;
+            long started = System.nanoTime();
+            for (int second = 0; second < config.idleSeconds(); second++) {
+                Thread.sleep(1_000);
+                double rss = Procfs.statusKb(pid, "VmRSS") / 1024.0;
+                rssMax = Math.max(rssMax, rss);
+                rssMin = Math.min(rssMin, rss);
+            }
+            double seconds = (System.nanoTime() - started) / 1e9;
+            double cpu = Procfs.cpuSeconds(pid) - cpuStart;
+            double rssEnd = Procfs.statusKb(pid, "VmRSS") / 1024.0;
+            double hwm = Procfs.statusKb(pid, "VmHWM") / 1024.0;
+            long threads = Procfs.threads(pid);
+            progress("idle daemon: RSS %.0f -> %.0f MB (max %.0f), CPU %.3f s over %.0f s", rssStart, rssEnd, rssMax, cpu, seconds);
+            line("## Idle daemon (default configuration, after its first poll of a typical hour + 5 s), over %.0f s", seconds);
+            line("");
+            line("| RSS after first poll MB | RSS during idle: start / end / min / max MB | peak RSS (VmHWM) MB | CPU s over the period | average CPU, %% of one core | threads |");
+            line("|---:|---:|---:|---:|---:|---:|");
+            line("| %.0f | %.0f / %.0f / %.0f / %.0f | %.0f | %.3f | %.2f%% | %d |", rssAfterPoll, rssStart, rssEnd, rssMin, rssMax, hwm,
+                    cpu, 100 * cpu / seconds, threads);
+            line("");
+        } finally {
+            daemon.destroy(); // SIGTERM: a graceful stop
+            if (!daemon.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                daemon.destroyForcibly();
+            }
+            deleteTree(dir);
+        }
+    }
+
+    // --- helpers -----------------------------------------------------------------------------------
+
+    private void record(String phase, int run, Child.Result r) {
+        csv.add(String.format(Locale.ROOT, "%s,%d,%d,%.3f,%.3f,%.3f,%.3f,%.1f,%.3f,%.3f,%.3f", phase, run, r.exitCode(), r.timeElapsed(),
+                r.cpuSeconds(), r.userSeconds(), r.systemSeconds(), r.rssMb(), r.secondsTo(Child.CAMEL_STARTED),
+                r.secondsTo(Child.POLL_DONE), r.pollSeconds()));
+    }
+
+    private void line(String format, Object... args) {
+        report.append(String.format(Locale.ROOT, format, args)).append('\n');
+    }
+
+    static void progress(String format, Object... args) {
+        System.err.printf(Locale.ROOT, "[bench %6.1f s] %s%n", (System.currentTimeMillis() - START_MILLIS) / 1e3,
+                String.format(Locale.ROOT, format, args));
+    }
+
+    static <T> double median(List<T> items, ToDoubleFunction<T> figure) {
+        double[] values = items.stream().mapToDouble(figure).filter(value -> !Double.isNaN(value)).sorted().toArray();
+        if (values.length == 0) {
+            return Double.NaN;
+        }
+        int middle = values.length / 2;
+        return values.length % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+    }
+
+    static double medianOf(List<WarmPolls.Figures> items, ToDoubleFunction<WarmPolls.Figures> figure) {
+        return median(items, figure);
+    }
+
+    static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The in-process monitor of (c) logs through Log4j like the jar; only warnings here. */
+    static void quietLogging() {
+        try {
+            Class<?> configurator = Class.forName("org.apache.logging.log4j.core.config.Configurator");
+            Class<?> level = Class.forName("org.apache.logging.log4j.Level");
+            configurator.getMethod("setRootLevel", level).invoke(null, level.getField("WARN").get(null));
+        } catch (ReflectiveOperationException e) {
+            progress("cannot lower the log level: %s", e);
+        }
+    }
+}
