@@ -17,7 +17,7 @@ import java.util.Optional;
  */
 public final class FailedExecution {
 
-    private static final String SAFE_ID = "[A-Za-z0-9._:-]{1,64}";
+    private static final java.util.regex.Pattern SAFE_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
     private final ObjectNode fields;
 
@@ -36,7 +36,7 @@ public final class FailedExecution {
      */
     public String deliveryKey() {
         JsonNode id = fields.get("id");
-        if (id != null && (id.isIntegralNumber() || id.isTextual()) && id.asText().matches(SAFE_ID)) {
+        if (id != null && (id.isIntegralNumber() || id.isTextual()) && SAFE_ID.matcher(id.asText()).matches()) {
             return id.asText();
         }
         return "sha256:" + sha256(fields.toString());

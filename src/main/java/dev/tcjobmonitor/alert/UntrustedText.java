@@ -8,6 +8,8 @@ package dev.tcjobmonitor.alert;
  */
 final class UntrustedText {
 
+    private static final java.util.regex.Pattern SPACES = java.util.regex.Pattern.compile(" {2,}");
+
     private UntrustedText() {
     }
 
@@ -24,7 +26,7 @@ final class UntrustedText {
                 line.appendCodePoint(c);
             }
         });
-        return line.toString().replaceAll(" {2,}", " ").strip();
+        return SPACES.matcher(line).replaceAll(" ").strip();
     }
 
     /**

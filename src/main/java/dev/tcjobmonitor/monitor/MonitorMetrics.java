@@ -33,6 +33,8 @@ public class MonitorMetrics implements CamelContextAware {
     private Clock clock = Clock.systemUTC();
     private final Map<String, Instant> lastGood = new ConcurrentHashMap<>();
     private final java.util.Set<String> gauged = ConcurrentHashMap.newKeySet();
+    /** One counter per outcome, monitor and sink: looked up once, not for every alert. */
+    private final Map<String, Counter> alertCounters = new ConcurrentHashMap<>();
 
     void pollFinished(String monitor, Poll poll) {
         MeterRegistry registry = registry();
@@ -69,10 +71,16 @@ public class MonitorMetrics implements CamelContextAware {
     }
 
     void alerts(String outcome, String monitor, String sink, int count) {
-        MeterRegistry registry = registry();
-        if (registry != null && count > 0) {
-            Counter.builder("tc.monitor.alerts." + outcome).description("Alerts by sink: " + outcome)
-                    .tag("monitor", monitor).tag("sink", sink).register(registry).increment(count);
+        if (count <= 0) {
+            return;
+        }
+        Counter counter = alertCounters.computeIfAbsent(outcome + "/" + monitor + "/" + sink, key -> {
+            MeterRegistry registry = registry();
+            return registry == null ? null : Counter.builder("tc.monitor.alerts." + outcome)
+                    .description("Alerts by sink: " + outcome).tag("monitor", monitor).tag("sink", sink).register(registry);
+        });
+        if (counter != null) {
+            counter.increment(count);
         }
     }
 

@@ -32,8 +32,12 @@ public final class FileStateStore implements MonitorStateStore {
     private static final String LEDGER_PREFIX = "delivered-";
     private static final String LEDGER_SUFFIX = ".tsv";
 
+    private static final java.util.regex.Pattern SAFE_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+
     private Path directory;
     private final Map<Path, Map<String, Long>> ledgers = new HashMap<>();
+    /** Folders known to exist: checked once, not on every lookup. */
+    private final java.util.Set<Path> created = new java.util.HashSet<>();
 
     public FileStateStore() {
     }
@@ -152,10 +156,13 @@ public final class FileStateStore implements MonitorStateStore {
             throw new IllegalStateException("FileStateStore has no directory (monitor.state-dir)");
         }
         Path dir = directory.resolve(requireSafeName(monitor));
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the state folder " + dir, e);
+        if (!created.contains(dir)) {
+            try {
+                Files.createDirectories(dir);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create the state folder " + dir, e);
+            }
+            created.add(dir);
         }
         return dir;
     }
@@ -191,7 +198,7 @@ public final class FileStateStore implements MonitorStateStore {
     }
 
     private static String requireSafeName(String name) {
-        if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+        if (name == null || !SAFE_NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("'" + name + "' cannot name a state file: use letters, digits, '.', '_' or '-'");
         }
         return name;
