@@ -13,17 +13,21 @@ import java.time.ZoneOffset;
 
 /**
  * The file sink's writer (bean {@code tcJsonLines}): one JSON document per line in
- * {@code failures-YYYY-MM-DD.jsonl} (UTC day), each line written whole in one write.
+ * {@code failures-YYYY-MM-DD.jsonl} (UTC day), each line written whole in one write, straight to
+ * the operating system (no buffer in this process to lose).
  *
  * <p>A process killed in the middle of a write leaves a line without its newline; the next append
  * would glue the re-delivered document onto it and both would be unreadable as JSON Lines. So
- * before appending, an unterminated last line is cut off: that alert was never recorded as
- * delivered (the record is written only after the append), so it is on its way again.
+ * when a file is opened, an unterminated last line is cut off: that alert was never recorded as
+ * delivered (the record is written only after the append), so it is on its way again. The file of
+ * the day stays open between lines; it is closed when the day changes and when Camel stops.
  */
-public class JsonLinesFile {
+public class JsonLinesFile implements AutoCloseable {
 
     private Path directory;
     private Clock clock = Clock.systemUTC();
+    private Path openFile;
+    private FileChannel channel;
 
     public void setDirectory(String directory) {
         this.directory = Path.of(directory);
@@ -34,19 +38,45 @@ public class JsonLinesFile {
     }
 
     public synchronized Path append(String document) throws IOException {
-        Files.createDirectories(directory);
         Path file = directory.resolve("failures-" + LocalDate.now(clock.withZone(ZoneOffset.UTC)) + ".jsonl");
         ByteBuffer line = ByteBuffer.wrap((document + "\n").getBytes(StandardCharsets.UTF_8));
-        // READ to find a cut last line; one writer per file (this bean, synchronized), so no APPEND mode is needed
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE)) {
-            cutUnterminatedLastLine(channel);
-            channel.position(channel.size());
+        FileChannel out = channelFor(file);
+        try {
             while (line.hasRemaining()) {
-                channel.write(line);
+                out.write(line);
             }
+        } catch (IOException e) {
+            close(); // reopened, and a torn line cut off, at the next append
+            throw e;
         }
         return file;
+    }
+
+    private FileChannel channelFor(Path file) throws IOException {
+        if (channel != null && file.equals(openFile) && Files.exists(file)) {
+            return channel;
+        }
+        close();
+        Files.createDirectories(directory);
+        // READ to find a cut last line; one writer per file (this bean, synchronized), so no APPEND mode is needed
+        FileChannel opened = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        cutUnterminatedLastLine(opened);
+        opened.position(opened.size());
+        channel = opened;
+        openFile = file;
+        return channel;
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        if (channel != null) {
+            try {
+                channel.close();
+            } finally {
+                channel = null;
+                openFile = null;
+            }
+        }
     }
 
     private static void cutUnterminatedLastLine(FileChannel channel) throws IOException {

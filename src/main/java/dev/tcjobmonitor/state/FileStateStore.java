@@ -27,7 +27,7 @@ import java.util.Optional;
  * A kill at any moment leaves either the old or the new watermark, and delivered entries that are
  * all real deliveries.
  */
-public final class FileStateStore implements MonitorStateStore {
+public final class FileStateStore implements MonitorStateStore, AutoCloseable {
 
     private static final String LEDGER_PREFIX = "delivered-";
     private static final String LEDGER_SUFFIX = ".tsv";
@@ -36,6 +36,8 @@ public final class FileStateStore implements MonitorStateStore {
 
     private Path directory;
     private final Map<Path, Map<String, Long>> ledgers = new HashMap<>();
+    /** Delivered-id files kept open for appending between deliveries (closed before a rewrite). */
+    private final Map<Path, FileChannel> appenders = new HashMap<>();
     /** Folders known to exist: checked once, not on every lookup. */
     private final java.util.Set<Path> created = new java.util.HashSet<>();
 
@@ -87,14 +89,19 @@ public final class FileStateStore implements MonitorStateStore {
         Map<String, Long> entries = ledger(file);
         if (entries.putIfAbsent(executionKey, eventTime.getEpochSecond()) == null) {
             byte[] line = (executionKey + "\t" + eventTime.getEpochSecond() + "\n").getBytes(StandardCharsets.UTF_8);
-            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.APPEND)) {
+            try {
+                FileChannel channel = appenders.get(file);
+                if (channel == null) {
+                    channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+                    appenders.put(file, channel);
+                }
                 ByteBuffer buffer = ByteBuffer.wrap(line);
                 while (buffer.hasRemaining()) {
                     channel.write(buffer);
                 }
             } catch (IOException e) {
                 entries.remove(executionKey);
+                closeAppender(file);
                 throw new UncheckedIOException("cannot record a delivery in " + file, e);
             }
         }
@@ -107,6 +114,7 @@ public final class FileStateStore implements MonitorStateStore {
             for (Path file : files.filter(FileStateStore::isLedger).toList()) {
                 Map<String, Long> entries = ledger(file);
                 if (entries.values().removeIf(epochSecond -> epochSecond < cutoff.getEpochSecond())) {
+                    closeAppender(file);
                     StringBuilder content = new StringBuilder(entries.size() * 24);
                     entries.forEach((key, epochSecond) -> content.append(key).append('\t').append(epochSecond).append('\n'));
                     writeAtomically(file, content.toString());
@@ -115,6 +123,22 @@ public final class FileStateStore implements MonitorStateStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list the state folder " + dir, e);
         }
+    }
+
+    private void closeAppender(Path file) {
+        FileChannel channel = appenders.remove(file);
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // every byte was written by write() already; a failing close loses nothing
+            }
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        new java.util.ArrayList<>(appenders.keySet()).forEach(this::closeAppender);
     }
 
     private Map<String, Long> ledger(Path file) {

@@ -102,6 +102,9 @@ public class SelectedStateStore implements MonitorStateStore, AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (store instanceof FileStateStore files) {
+            files.close();
+        }
         if (dataSource != null) {
             dataSource.close();
         }
