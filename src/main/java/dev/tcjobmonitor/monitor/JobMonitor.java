@@ -288,6 +288,11 @@ public class JobMonitor {
             alerts.clear();
         }
         AlertBatch batch = new AlertBatch(alerts);
+        return addressed(exchange, batch);
+    }
+
+    /** The batch, with {@link MonitorConstants#BATCH_SINKS} naming the sink routes that lack part of it. */
+    private static AlertBatch addressed(Exchange exchange, AlertBatch batch) {
         exchange.setProperty(MonitorConstants.BATCH_SINKS, batch.sinks().stream()
                 .map(sink -> MonitorConstants.SINK_ENDPOINT_PREFIX + sink).toList());
         return batch;
@@ -399,9 +404,7 @@ public class JobMonitor {
             LOG.warn("{}: {}", notice.execution().text("notice").orElse(""), notice.execution().text("exitMessage").orElse(""));
         }
         AlertBatch batch = new AlertBatch(alerts);
-        exchange.setProperty(MonitorConstants.BATCH_SINKS, batch.sinks().stream()
-                .map(sink -> MonitorConstants.SINK_ENDPOINT_PREFIX + sink).toList());
-        return batch;
+        return addressed(exchange, batch);
     }
 
     private static String describe(Map<String, Integer> delivered) {

@@ -98,7 +98,8 @@ public record MonitorSettings(
         return new HmacSigner(trim(raw.accessId()), trim(raw.secretKey()), clock);
     }
 
-    private static Duration duration(String name, String setting, String text) {
+    /** An ISO-8601 duration setting, not negative; the message names the setting. */
+    static Duration duration(String name, String setting, String text) {
         try {
             Duration duration = Duration.parse(trim(text));
             if (duration.isNegative()) {

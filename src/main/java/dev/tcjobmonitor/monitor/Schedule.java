@@ -5,7 +5,6 @@ import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
-import java.time.format.DateTimeParseException;
 import java.util.Date;
 import java.util.Optional;
 import java.util.TimeZone;
@@ -27,15 +26,16 @@ final class Schedule {
     static RetryPolicy retryPolicy(String monitor, String cron, String timeZone, String initialDelay, String maxDelay,
                                    String retryAfterCap, String budget, Clock clock) {
         Optional<Duration> period = period(monitor, cron, timeZone, clock);
-        Duration wanted = duration(monitor, "tc.retry-budget", budget);
+        Duration wanted = MonitorSettings.duration(monitor, "tc.retry-budget", budget);
         Duration effective = wanted;
         if (period.isPresent() && wanted.compareTo(period.get().dividedBy(2)) > 0) {
             effective = period.get().dividedBy(2);
             LOG.info("Monitor '{}': tc.retry-budget {} is capped to {}, half the cron period, so a poll never runs into the next",
                     monitor, wanted, effective);
         }
-        return new RetryPolicy(duration(monitor, "tc.retry-initial-delay", initialDelay),
-                duration(monitor, "tc.retry-max-delay", maxDelay), duration(monitor, "tc.retry-after-cap", retryAfterCap), effective);
+        return new RetryPolicy(MonitorSettings.duration(monitor, "tc.retry-initial-delay", initialDelay),
+                MonitorSettings.duration(monitor, "tc.retry-max-delay", maxDelay),
+                MonitorSettings.duration(monitor, "tc.retry-after-cap", retryAfterCap), effective);
     }
 
     /** Blind after {@code maxPollAge} (default: three cron periods) or {@code maxFailedPolls} failures in a row. */
@@ -45,7 +45,7 @@ final class Schedule {
         if (maxPollAge == null || maxPollAge.isBlank()) {
             age = period(monitor, cron, timeZone, clock).map(p -> p.multipliedBy(3)).orElse(Duration.ofDays(36500));
         } else {
-            age = duration(monitor, "monitor.health.max-poll-age", maxPollAge);
+            age = MonitorSettings.duration(monitor, "monitor.health.max-poll-age", maxPollAge);
         }
         int failures;
         try {
@@ -84,17 +84,5 @@ final class Schedule {
             previous = next;
         }
         return Optional.ofNullable(shortest);
-    }
-
-    private static Duration duration(String monitor, String setting, String text) {
-        try {
-            Duration duration = Duration.parse(text == null ? "" : text.strip());
-            if (duration.isNegative()) {
-                throw new SettingException(monitor, setting, "'" + text + "' is negative");
-            }
-            return duration;
-        } catch (DateTimeParseException e) {
-            throw new SettingException(monitor, setting, "'" + text + "' is not an ISO-8601 duration such as PT30S");
-        }
     }
 }

@@ -582,23 +582,27 @@ class ClusterIT {
      * short by a SIGKILL is run again by another node (recoverableJob), so it still counts once.
      */
     private void checkEveryFireRanOnce(String phase) throws Exception {
-        long fires = cronFiresSoFar();
-        int completed = allPolls().size();
-        int failed = pollsNotDone(Map.of(), null).size();
-        facts.put(phase + ": polls run (completed + failed) / cron fires Quartz fired, so far",
-                completed + " + " + failed + " / " + fires);
-        softly.assertThat((long) completed + failed).as("%s: polls run so far (completed %d, failed %d) against the cron"
-                + " fires Quartz fired: exactly one poll per fire", phase, completed, failed).isEqualTo(fires);
+        checkFiresAgainstPolls(phase, false);
     }
 
+    /** After a database outage a fire may run twice (Quartz may take a live node for dead); none may be lost. */
     private void checkNoFireWasLost(String phase) throws Exception {
+        checkFiresAgainstPolls(phase, true);
+    }
+
+    private void checkFiresAgainstPolls(String phase, boolean mayRunTwice) throws Exception {
         long fires = cronFiresSoFar();
         int completed = allPolls().size();
         int failed = pollsNotDone(Map.of(), null).size();
         facts.put(phase + ": polls run (completed + failed) / cron fires Quartz fired, so far",
                 completed + " + " + failed + " / " + fires);
-        softly.assertThat((long) completed + failed).as("%s: polls run so far (completed %d, failed %d) against the cron"
-                + " fires Quartz fired: no fire without a poll", phase, completed, failed).isGreaterThanOrEqualTo(fires);
+        var polls = softly.assertThat((long) completed + failed).as("%s: polls run so far (completed %d, failed %d) against the"
+                + " cron fires Quartz fired: %s", phase, completed, failed, mayRunTwice ? "no fire without a poll" : "exactly one poll per fire");
+        if (mayRunTwice) {
+            polls.isGreaterThanOrEqualTo(fires);
+        } else {
+            polls.isEqualTo(fires);
+        }
     }
 
     private long cronFiresSoFar() throws Exception {
