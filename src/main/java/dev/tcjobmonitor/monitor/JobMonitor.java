@@ -7,6 +7,7 @@ import dev.tcjobmonitor.alert.AlertBatch;
 import dev.tcjobmonitor.alert.AlertDocument;
 import dev.tcjobmonitor.alert.FailedExecution;
 import dev.tcjobmonitor.state.DeadLetterFile;
+import dev.tcjobmonitor.state.FileStateStore;
 import dev.tcjobmonitor.state.MonitorStateStore;
 import dev.tcjobmonitor.threatconnect.ApiEndpoint;
 import dev.tcjobmonitor.threatconnect.ExecutionPage;
@@ -25,24 +26,27 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
 import org.apache.camel.InvalidPayloadException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The computing half of one monitor (the route template {@code tc-job-monitor} is the wiring
+ * The computing half of one monitor (the Kamelet {@code tc-job-failures-source} is the wiring
  * half): it opens a poll over the window since the watermark, signs each page request, reads each
- * page, turns failures into alert documents for the sinks that lack them, and closes the poll.
- * Created per templated route as a template-local bean, configured from the template parameters.
+ * page, turns failures into alert documents for the sinks (or the consuming route) that lack them,
+ * and closes the poll. Created per Kamelet route as a local bean, configured from its parameters.
  */
-public class JobMonitor {
+public class JobMonitor implements CamelContextAware {
 
     private static final Logger LOG = LoggerFactory.getLogger(JobMonitor.class);
     /** What --dry-run prints: a logger of its own so it can go to the console whatever else is configured. */
@@ -51,13 +55,22 @@ public class JobMonitor {
     private static final Duration MIN_MEMORY = Duration.ofDays(1);
     /** A job name is a nicety: an alert never waits long for it. */
     private static final Duration JOB_LOOKUP_TIMEOUT = Duration.ofSeconds(5);
+    /** The host's shared state store and metrics, when it declares them (camel/job-monitor.camel.yaml). */
+    static final String STATE_STORE = "tcStateStore";
+    static final String METRICS = "tcMetrics";
 
     private final ExecutionPageReader pageReader = new ExecutionPageReader();
     private Clock clock = Clock.systemUTC();
+    private CamelContext camelContext;
     private MonitorStateStore stateStore;
+    /** The state store this monitor opened itself (no shared one), closed with it. */
+    private FileStateStore ownStateStore;
     private DeadLetterFile deadLetters;
-    private PollHistory pollHistory = new PollHistory();
-    private MonitorMetrics metrics = new MonitorMetrics();
+    private Path stateDirectory;
+    private PollHistory pollHistory;
+    private MonitorMetrics metrics;
+    private HandOver handOver = new HandOver(HandOver.Emit.PAGES);
+    private String emit;
     private MonitorSettings settings;
     private RetryPolicy retryPolicy;
     private ThreatConnectTls tls;
@@ -93,14 +106,17 @@ public class JobMonitor {
 
     /** Checks every setting; a bad one stops start-up with a message naming it. */
     public void init() {
-        if (stateStore == null) {
-            throw new SettingException(name, "stateStore", "no state store is configured");
+        if (emit != null) {
+            handOver = new HandOver(HandOver.emit(name, emit));
         }
+        String sinkNames = handOver.emit() == HandOver.Emit.FAILURES ? HandOver.CONSUMER : sinks;
         settings = MonitorSettings.parse(new MonitorSettings.Raw(name, baseUrl, accessId, secretKey, apiToken,
-                lookback, overlap, statuses, timeField, jobIds, excludeJobIds, extraTql, pageSize, sinks, deadLetterAfter), clock);
-        if (deadLetters == null) {
-            throw new SettingException(name, "deadLetterDirectory (monitor.state-dir)", "no folder for dead letters is configured");
+                lookback, overlap, statuses, timeField, jobIds, excludeJobIds, extraTql, pageSize, sinkNames, deadLetterAfter), clock);
+        if (stateDirectory == null) {
+            throw new SettingException(name, "stateDirectory (monitor.state-dir)", "no folder for state and dead letters is configured");
         }
+        deadLetters = new DeadLetterFile(stateDirectory);
+        useSharedServices();
         secretKey = null;
         apiToken = null;
         jobDirectory = new JobDirectory(settings.endpoint(), settings.signer(), JOB_LOOKUP_TIMEOUT,
@@ -333,6 +349,23 @@ public class JobMonitor {
         LOG.debug("Sink '{}' of monitor '{}' refused {} alert(s): {}", sink, settings.name(), alerts.size(), error);
     }
 
+    /** The new failures of the batch in the body, as the consuming route gets them (see {@link HandOver}). */
+    public Iterator<?> handOver(Exchange exchange) throws InvalidPayloadException {
+        return handOver.items(exchange);
+    }
+
+    public void offer(Exchange exchange) throws InvalidPayloadException {
+        handOver.offer(exchange);
+    }
+
+    public void taken(Exchange exchange) {
+        handOver.taken(exchange);
+    }
+
+    public void notTaken(Exchange exchange) throws Exception {
+        handOver.notTaken(exchange);
+    }
+
     /**
      * Every page was read. When every failure of the window reached every sink (or its dead
      * letter), move the watermark; otherwise the window stays open for the next poll.
@@ -556,8 +589,63 @@ public class JobMonitor {
         this.deadLetterAfter = deadLetterAfter;
     }
 
-    public void setDeadLetterDirectory(String directory) {
-        this.deadLetters = new DeadLetterFile(Path.of(directory));
+    /** Dead letters go here, and the watermark and delivered ids when no state store is shared. */
+    public void setStateDirectory(String directory) {
+        this.stateDirectory = Path.of(directory);
+    }
+
+    public void setEmit(String emit) {
+        this.emit = emit;
+    }
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
+    }
+
+    /**
+     * The state store, poll history and metrics this monitor shares with the others of its Camel
+     * context when the host declares them (camel/job-monitor.camel.yaml does, so health, --check and
+     * a cluster see every monitor); a host that only added the jar and uses the Kamelet gets the
+     * monitor's own: files under its state folder, a history and metrics of its own.
+     */
+    private void useSharedServices() {
+        if (stateStore == null) {
+            stateStore = shared(STATE_STORE, MonitorStateStore.class);
+        }
+        if (stateStore == null) {
+            ownStateStore = new FileStateStore(stateDirectory);
+            stateStore = ownStateStore;
+        }
+        if (pollHistory == null) {
+            pollHistory = shared(MonitorHealthCheck.POLL_HISTORY, PollHistory.class);
+        }
+        if (pollHistory == null) {
+            pollHistory = new PollHistory();
+        }
+        if (metrics == null) {
+            metrics = shared(METRICS, MonitorMetrics.class);
+        }
+        if (metrics == null) {
+            metrics = new MonitorMetrics();
+            metrics.setCamelContext(camelContext);
+        }
+    }
+
+    private <T> T shared(String bean, Class<T> type) {
+        return camelContext == null ? null : camelContext.getRegistry().lookupByNameAndType(bean, type);
+    }
+
+    /** Closes what this monitor opened itself; shared services belong to the host. */
+    public void close() {
+        if (ownStateStore != null) {
+            ownStateStore.close();
+        }
     }
 
     @Override

@@ -141,6 +141,10 @@ public record MonitorSettings(
         if (sinks.isEmpty()) {
             throw new SettingException(name, "sinks", "is empty; name at least one of " + KNOWN_SINKS);
         }
+        if (sinks.equals(List.of(HandOver.CONSUMER))) {
+            // the route consuming the Kamelet (emit=failures) is the monitor's one sink
+            return sinks;
+        }
         for (String sink : sinks) {
             if (!KNOWN_SINKS.contains(sink)) {
                 throw new SettingException(name, "sinks", "'" + sink + "' is not a sink; known sinks are " + KNOWN_SINKS);

@@ -20,9 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * How requests to ThreatConnect trust its certificate (bean {@code tcTls}): the JVM's trusted
- * authorities by default, a custom truststore ({@code tc.tls.truststore}) for a private CA, or, only
- * when {@code tc.tls.verify=false} is set on purpose, nothing at all, with a warning at every start.
+ * How requests to ThreatConnect trust its certificate (one per monitor, a bean local to the Kamelet
+ * {@code tc-job-failures-source}): the JVM's trusted authorities by default, a custom truststore
+ * ({@code tc.tls.truststore}) for a private CA, or, only when {@code tc.tls.verify=false} is set on
+ * purpose, nothing at all, with a warning at every start.
  * It is both the SSL context of the page requests and their hostname verifier.
  */
 public class ThreatConnectTls extends SSLContextParameters implements HostnameVerifier {

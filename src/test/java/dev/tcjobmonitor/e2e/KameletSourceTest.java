@@ -1,0 +1,147 @@
+package dev.tcjobmonitor.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tcjobmonitor.MonitorTriggers;
+import dev.tcjobmonitor.simulator.Fault;
+import dev.tcjobmonitor.simulator.ThreatConnectSimulator;
+import java.time.Duration;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.NotifyBuilder;
+import org.apache.camel.component.mock.MockEndpoint;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Kamelet tc-job-failures-source in a plain Camel application that added the jar and nothing
+ * of the module's own configuration: an ordinary route consumes it and gets each new failed
+ * execution once, as a JSON message.
+ */
+class KameletSourceTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String SECRET = "Integrator/Secret+Key=";
+
+    @TempDir
+    Path tempDir;
+
+    private ThreatConnectSimulator tc;
+    private DefaultCamelContext integrator;
+    private MockEndpoint failures;
+
+    @BeforeEach
+    void startTheIntegratorsApplication() throws Exception {
+        tc = ThreatConnectSimulator.start().withHmacUser("soc-user", SECRET);
+        integrator = new DefaultCamelContext();
+        Properties settings = new Properties();
+        settings.setProperty("soc.threatconnect.url", tc.baseUrl());
+        settings.setProperty("soc.threatconnect.access-id", "soc-user");
+        settings.setProperty("soc.threatconnect.secret-key", SECRET);
+        settings.setProperty("soc.state-dir", tempDir.resolve("state").toString());
+        settings.setProperty("soc.failures-uri", "mock:failures");
+        // the module's tuning keys, if a host sets them, apply to the Kamelet too
+        settings.setProperty("tc.retry-after-cap", "PT0.1S");
+        settings.setProperty("tc.retry-initial-delay", "PT0.05S");
+        integrator.getPropertiesComponent().setInitialProperties(settings);
+        PluginHelper.getRoutesLoader(integrator).loadRoutes(List.of(
+                ResourceHelper.resolveMandatoryResource(integrator, "classpath:kamelet/integrator-routes.camel.yaml")));
+        integrator.start();
+        failures = integrator.getEndpoint("mock:failures", MockEndpoint.class);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        integrator.close();
+        tc.close();
+    }
+
+    @Test
+    void eachNewFailureArrivesOnceAsAJsonMessageWithItsHeaders() throws Exception {
+        long first = tc.addFailed(11, Instant.now().minusSeconds(120), "feed down");
+        long second = tc.addFailed(12, Instant.now().minusSeconds(60), "enrichment timed out");
+        tc.addCompleted(13, Instant.now().minusSeconds(30));
+        failures.expectedMessageCount(2);
+
+        poll();
+
+        failures.assertIsSatisfied();
+        List<JsonNode> bodies = failures.getExchanges().stream().map(KameletSourceTest::json).toList();
+        assertThat(bodies).extracting(body -> body.path("id").asLong()).containsExactlyInAnyOrder(first, second);
+        assertThat(bodies).allSatisfy(body -> assertThat(body.path("monitor").path("instance").asText()).isEqualTo("soc"));
+        Exchange one = failures.getExchanges().get(0);
+        assertThat(one.getMessage().getHeaders()).containsKeys("tcExecutionId", "tcJobId", "tcStatus", "tcMonitor")
+                .doesNotContainKey("Authorization");
+
+        failures.reset();
+        long third = tc.addFailed(14, Instant.now().minusSeconds(5), "new one");
+        failures.expectedMessageCount(1);
+        poll();
+        failures.assertIsSatisfied();
+        assertThat(json(failures.getExchanges().get(0)).path("id").asLong()).isEqualTo(third);
+    }
+
+    @Test
+    void aFailureTheRouteCouldNotProcessIsOfferedAgainAtTheNextPoll() throws Exception {
+        long failure = tc.addFailed(21, Instant.now().minusSeconds(60), "feed down");
+        failures.whenAnyExchangeReceived(exchange -> {
+            throw new IllegalStateException("the ticket system is down");
+        });
+        failures.expectedMessageCount(1);
+
+        poll();
+
+        failures.assertIsSatisfied();
+        failures.reset();
+        failures.expectedMessageCount(1);
+        poll();
+        failures.assertIsSatisfied();
+        assertThat(json(failures.getExchanges().get(0)).path("id").asLong()).isEqualTo(failure);
+
+        failures.reset();
+        failures.expectedMessageCount(0);
+        poll();
+        failures.assertIsSatisfied();
+    }
+
+    @Test
+    void aRateLimitedPageIsRetriedByTheMonitorNotByTheHostsHttpClient() throws Exception {
+        // the host never configured its http component; HttpClient's own handling of a 429 with
+        // Retry-After would wait 30 s (CAMEL-23345) and resend on its own
+        long failure = tc.addFailed(31, Instant.now().minusSeconds(60), "feed down");
+        tc.enqueueFault(Fault.rateLimited(Duration.ofSeconds(30)));
+        failures.expectedMessageCount(1);
+
+        poll();
+
+        failures.assertIsSatisfied();
+        assertThat(json(failures.getExchanges().get(0)).path("id").asLong()).isEqualTo(failure);
+        assertThat(tc.requests()).as("the 429, then the monitor's own retry").hasSize(2);
+    }
+
+    /** Fires the Kamelet's Quartz trigger and waits until that poll is over. */
+    private void poll() {
+        NotifyBuilder pollDone = new NotifyBuilder(integrator).fromRoute("soc-poll").whenDone(1).create();
+        MonitorTriggers.pollNow(integrator);
+        assertThat(pollDone.matches(30, TimeUnit.SECONDS)).as("the poll finished").isTrue();
+    }
+
+    private static JsonNode json(Exchange exchange) {
+        try {
+            return JSON.readTree(exchange.getMessage().getBody(String.class));
+        } catch (Exception e) {
+            throw new AssertionError("not JSON: " + exchange.getMessage().getBody(), e);
+        }
+    }
+}
