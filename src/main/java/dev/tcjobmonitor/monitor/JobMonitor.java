@@ -7,6 +7,7 @@ import dev.tcjobmonitor.alert.AlertBatch;
 import dev.tcjobmonitor.alert.AlertDocument;
 import dev.tcjobmonitor.alert.FailedExecution;
 import dev.tcjobmonitor.state.DeadLetterFile;
+import dev.tcjobmonitor.state.Delivery;
 import dev.tcjobmonitor.state.FileStateStore;
 import dev.tcjobmonitor.state.MonitorStateStore;
 import dev.tcjobmonitor.threatconnect.ApiEndpoint;
@@ -316,9 +317,10 @@ public class JobMonitor implements CamelContextAware {
 
     /** {@code sink} accepted {@code alerts}: it never gets them again. */
     void delivered(String sink, List<Alert> alerts, Poll poll) {
-        for (Alert alert : alerts) {
-            stateStore.recordDelivered(settings.name(), sink, alert.key(), alert.eventTime());
+        if (alerts.isEmpty()) {
+            return;
         }
+        stateStore.recordDelivered(settings.name(), sink, deliveries(alerts));
         poll.delivered(sink, alerts.size());
         metrics.alerts("delivered", settings.name(), sink, alerts.size());
     }
@@ -330,14 +332,12 @@ public class JobMonitor implements CamelContextAware {
      */
     void undelivered(String sink, List<Alert> alerts, String error, Poll poll) {
         Instant giveUpBefore = clock.instant().minus(settings.deadLetterAfter());
-        int deadLettered = 0;
-        for (Alert alert : alerts) {
-            if (alert.eventTime().isBefore(giveUpBefore)) {
-                deadLetters.append(settings.name(), sink, alert.document(), error, clock.instant());
-                stateStore.recordDelivered(settings.name(), sink, alert.key(), alert.eventTime());
-                deadLettered++;
-            }
+        List<Alert> tooOld = alerts.stream().filter(alert -> alert.eventTime().isBefore(giveUpBefore)).toList();
+        for (Alert alert : tooOld) {
+            deadLetters.append(settings.name(), sink, alert.document(), error, clock.instant());
         }
+        stateStore.recordDelivered(settings.name(), sink, deliveries(tooOld));
+        int deadLettered = tooOld.size();
         if (deadLettered > 0) {
             poll.deadLettered(sink, deadLettered, error);
         }
@@ -347,6 +347,12 @@ public class JobMonitor implements CamelContextAware {
         metrics.alerts("dead.lettered", settings.name(), sink, deadLettered);
         metrics.alerts("refused", settings.name(), sink, alerts.size() - deadLettered);
         LOG.debug("Sink '{}' of monitor '{}' refused {} alert(s): {}", sink, settings.name(), alerts.size(), error);
+    }
+
+    private static List<Delivery> deliveries(List<Alert> alerts) {
+        List<Delivery> deliveries = new ArrayList<>(alerts.size());
+        alerts.forEach(alert -> deliveries.add(new Delivery(alert.key(), alert.eventTime())));
+        return deliveries;
     }
 
     /** The new failures of the batch in the body, as the consuming route gets them (see {@link HandOver}). */

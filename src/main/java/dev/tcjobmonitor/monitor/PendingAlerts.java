@@ -6,9 +6,10 @@ import java.util.List;
 import java.util.NoSuchElementException;
 
 /**
- * The alerts a sink lacks, handed out one at a time. Once the sink has refused one (after its
- * redeliveries) the rest are not tried in this poll: they stay pending for the next. Without
- * this, a sink that is down would spend its whole timeout on every alert of the page.
+ * The alerts a sink lacks, handed out one at a time, or all at once to a sink that takes a page in
+ * one go. Once the sink has refused one (after its redeliveries) the rest are not tried in this
+ * poll: they stay pending for the next. Without this, a sink that is down would spend its whole
+ * timeout on every alert (or every page) of the poll.
  */
 final class PendingAlerts implements Iterator<Alert> {
 
@@ -31,6 +32,16 @@ final class PendingAlerts implements Iterator<Alert> {
             next = alerts.size();
         }
         return next < alerts.size();
+    }
+
+    /** Every alert not handed out yet; none when the sink has refused one in this poll. */
+    List<Alert> remaining() {
+        if (!hasNext()) {
+            return List.of();
+        }
+        List<Alert> remaining = alerts.subList(next, alerts.size());
+        next = alerts.size();
+        return remaining;
     }
 
     @Override

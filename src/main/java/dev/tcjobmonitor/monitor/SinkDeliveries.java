@@ -2,6 +2,7 @@ package dev.tcjobmonitor.monitor;
 
 import dev.tcjobmonitor.alert.Alert;
 import dev.tcjobmonitor.alert.AlertBatch;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.camel.Exchange;
@@ -9,8 +10,9 @@ import org.apache.camel.InvalidPayloadException;
 
 /**
  * The steps every sink route shares (bean {@code tcDeliveries}): take from the page's batch the
- * alerts this sink lacks, turn one into the message sinks receive, and record the outcome once the
- * sink has accepted or refused it. The sink's monitor is the one whose poll is on the exchange.
+ * alerts this sink lacks (one at a time, or all at once for a sink that takes a page in one go),
+ * turn them into what the sink receives, and record the outcome once the sink has accepted or
+ * refused them. The sink's monitor is the one whose poll is on the exchange.
  */
 public class SinkDeliveries {
 
@@ -19,8 +21,25 @@ public class SinkDeliveries {
      * none after the sink has refused one in this poll.
      */
     public Iterator<Alert> pending(String sink, Exchange exchange) throws InvalidPayloadException {
+        return pendingAlerts(sink, exchange);
+    }
+
+    private static PendingAlerts pendingAlerts(String sink, Exchange exchange) throws InvalidPayloadException {
         return new PendingAlerts(sink, exchange.getMessage().getMandatoryBody(AlertBatch.class).pendingFor(sink),
                 poll(sink, exchange));
+    }
+
+    /**
+     * For a sink that takes a page in one go: the documents of the alerts of the batch in the body
+     * that {@code sink} does not have yet, in order; none after the sink has refused one in this
+     * poll. The alerts themselves stay on the exchange for {@link #delivered} and {@link #failed}.
+     */
+    public List<String> pendingDocuments(String sink, Exchange exchange) throws InvalidPayloadException {
+        List<Alert> alerts = pendingAlerts(sink, exchange).remaining();
+        exchange.setProperty(MonitorConstants.ALERTS, alerts);
+        List<String> documents = new ArrayList<>(alerts.size());
+        alerts.forEach(alert -> documents.add(alert.document()));
+        return documents;
     }
 
     /** Body: the alert's JSON document; headers: tcExecutionId, tcJobId, tcStatus, tcMonitor. */

@@ -10,24 +10,39 @@ import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.List;
 
 /**
  * The file sink's writer (bean {@code tcJsonLines}): one JSON document per line in
- * {@code failures-YYYY-MM-DD.jsonl} (UTC day), each line written whole in one write, straight to
- * the operating system (no buffer in this process to lose).
+ * {@code failures-YYYY-MM-DD.jsonl} (UTC day), the lines of a batch written together in one
+ * write, straight to the operating system (no buffer in this process to lose).
  *
  * <p>A process killed in the middle of a write leaves a line without its newline; the next append
  * would glue the re-delivered document onto it and both would be unreadable as JSON Lines. So
  * when a file is opened, an unterminated last line is cut off: that alert was never recorded as
- * delivered (the record is written only after the append), so it is on its way again. The file of
- * the day stays open between lines; it is closed when the day changes and when Camel stops.
+ * delivered (the record is written only after the append), so it is on its way again. A write
+ * that fails while the process lives is taken back whole: the file keeps none of that batch's
+ * lines, so the batch can be written again without doubling the ones that had made it. The file
+ * of the day stays open between batches; it is closed when the day changes and when Camel stops.
  */
 public class JsonLinesFile implements AutoCloseable {
 
+    /** How the file of the day is opened; tests put a disk that fails part-way in its place. */
+    @FunctionalInterface
+    interface Opener {
+        FileChannel open(Path file) throws IOException;
+    }
+
     private Path directory;
     private Clock clock = Clock.systemUTC();
+    // READ to find a cut last line; one writer per file (this bean, synchronized), so no APPEND mode is needed
+    private Opener opener = file -> FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+            StandardOpenOption.WRITE);
     private Path openFile;
     private FileChannel channel;
+    /** Where a failed write began when it could not be taken back at once: the file is cut there when reopened. */
+    private Path cutFile;
+    private long cutAt;
 
     public void setDirectory(String directory) {
         this.directory = Path.of(directory);
@@ -37,19 +52,49 @@ public class JsonLinesFile implements AutoCloseable {
         this.clock = clock;
     }
 
-    public synchronized Path append(String document) throws IOException {
+    void setOpener(Opener opener) {
+        this.opener = opener;
+    }
+
+    /**
+     * Appends the documents, one line each and in order, in one write. Either every line is in the
+     * file afterwards, or (an exception) none of them.
+     *
+     * @return the file written, or null when there was nothing to write
+     */
+    public synchronized Path appendAll(List<String> documents) throws IOException {
+        if (documents.isEmpty()) {
+            return null;
+        }
         Path file = directory.resolve("failures-" + LocalDate.now(clock.withZone(ZoneOffset.UTC)) + ".jsonl");
-        ByteBuffer line = ByteBuffer.wrap((document + "\n").getBytes(StandardCharsets.UTF_8));
+        StringBuilder text = new StringBuilder(documents.size() * 256);
+        for (String document : documents) {
+            text.append(document).append('\n');
+        }
+        ByteBuffer lines = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
         FileChannel out = channelFor(file);
+        long start = out.position();
         try {
-            while (line.hasRemaining()) {
-                out.write(line);
+            while (lines.hasRemaining()) {
+                out.write(lines);
             }
         } catch (IOException e) {
-            close(); // reopened, and a torn line cut off, at the next append
+            takeBack(file, out, start);
             throw e;
         }
         return file;
+    }
+
+    /** Removes what a failed write left of its batch, now or, if the disk refuses that too, at the next open. */
+    private void takeBack(Path file, FileChannel out, long start) throws IOException {
+        try {
+            out.truncate(start);
+        } catch (IOException e) {
+            cutFile = file;
+            cutAt = start;
+        } finally {
+            close();
+        }
     }
 
     private FileChannel channelFor(Path file) throws IOException {
@@ -58,10 +103,20 @@ public class JsonLinesFile implements AutoCloseable {
         }
         close();
         Files.createDirectories(directory);
-        // READ to find a cut last line; one writer per file (this bean, synchronized), so no APPEND mode is needed
-        FileChannel opened = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        cutUnterminatedLastLine(opened);
-        opened.position(opened.size());
+        FileChannel opened = opener.open(file);
+        try {
+            if (file.equals(cutFile)) {
+                if (opened.size() > cutAt) {
+                    opened.truncate(cutAt);
+                }
+                cutFile = null;
+            }
+            cutUnterminatedLastLine(opened);
+            opened.position(opened.size());
+        } catch (IOException e) {
+            opened.close();
+            throw e;
+        }
         channel = opened;
         openFile = file;
         return channel;

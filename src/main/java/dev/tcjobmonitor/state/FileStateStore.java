@@ -13,6 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -21,8 +22,8 @@ import java.util.Optional;
  * <ul>
  * <li>{@code watermark}: one ISO-8601 instant, replaced atomically (temp file, fsync, rename).</li>
  * <li>{@code delivered-<sink>.tsv}: one {@code key<TAB>epochSeconds} line per delivery, appended
- * with a single write each; a torn last line (no newline) is ignored on load. Rewritten atomically
- * when old entries are forgotten.</li>
+ * with a single write per batch of deliveries (a page's); a torn last line (no newline) is ignored
+ * on load. Rewritten atomically when old entries are forgotten.</li>
  * </ul>
  * A kill at any moment leaves either the old or the new watermark, and delivered entries that are
  * all real deliveries.
@@ -82,28 +83,43 @@ public final class FileStateStore implements MonitorStateStore, AutoCloseable {
         return ledger(ledgerFile(monitor, sink)).containsKey(executionKey);
     }
 
+    /**
+     * Appends the entries not recorded yet, all in one write. When the write fails, the ledger is
+     * read again from disk at the next lookup: whatever complete lines reached it are real
+     * deliveries, and a torn last line is cut before anything is appended after it.
+     */
     @Override
-    public synchronized void recordDelivered(String monitor, String sink, String executionKey, Instant eventTime) {
-        requireSafeKey(executionKey);
+    public synchronized void recordDelivered(String monitor, String sink, List<Delivery> deliveries) {
+        if (deliveries.isEmpty()) {
+            return;
+        }
+        deliveries.forEach(delivery -> requireSafeKey(delivery.executionKey()));
         Path file = ledgerFile(monitor, sink);
         Map<String, Long> entries = ledger(file);
-        if (entries.putIfAbsent(executionKey, eventTime.getEpochSecond()) == null) {
-            byte[] line = (executionKey + "\t" + eventTime.getEpochSecond() + "\n").getBytes(StandardCharsets.UTF_8);
-            try {
-                FileChannel channel = appenders.get(file);
-                if (channel == null) {
-                    channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-                    appenders.put(file, channel);
-                }
-                ByteBuffer buffer = ByteBuffer.wrap(line);
-                while (buffer.hasRemaining()) {
-                    channel.write(buffer);
-                }
-            } catch (IOException e) {
-                entries.remove(executionKey);
-                closeAppender(file);
-                throw new UncheckedIOException("cannot record a delivery in " + file, e);
+        StringBuilder lines = new StringBuilder(deliveries.size() * 24);
+        for (Delivery delivery : deliveries) {
+            long epochSecond = delivery.eventTime().getEpochSecond();
+            if (entries.putIfAbsent(delivery.executionKey(), epochSecond) == null) {
+                lines.append(delivery.executionKey()).append('\t').append(epochSecond).append('\n');
             }
+        }
+        if (lines.isEmpty()) {
+            return;
+        }
+        try {
+            FileChannel channel = appenders.get(file);
+            if (channel == null) {
+                channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+                appenders.put(file, channel);
+            }
+            ByteBuffer buffer = ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8));
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+        } catch (IOException e) {
+            ledgers.remove(file);
+            closeAppender(file);
+            throw new UncheckedIOException("cannot record a delivery in " + file, e);
         }
     }
 

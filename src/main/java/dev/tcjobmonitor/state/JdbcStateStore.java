@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
 
@@ -82,16 +83,38 @@ public final class JdbcStateStore implements MonitorStateStore {
         });
     }
 
+    /** One batch in one transaction: a page's deliveries cost one round trip, not one per alert. */
     @Override
-    public void recordDelivered(String monitor, String sink, String executionKey, Instant eventTime) {
-        query("INSERT INTO TC_MONITOR_DELIVERED (MONITOR, SINK, EXECUTION_KEY, EVENT_TIME) VALUES (?, ?, ?, ?)"
-                + " ON CONFLICT DO NOTHING", statement -> {
-            statement.setString(1, monitor);
-            statement.setString(2, sink);
-            statement.setString(3, executionKey);
-            statement.setTimestamp(4, Timestamp.from(eventTime));
-            return statement.executeUpdate();
-        });
+    public void recordDelivered(String monitor, String sink, List<Delivery> deliveries) {
+        if (deliveries.isEmpty()) {
+            return;
+        }
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement statement = connection.prepareStatement("INSERT INTO TC_MONITOR_DELIVERED"
+                     + " (MONITOR, SINK, EXECUTION_KEY, EVENT_TIME) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+            // the pool (HikariCP) restores auto-commit when the connection goes back to it
+            connection.setAutoCommit(false);
+            try {
+                for (Delivery delivery : deliveries) {
+                    statement.setString(1, monitor);
+                    statement.setString(2, sink);
+                    statement.setString(3, delivery.executionKey());
+                    statement.setTimestamp(4, Timestamp.from(delivery.eventTime()));
+                    statement.addBatch();
+                }
+                statement.executeBatch();
+                connection.commit();
+            } catch (SQLException e) {
+                try {
+                    connection.rollback();
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback);
+                }
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StateStoreException("PostgreSQL state store: " + e.getMessage(), e);
+        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.tcjobmonitor.state;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -20,7 +21,15 @@ public interface MonitorStateStore {
      * @param eventTime when the execution failed (or was seen), so the entry can be forgotten once
      *                  no window can return the execution again
      */
-    void recordDelivered(String monitor, String sink, String executionKey, Instant eventTime);
+    default void recordDelivered(String monitor, String sink, String executionKey, Instant eventTime) {
+        recordDelivered(monitor, sink, List.of(new Delivery(executionKey, eventTime)));
+    }
+
+    /**
+     * Records what a sink accepted in one go (a page's alerts): one write, or one database batch,
+     * instead of one per alert. Keys already recorded keep their first entry.
+     */
+    void recordDelivered(String monitor, String sink, List<Delivery> deliveries);
 
     /** Forgets deliveries of executions older than {@code cutoff}: no later window reaches them. */
     void forgetDeliveredBefore(String monitor, Instant cutoff);

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -91,8 +92,8 @@ public class SelectedStateStore implements MonitorStateStore, AutoCloseable {
     }
 
     @Override
-    public void recordDelivered(String monitor, String sink, String executionKey, Instant eventTime) {
-        store().recordDelivered(monitor, sink, executionKey, eventTime);
+    public void recordDelivered(String monitor, String sink, List<Delivery> deliveries) {
+        store().recordDelivered(monitor, sink, deliveries);
     }
 
     @Override

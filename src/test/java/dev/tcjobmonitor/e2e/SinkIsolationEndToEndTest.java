@@ -5,11 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tcjobmonitor.monitor.Poll;
+import dev.tcjobmonitor.simulator.Fault;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,6 +79,64 @@ class SinkIsolationEndToEndTest {
         assertThat(h.alertedIds()).hasSize(3);
         assertThat(webhook.received().get(0).headers()).containsKeys("Tcexecutionid", "Tcjobid", "Tcstatus", "Tcmonitor");
         assertThat(h.watermark()).isPresent();
+    }
+
+    @Test
+    void aFileSinkThatFailsMidPollKeepsThePagesItWroteTriesNoMoreAndGetsTheRestOnceWhenItWorksAgain() throws Exception {
+        MonitorHarness h = harness = new MonitorHarness(tempDir)
+                .set("monitor.page-size", "2")
+                .set("sink.file.max-redeliveries", "0")
+                .start();
+        Instant recent = Instant.now().minusSeconds(60);
+        for (int job = 1; job <= 6; job++) {
+            h.simulator.addFailed(job, recent.plusSeconds(job), "failure of job " + job + "\n");
+        }
+        // the first page reaches the file; while the second is fetched, the alert folder is moved
+        // away and a plain file takes its place, so the file sink refuses from the second page on
+        Path firstFolder = tempDir.resolve("alerts-before-the-failure");
+        h.simulator.enqueueFault(Fault.delay(Duration.ZERO));
+        h.simulator.enqueueFault(new Fault("alert folder unusable", Duration.ZERO, page -> {
+            try {
+                Files.move(h.alertDir, firstFolder);
+                Files.writeString(h.alertDir, "not a folder");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return page;
+        }));
+
+        Poll failing = h.poll();
+
+        assertThat(failing.pages()).isEqualTo(3);
+        assertThat(failing.deliveredBySink()).containsExactly(Map.entry("file", 2));
+        assertThat(failing.undeliveredBySink()).as("the refused page and the one not tried after it")
+                .containsExactly(Map.entry("file", 4));
+        assertThat(failing.failure()).hasValueSatisfying(reason -> assertThat(reason).contains("sink 'file' refused 4 alert(s)"));
+        assertThat(h.watermark()).as("the window stays open").isEmpty();
+        assertThat(alertedIdsIn(firstFolder)).hasSize(2);
+
+        Files.delete(h.alertDir);
+        Poll recovered = h.poll();
+
+        assertThat(recovered.failure()).isEmpty();
+        assertThat(recovered.deliveredBySink()).containsExactly(Map.entry("file", 4));
+        List<Long> all = new java.util.ArrayList<>(alertedIdsIn(firstFolder));
+        all.addAll(h.alertedIds());
+        assertThat(all).as("every failure once").hasSize(6).doesNotHaveDuplicates()
+                .containsExactlyInAnyOrderElementsOf(h.simulator.executions().stream().map(e -> e.get("id").asLong()).toList());
+        assertThat(h.watermark()).isPresent();
+    }
+
+    private static List<Long> alertedIdsIn(Path folder) throws IOException {
+        try (var files = Files.list(folder)) {
+            List<Long> ids = new java.util.ArrayList<>();
+            for (Path file : files.toList()) {
+                for (String line : Files.readAllLines(file)) {
+                    ids.add(JSON.readTree(line).get("id").asLong());
+                }
+            }
+            return ids;
+        }
     }
 
     @Test

@@ -1,12 +1,15 @@
 package dev.tcjobmonitor.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,12 +28,30 @@ class JsonLinesFileTest {
     @Test
     void appendsOneLinePerDocumentToTheFileOfTheUtcDay() throws Exception {
         JsonLinesFile writer = writer("2026-11-28T23:59:59Z");
-        writer.append("{\"id\":1}");
-        writer.append("{\"id\":2}");
-        writer(("2026-11-29T00:00:00Z")).append("{\"id\":3}");
+        writer.appendAll(List.of("{\"id\":1}"));
+        writer.appendAll(List.of("{\"id\":2}"));
+        writer(("2026-11-29T00:00:00Z")).appendAll(List.of("{\"id\":3}"));
 
         assertThat(Files.readString(dir.resolve("failures-2026-11-28.jsonl"))).isEqualTo("{\"id\":1}\n{\"id\":2}\n");
         assertThat(Files.readString(dir.resolve("failures-2026-11-29.jsonl"))).isEqualTo("{\"id\":3}\n");
+    }
+
+    @Test
+    void aBatchBecomesOneLinePerDocumentInItsOrder() throws Exception {
+        JsonLinesFile writer = writer("2026-11-28T10:00:00Z");
+        writer.appendAll(List.of("{\"id\":1}"));
+
+        Path file = writer.appendAll(List.of("{\"id\":3}", "{\"id\":2}", "{\"id\":4}"));
+
+        assertThat(file).isEqualTo(dir.resolve("failures-2026-11-28.jsonl"));
+        assertThat(Files.readString(file)).isEqualTo("{\"id\":1}\n{\"id\":3}\n{\"id\":2}\n{\"id\":4}\n");
+    }
+
+    @Test
+    void anEmptyBatchWritesNothingAndCreatesNoFile() throws Exception {
+        assertThat(writer("2026-11-28T10:00:00Z").appendAll(List.of())).isNull();
+
+        assertThat(dir).isEmptyDirectory();
     }
 
     @Test
@@ -38,9 +59,20 @@ class JsonLinesFileTest {
         Path file = dir.resolve("failures-2026-11-28.jsonl");
         Files.writeString(file, "{\"id\":1}\n{\"id\":2,\"exitMes");
 
-        writer("2026-11-28T10:00:00Z").append("{\"id\":2}");
+        writer("2026-11-28T10:00:00Z").appendAll(List.of("{\"id\":2}"));
 
         assertThat(Files.readString(file)).isEqualTo("{\"id\":1}\n{\"id\":2}\n");
+    }
+
+    @Test
+    void aBatchCutShortByACrashKeepsItsWholeLinesAndTheNextBatchStartsOnALineOfItsOwn() throws Exception {
+        Path file = dir.resolve("failures-2026-11-28.jsonl");
+        // the crash came in the middle of a batch's write: two of its lines whole, the third torn
+        Files.writeString(file, "{\"id\":1}\n{\"id\":2}\n{\"id\":3}\n{\"id\":4,\"exi");
+
+        writer("2026-11-28T10:00:00Z").appendAll(List.of("{\"id\":4}", "{\"id\":5}"));
+
+        assertThat(Files.readAllLines(file)).containsExactly("{\"id\":1}", "{\"id\":2}", "{\"id\":3}", "{\"id\":4}", "{\"id\":5}");
     }
 
     @Test
@@ -48,8 +80,47 @@ class JsonLinesFileTest {
         Path file = dir.resolve("failures-2026-11-28.jsonl");
         Files.writeString(file, "x".repeat(20_000));
 
-        writer("2026-11-28T10:00:00Z").append("{\"id\":9}");
+        writer("2026-11-28T10:00:00Z").appendAll(List.of("{\"id\":9}"));
 
         assertThat(Files.readString(file)).isEqualTo("{\"id\":9}\n");
+    }
+
+    @Test
+    void aBatchTheDiskRefusesPartWayLeavesNoneOfItsLinesAndCanBeWrittenAgainWhole() throws Exception {
+        JsonLinesFile writer = writer("2026-11-28T10:00:00Z");
+        writer.appendAll(List.of("{\"id\":1}"));
+        writer.close();
+        // room for the first line of the batch and half of the second
+        FailingDisk disk = FailingDisk.fullAfter(9 + 4);
+        writer.setOpener(disk);
+        List<String> batch = List.of("{\"id\":2}", "{\"id\":3}", "{\"id\":4}");
+
+        assertThatThrownBy(() -> writer.appendAll(batch)).isInstanceOf(IOException.class).hasMessageContaining("No space left");
+        Path file = dir.resolve("failures-2026-11-28.jsonl");
+        assertThat(Files.readString(file)).as("the refused batch is taken back whole").isEqualTo("{\"id\":1}\n");
+
+        disk.repair();
+        writer.appendAll(batch);
+
+        assertThat(Files.readAllLines(file)).containsExactly("{\"id\":1}", "{\"id\":2}", "{\"id\":3}", "{\"id\":4}");
+    }
+
+    @Test
+    void whatARefusedBatchLeftIsCutWhenTheFileIsReopenedIfTheDiskRefusedToTakeItBackAtOnce() throws Exception {
+        JsonLinesFile writer = writer("2026-11-28T10:00:00Z");
+        writer.appendAll(List.of("{\"id\":1}"));
+        writer.close();
+        FailingDisk disk = FailingDisk.brokenAfter(9 + 4);
+        writer.setOpener(disk);
+        List<String> batch = List.of("{\"id\":2}", "{\"id\":3}");
+
+        assertThatThrownBy(() -> writer.appendAll(batch)).isInstanceOf(IOException.class);
+        Path file = dir.resolve("failures-2026-11-28.jsonl");
+        assertThat(Files.readString(file)).as("left on the broken disk").isEqualTo("{\"id\":1}\n{\"id\":2}\n{\"id");
+
+        disk.repair();
+        writer.appendAll(batch);
+
+        assertThat(Files.readAllLines(file)).containsExactly("{\"id\":1}", "{\"id\":2}", "{\"id\":3}");
     }
 }

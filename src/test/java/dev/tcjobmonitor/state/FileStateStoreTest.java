@@ -285,6 +285,73 @@ class FileStateStoreTest {
     }
 
     @Nested
+    class Batches {
+
+        private List<Delivery> deliveries(Object... keysAndTimes) {
+            List<Delivery> deliveries = new java.util.ArrayList<>();
+            for (int i = 0; i < keysAndTimes.length; i += 2) {
+                deliveries.add(new Delivery((String) keysAndTimes[i], (Instant) keysAndTimes[i + 1]));
+            }
+            return deliveries;
+        }
+
+        @Test
+        void everyKeyOfABatchIsDeliveredOneLineEachInTheBatchsOrder() throws IOException {
+            FileStateStore store = store();
+
+            store.recordDelivered("m1", "file", deliveries("42", T100, "7", T200, "job-7:run-3", T300));
+
+            assertThat(store.isDelivered("m1", "file", "42")).isTrue();
+            assertThat(store.isDelivered("m1", "file", "7")).isTrue();
+            assertThat(store().isDelivered("m1", "file", "job-7:run-3")).as("after a restart").isTrue();
+            assertThat(lines(ledger("m1", "file"))).containsExactly("42\t100", "7\t200", "job-7:run-3\t300");
+        }
+
+        @Test
+        void keysRecordedBeforeOrTwiceInTheBatchKeepTheirFirstLine() throws IOException {
+            FileStateStore store = store();
+            store.recordDelivered("m1", "file", "42", T100);
+
+            store.recordDelivered("m1", "file", deliveries("42", T200, "43", T200, "43", T300));
+
+            assertThat(lines(ledger("m1", "file"))).containsExactly("42\t100", "43\t200");
+        }
+
+        @Test
+        void anEmptyBatchWritesNoFile() throws IOException {
+            store().recordDelivered("m1", "file", List.of());
+
+            assertThat(ledger("m1", "file")).doesNotExist();
+        }
+
+        @Test
+        void aBatchWithAKeyThatWouldBreakTheLineFormatRecordsNothing() {
+            FileStateStore store = store();
+
+            assertThatThrownBy(() -> store.recordDelivered("m1", "file", deliveries("41", T100, "a\tb", T100)))
+                    .isInstanceOf(IllegalArgumentException.class);
+
+            assertThat(store.isDelivered("m1", "file", "41")).isFalse();
+            assertThat(ledger("m1", "file")).doesNotExist();
+        }
+
+        @Test
+        void aBatchCutShortByACrashCountsItsCompleteLinesOnly() throws IOException {
+            store().recordDelivered("m1", "file", "100", T100);
+            // the crash came in the middle of the batch's write: "101" whole, "102" torn
+            Files.writeString(ledger("m1", "file"), "101\t200\n10", StandardOpenOption.APPEND);
+
+            FileStateStore after = store();
+            assertThat(after.isDelivered("m1", "file", "101")).isTrue();
+            assertThat(after.isDelivered("m1", "file", "10")).isFalse();
+            assertThat(after.isDelivered("m1", "file", "102")).isFalse();
+
+            after.recordDelivered("m1", "file", deliveries("102", T200, "103", T300));
+            assertThat(lines(ledger("m1", "file"))).containsExactly("100\t100", "101\t200", "102\t200", "103\t300");
+        }
+    }
+
+    @Nested
     class Forgetting {
 
         @Test
