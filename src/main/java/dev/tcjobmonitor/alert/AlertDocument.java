@@ -18,7 +18,8 @@ public final class AlertDocument {
     }
 
     public static String render(FailedExecution execution, String monitor, String baseUrl, Instant detectedAt) {
-        ObjectNode document = execution.fields().deepCopy();
+        // a shallow copy: the execution's own nodes are shared, never changed, and written as they are
+        ObjectNode document = JSON.createObjectNode().setAll(execution.fields());
         ObjectNode about = JSON.createObjectNode()
                 .put("instance", monitor)
                 .put("baseUrl", baseUrl)

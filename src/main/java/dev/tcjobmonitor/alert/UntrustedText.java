@@ -18,6 +18,9 @@ final class UntrustedText {
         if (text == null) {
             return "";
         }
+        if (isCleanAsciiLine(text)) {
+            return text; // the usual id, job id or status: nothing to clean, so no copy
+        }
         StringBuilder line = new StringBuilder(text.length());
         text.codePoints().forEach(c -> {
             if (breaksLine(c) || Character.isISOControl(c) || Character.isWhitespace(c)) {
@@ -27,6 +30,19 @@ final class UntrustedText {
             }
         });
         return SPACES.matcher(line).replaceAll(" ").strip();
+    }
+
+    /** Printable ASCII only, with no space at either end and never two in a row: what {@link #oneLine} leaves as it is. */
+    private static boolean isCleanAsciiLine(String text) {
+        char previous = ' ';
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || c > 0x7E || c == ' ' && previous == ' ') {
+                return false;
+            }
+            previous = c;
+        }
+        return previous != ' ';
     }
 
     /**

@@ -281,8 +281,11 @@ public class JobMonitor implements CamelContextAware {
             // case-insensitive, as TQL compares the status
             boolean failedStatus = execution.text("status")
                     .filter(status -> settings.statuses().stream().anyMatch(status::equalsIgnoreCase)).isPresent();
-            boolean inWindow = execution.instant(settings.timeField()).map(time -> time.isAfter(poll.windowStart())).orElse(true);
-            if (!failedStatus || !inWindow) {
+            if (!failedStatus) {
+                continue;
+            }
+            Optional<Instant> failedAt = execution.instant(settings.timeField());
+            if (failedAt.isPresent() && !failedAt.get().isAfter(poll.windowStart())) {
                 continue;
             }
             failures++;
@@ -294,7 +297,7 @@ public class JobMonitor implements CamelContextAware {
                 }
             }
             if (!pending.isEmpty()) {
-                alerts.add(new Alert(execution, key, execution.instant(settings.timeField()).orElse(now),
+                alerts.add(new Alert(execution, key, failedAt.orElse(now),
                         AlertDocument.render(execution, settings.name(), settings.endpoint().baseUrl(), now),
                         Set.copyOf(pending), settings.name()));
             }
