@@ -31,6 +31,17 @@ public final class Application {
     static final String SHIPPED_ROUTES = "classpath:camel/*.camel.yaml";
     static final String OPERATOR_ROUTES_DIR = "routes";
     static final String DEFAULT_MONITORS = "classpath:tc-job-monitor/routes/*.camel.yaml";
+    /**
+     * Settings of a one-shot run (a single poll, --check): it exits within seconds, so nothing
+     * could scrape its health or metrics or attach over JMX, and its management port would collide
+     * with a daemon's on the same host. Not starting the HTTP server, Micrometer and the MBeans
+     * (Camel's and Quartz's) also saves a good part of its start-up (issue #7).
+     */
+    static final Map<String, String> ONE_SHOT_SETTINGS = Map.of(
+            "camel.management.enabled", "false",
+            "camel.metrics.enabled", "false",
+            "camel.main.jmx-enabled", "false",
+            "camel.component.quartz.enable-jmx", "false");
     /** Bounds --once even when something below the HTTP timeouts hangs. */
     static final Duration ONCE_TIMEOUT = Duration.ofMinutes(30);
 
@@ -72,6 +83,9 @@ public final class Application {
             }
             if (commandLine.since() != null) {
                 overrides.setProperty("monitor.since", commandLine.since());
+            }
+            if (commandLine.check() || commandLine.singlePoll()) {
+                ONE_SHOT_SETTINGS.forEach(overrides::setProperty);
             }
             if (commandLine.check()) {
                 return ConfigurationCheck.run(overrides, out, err);
