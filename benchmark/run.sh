@@ -45,5 +45,5 @@ trap 'rm -rf "$work"' EXIT
 # run from an empty folder: the in-process monitor of (c) must not pick up this repository's
 # application.properties or routes/ (it uses the shipped copies, as the jar does)
 cd "$work"
-java -Dbench.build="$build" -Dlog4j2.configurationFile=tc-job-monitor-log4j2.xml \
+java -Dbench.build="$build" -Dlog4j2.configurationFile=tc-job-monitor-log4j2.properties \
   -cp "$build/classes:$build/lib/*" dev.tcjobmonitor.benchmark.Benchmark "$@" --out="$out"

@@ -54,7 +54,7 @@ public final class Application {
 
     public static void main(String[] args) {
         if (System.getProperty("log4j2.configurationFile") == null) {
-            System.setProperty("log4j2.configurationFile", "tc-job-monitor-log4j2.xml");
+            System.setProperty("log4j2.configurationFile", "tc-job-monitor-log4j2.properties");
         }
         System.exit(run(Arrays.asList(args), System.out, System.err));
     }
