@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The tc-job-monitor benchmark: (a) the monitor's --once as a whole process, (b) a hand-written
-# floor doing the same duties, (c) warm polls inside a running monitor, start-up and the idle daemon.
+# floor doing the same duties, (c) warm polls inside a running monitor, start-up (plain and with an
+# AppCDS archive) and the idle daemon.
 #
 #   benchmark/run.sh                      # defaults: N=100000, page size 10000, 5 runs, 60 s idle
 #   benchmark/run.sh --n=20000 --runs=3 --idle-seconds=10
