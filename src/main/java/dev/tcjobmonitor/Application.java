@@ -41,7 +41,15 @@ public final class Application {
             "camel.management.enabled", "false",
             "camel.metrics.enabled", "false",
             "camel.main.jmx-enabled", "false",
-            "camel.component.quartz.enable-jmx", "false");
+            "camel.component.quartz.enable-jmx", "false",
+            // the poll is over when Camel stops: no need to wait up to half a second for Quartz's
+            // idle worker threads to notice the shutdown
+            "camel.component.quartz.interrupt-jobs-on-shutdown", "true");
+    /**
+     * How long --once waits for the poll's exchange to complete before stopping Camel: longer than
+     * that (a notice to a sink that is retrying), and the graceful shutdown waits for it as before.
+     */
+    static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(1);
     /** Bounds --once even when something below the HTTP timeouts hangs. */
     static final Duration ONCE_TIMEOUT = Duration.ofMinutes(30);
 
@@ -135,6 +143,7 @@ public final class Application {
         }
         try {
             List<Poll> polls = pollAllNow(main.getCamelContext());
+            awaitNothingInFlight(main.getCamelContext(), SETTLE_TIMEOUT);
             int exit = EXIT_OK;
             for (Poll poll : polls) {
                 if (poll.failure().isPresent()) {
@@ -152,6 +161,18 @@ public final class Application {
             return EXIT_POLL_FAILED;
         } finally {
             main.stop();
+        }
+    }
+
+    /**
+     * Waits, at most {@code timeout}, until no exchange is in flight. A poll counts as done a moment
+     * before its exchange completes; Camel's graceful shutdown, finding it still in flight, would
+     * look again only a second later.
+     */
+    static void awaitNothingInFlight(CamelContext context, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (context.getInflightRepository().size() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
         }
     }
 

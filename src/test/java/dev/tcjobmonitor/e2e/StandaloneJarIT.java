@@ -117,6 +117,15 @@ class StandaloneJarIT {
     }
 
     @Test
+    void onceStopsWithoutWaitingForItsFinishedPoll() throws Exception {
+        Run run = run(Map.of(), "--demo", "--once");
+
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        // Camel's graceful shutdown says so when it finds an exchange in flight, and then waits a second
+        assertThat(run.stdout()).contains("Poll of 'default' done").doesNotContain("inflight and pending exchanges");
+    }
+
+    @Test
     void oncePollsBesideADaemonThatHoldsTheManagementPort() throws Exception {
         try (ServerSocket daemon = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Files.writeString(workDir.resolve("application.properties"), "camel.management.port=" + daemon.getLocalPort() + "\n");
