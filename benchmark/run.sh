@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The tc-job-monitor benchmark: (a) the monitor's --once as a whole process, (b) a hand-written
-# floor doing the same duties, (c) warm polls inside a running monitor, start-up and the idle daemon.
+# floor doing the same duties, (c) warm polls inside a running monitor, start-up (plain and with an
+# AppCDS archive) and the idle daemon.
 #
 #   benchmark/run.sh                      # defaults: N=100000, page size 10000, 5 runs, 60 s idle
 #   benchmark/run.sh --n=20000 --runs=3 --idle-seconds=10
@@ -45,5 +46,5 @@ trap 'rm -rf "$work"' EXIT
 # run from an empty folder: the in-process monitor of (c) must not pick up this repository's
 # application.properties or routes/ (it uses the shipped copies, as the jar does)
 cd "$work"
-java -Dbench.build="$build" -Dlog4j2.configurationFile=tc-job-monitor-log4j2.xml \
+java -Dbench.build="$build" -Dlog4j2.configurationFile=tc-job-monitor-log4j2.properties \
   -cp "$build/classes:$build/lib/*" dev.tcjobmonitor.benchmark.Benchmark "$@" --out="$out"

@@ -31,6 +31,25 @@ public final class Application {
     static final String SHIPPED_ROUTES = "classpath:camel/*.camel.yaml";
     static final String OPERATOR_ROUTES_DIR = "routes";
     static final String DEFAULT_MONITORS = "classpath:tc-job-monitor/routes/*.camel.yaml";
+    /**
+     * Settings of a one-shot run (a single poll, --check): it exits within seconds, so nothing
+     * could scrape its health or metrics or attach over JMX, and its management port would collide
+     * with a daemon's on the same host. Not starting the HTTP server, Micrometer and the MBeans
+     * (Camel's and Quartz's) also saves a good part of its start-up (issue #7).
+     */
+    static final Map<String, String> ONE_SHOT_SETTINGS = Map.of(
+            "camel.management.enabled", "false",
+            "camel.metrics.enabled", "false",
+            "camel.main.jmx-enabled", "false",
+            "camel.component.quartz.enable-jmx", "false",
+            // the poll is over when Camel stops: no need to wait up to half a second for Quartz's
+            // idle worker threads to notice the shutdown
+            "camel.component.quartz.interrupt-jobs-on-shutdown", "true");
+    /**
+     * How long --once waits for the poll's exchange to complete before stopping Camel: longer than
+     * that (a notice to a sink that is retrying), and the graceful shutdown waits for it as before.
+     */
+    static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(1);
     /** Bounds --once even when something below the HTTP timeouts hangs. */
     static final Duration ONCE_TIMEOUT = Duration.ofMinutes(30);
 
@@ -43,7 +62,7 @@ public final class Application {
 
     public static void main(String[] args) {
         if (System.getProperty("log4j2.configurationFile") == null) {
-            System.setProperty("log4j2.configurationFile", "tc-job-monitor-log4j2.xml");
+            System.setProperty("log4j2.configurationFile", "tc-job-monitor-log4j2.properties");
         }
         System.exit(run(Arrays.asList(args), System.out, System.err));
     }
@@ -72,6 +91,9 @@ public final class Application {
             }
             if (commandLine.since() != null) {
                 overrides.setProperty("monitor.since", commandLine.since());
+            }
+            if (commandLine.check() || commandLine.singlePoll()) {
+                ONE_SHOT_SETTINGS.forEach(overrides::setProperty);
             }
             if (commandLine.check()) {
                 return ConfigurationCheck.run(overrides, out, err);
@@ -121,6 +143,7 @@ public final class Application {
         }
         try {
             List<Poll> polls = pollAllNow(main.getCamelContext());
+            awaitNothingInFlight(main.getCamelContext(), SETTLE_TIMEOUT);
             int exit = EXIT_OK;
             for (Poll poll : polls) {
                 if (poll.failure().isPresent()) {
@@ -138,6 +161,18 @@ public final class Application {
             return EXIT_POLL_FAILED;
         } finally {
             main.stop();
+        }
+    }
+
+    /**
+     * Waits, at most {@code timeout}, until no exchange is in flight. A poll counts as done a moment
+     * before its exchange completes; Camel's graceful shutdown, finding it still in flight, would
+     * look again only a second later.
+     */
+    static void awaitNothingInFlight(CamelContext context, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (context.getInflightRepository().size() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
         }
     }
 

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tcjobmonitor.simulator.ThreatConnectSimulator;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -111,6 +113,27 @@ class StandaloneJarIT {
             assertThat(run.stderr().strip()).doesNotContain("\n")
                     .contains("poll of 'default' failed").contains("HTTP 401").contains("Signature Data Did Not Match");
             assertThat(run.stdout() + run.stderr()).doesNotContain(SECRET);
+        }
+    }
+
+    @Test
+    void onceStopsWithoutWaitingForItsFinishedPoll() throws Exception {
+        Run run = run(Map.of(), "--demo", "--once");
+
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        // Camel's graceful shutdown says so when it finds an exchange in flight, and then waits a second
+        assertThat(run.stdout()).contains("Poll of 'default' done").doesNotContain("inflight and pending exchanges");
+    }
+
+    @Test
+    void oncePollsBesideADaemonThatHoldsTheManagementPort() throws Exception {
+        try (ServerSocket daemon = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Files.writeString(workDir.resolve("application.properties"), "camel.management.port=" + daemon.getLocalPort() + "\n");
+
+            Run run = run(Map.of(), "--demo", "--once");
+
+            assertThat(run.exitCode()).as(run.stderr()).isZero();
+            assertThat(run.stdout()).contains("Poll of 'default' done").doesNotContain("ERROR").doesNotContain("HttpServer");
         }
     }
 

@@ -34,9 +34,9 @@ import java.util.stream.Stream;
  * <li>the warm per-poll cost inside a running monitor (in this JVM), for two page sizes, with the
  * live heap a poll adds;</li>
  * </ol>
- * plus start to first poll done of {@code --once} in the default configuration, and the idle
- * daemon's RSS and CPU. Medians of several runs. Parameters: environment variables or
- * {@code --name=value} arguments (see {@link Config}).
+ * plus start to first poll done of {@code --once} in the default configuration (plain, and with an
+ * AppCDS archive), and the idle daemon's RSS and CPU. Medians of several runs. Parameters:
+ * environment variables or {@code --name=value} arguments (see {@link Config}).
  */
 public final class Benchmark {
 
@@ -83,7 +83,8 @@ public final class Benchmark {
                                        --second-page-size (for the heap by page size) one heap-sampled poll over
                                        N, --second-page-runs timed ones (each costs about N/page-size simulator
                                        requests of ~0.4 s at N=100000) and --runs empty-window polls
-                              startup  start to first poll done of --once, default configuration
+                              startup  start to first poll done of --once, default configuration: plain java -jar,
+                                       with an AppCDS archive (written by one training run), each also with C1 only
                               idle     the daemon's RSS and CPU over --idle-seconds after its first poll
                             Each also as an environment variable: BENCH_N, BENCH_PAGE_SIZE, BENCH_RUNS,
                             BENCH_IDLE_SECONDS, BENCH_WARMUPS, BENCH_WARM_RUNS, BENCH_SECOND_PAGE_SIZE, BENCH_SECOND_PAGE_RUNS,
@@ -157,14 +158,14 @@ public final class Benchmark {
         }
         header();
 
-        ThreatConnectSimulator simulator = ThreatConnectSimulator.start().withHmacUser(ACCESS_ID, SECRET_KEY);
-        long seeding = System.nanoTime();
-        seed(simulator, config.n());
-        progress("simulator seeded with %,d failed executions in %.1f s", config.n(), (System.nanoTime() - seeding) / 1e9);
-        Setup setup = new Setup(simulator, config.n());
-
         if (config.phases().contains("once")) {
-            onceVersusFloor(simulator);
+            // (c) seeds a simulator of its own in its own JVM: this one serves (a) and (b) only
+            try (ThreatConnectSimulator simulator = ThreatConnectSimulator.start().withHmacUser(ACCESS_ID, SECRET_KEY)) {
+                long seeding = System.nanoTime();
+                seed(simulator, config.n());
+                progress("simulator seeded with %,d failed executions in %.1f s", config.n(), (System.nanoTime() - seeding) / 1e9);
+                onceVersusFloor(simulator);
+            }
         }
         if (config.phases().contains("warm")) {
             List<WarmPolls.Result> warm = new ArrayList<>();
@@ -181,14 +182,13 @@ public final class Benchmark {
             }
             reportWarm(warm);
         }
-        simulator.close();
 
         if (config.phases().contains("startup") || config.phases().contains("idle")) {
             try (ThreatConnectSimulator small = ThreatConnectSimulator.start().withHmacUser(ACCESS_ID, SECRET_KEY)) {
                 int failures = seedTypicalHour(small);
                 double startup = 5;
                 if (config.phases().contains("startup")) {
-                    startup = median(startup(small, failures), result -> result.secondsTo(Child.POLL_DONE));
+                    startup = median(startup(small, failures), result -> result.secondsTo(Child.POLL_DONE)); // plain java -jar
                 }
                 if (config.phases().contains("idle")) {
                     idle(small, startup);
@@ -245,7 +245,7 @@ public final class Benchmark {
         line("");
         line("- Machine: %s, %d cores, %,d MB memory; %s %s", Procfs.cpuModel(), runtime.availableProcessors(),
                 Procfs.memTotalMb(), System.getProperty("os.name"), System.getProperty("os.version"));
-        line("- JVM: %s %s (%s); children run with no JVM options (defaults: G1, max heap 1/4 of memory); this harness: %s",
+        line("- JVM: %s %s (%s); children run with no JVM options unless a table says so (defaults: G1, max heap 1/4 of memory); this harness: %s",
                 System.getProperty("java.vm.name"), System.getProperty("java.runtime.version"), System.getProperty("java.vm.vendor"),
                 String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
         line("- N = %,d failed executions, page size %,d (second page size for (c): %,d), %d runs (medians), (c): %d warm-up rounds, %d timed polls over N; idle %d s; phases %s",
@@ -572,30 +572,89 @@ public final class Benchmark {
 
     // --- start-up and idle -------------------------------------------------------------------------
 
-    /** --once with the default configuration against a typical hour (a failure every 5 minutes). */
+    /** One way of starting {@code --once} in the start-up phase. */
+    record StartupVariant(String id, String how, List<String> jvmOptions) {
+    }
+
+    /**
+     * --once with the default configuration against a typical hour (a failure every 5 minutes): as a
+     * default user runs it, {@code java -jar}; then with an AppCDS archive of the classes a --once
+     * loads, written by one training run ({@code -XX:ArchiveClassesAtExit}, itself a normal --once)
+     * and mapped by the timed runs ({@code -XX:SharedArchiveFile}); and each of these with C1 only
+     * ({@code -XX:TieredStopAtLevel=1}: on two cores C2 competes with start-up for the CPU). The
+     * variants take turns run by run, so the load of the machine falls on each alike. Returns the
+     * plain runs.
+     */
     private List<Child.Result> startup(ThreatConnectSimulator small, int failures) throws Exception {
-        List<Child.Result> results = new ArrayList<>();
+        Path archive = config.out().resolve("tc-job-monitor.jsa");
+        Files.deleteIfExists(archive);
+        Path trainingDir = config.out().resolve("startup-cds-training");
+        Child.Result training = onceDefault(small, trainingDir, List.of("-XX:ArchiveClassesAtExit=" + archive));
+        verify("the CDS training run", training, trainingDir, failures);
+        if (!Files.isRegularFile(archive)) {
+            throw new IllegalStateException("the training run wrote no archive " + archive + ": " + training.stderr());
+        }
+        record("startup-cds-training", 1, training);
+        progress("start-up: CDS training run (a --once that writes the archive at exit) took %.2f s, archive %.0f MB",
+                training.timeElapsed(), Files.size(archive) / 1048576.0);
+        deleteTree(trainingDir);
+
+        List<StartupVariant> variants = List.of(
+                new StartupVariant("default", "`java -jar tc-job-monitor.jar --once` (what a default user runs)", List.of()),
+                new StartupVariant("c1", "C1 only: `-XX:TieredStopAtLevel=1`", List.of("-XX:TieredStopAtLevel=1")),
+                new StartupVariant("cds", "with the archive: `-XX:SharedArchiveFile=tc-job-monitor.jsa`",
+                        List.of("-XX:SharedArchiveFile=" + archive)),
+                new StartupVariant("cds-c1", "with the archive and C1 only",
+                        List.of("-XX:SharedArchiveFile=" + archive, "-XX:TieredStopAtLevel=1")));
+        Map<StartupVariant, List<Child.Result>> results = new LinkedHashMap<>();
         for (int run = 1; run <= config.runs(); run++) {
-            Path dir = config.out().resolve("startup-" + run);
-            Child.Result result = Child.runTimed(List.of(java(), "-jar", config.jar().toString(), "--once"), dir,
-                    monitorSettings(small), Duration.ofMinutes(5));
-            verify("start-up run " + run, result, dir, failures);
-            results.add(result);
-            record("startup-default-once", run, result);
-            progress("start-up run %d/%d: Camel started after %.2f s, first poll done after %.2f s, exit after %.2f s",
-                    run, config.runs(), result.secondsTo(Child.CAMEL_STARTED), result.secondsTo(Child.POLL_DONE), result.timeElapsed());
-            deleteTree(dir);
+            for (StartupVariant variant : variants) {
+                Path dir = config.out().resolve("startup-" + variant.id() + "-" + run);
+                Child.Result result = onceDefault(small, dir, variant.jvmOptions());
+                verify("start-up run " + run + " (" + variant.id() + ")", result, dir, failures);
+                // a stale or foreign archive is ignored with a warning on stdout: that run would not be what it says
+                if (result.stdout().stream().anyMatch(line -> line.text().contains("[cds"))) {
+                    throw new IllegalStateException("the JVM did not use the archive in start-up run " + run + " (" + variant.id() + "): "
+                            + result.stdout().stream().map(Child.Line::text).filter(text -> text.contains("[cds")).toList());
+                }
+                results.computeIfAbsent(variant, key -> new ArrayList<>()).add(result);
+                record("startup-" + variant.id() + "-once", run, result);
+                progress("start-up run %d/%d, %s: Camel started after %.2f s, first poll done after %.2f s, exit after %.2f s",
+                        run, config.runs(), variant.id(), result.secondsTo(Child.CAMEL_STARTED), result.secondsTo(Child.POLL_DONE),
+                        result.timeElapsed());
+                deleteTree(dir);
+            }
         }
         line("## Start to first poll done, `--once`, default configuration (page size 1,000, lookback 1 h; %d failures in the hour), medians of %d",
                 failures, config.runs());
         line("");
-        line("| process start to Camel started s | to first 'Poll of ... done' s | the poll itself s | to exit s | CPU s | peak RSS MB |");
-        line("|---:|---:|---:|---:|---:|---:|");
-        line("| %.2f | **%.2f** | %.3f | %.2f | %.2f | %.0f |", median(results, r -> r.secondsTo(Child.CAMEL_STARTED)),
-                median(results, r -> r.secondsTo(Child.POLL_DONE)), median(results, Child.Result::pollSeconds),
-                median(results, Child.Result::timeElapsed), median(results, Child.Result::cpuSeconds), median(results, Child.Result::rssMb));
+        line("| how | process start to Camel started s | to first 'Poll of ... done' s | the poll itself s | to exit s | CPU s | peak RSS MB |");
+        line("|---|---:|---:|---:|---:|---:|---:|");
+        results.forEach((variant, runs) -> line("| %s | %.2f | **%.2f** | %.3f | %.2f | %.2f | %.0f |", variant.how(),
+                median(runs, r -> r.secondsTo(Child.CAMEL_STARTED)), median(runs, r -> r.secondsTo(Child.POLL_DONE)),
+                median(runs, Child.Result::pollSeconds), median(runs, Child.Result::timeElapsed), median(runs, Child.Result::cpuSeconds),
+                median(runs, Child.Result::rssMb)));
         line("");
-        return results;
+        line("Per run, start to first poll done s: %s.", String.join("; ", results.entrySet().stream()
+                .map(entry -> entry.getKey().id() + " " + String.join(", ", entry.getValue().stream()
+                        .map(r -> String.format(Locale.ROOT, "%.2f", r.secondsTo(Child.POLL_DONE))).toList()))
+                .toList()));
+        line("The archive (%.0f MB) was written by one training run, `java -XX:ArchiveClassesAtExit=tc-job-monitor.jsa -jar "
+                + "tc-job-monitor.jar --once`, itself a normal --once (%.2f s to exit). The JVM uses an archive only with the JDK "
+                + "build that wrote it and the jar and lib/ files, at the same paths, that it was written from (otherwise it "
+                + "warns and runs without); the benchmark fails if a run did not use it.", Files.size(archive) / 1048576.0,
+                training.timeElapsed());
+        line("");
+        return results.get(variants.get(0));
+    }
+
+    /** {@code java [options] -jar tc-job-monitor.jar --once} in {@code dir}, default configuration but the simulator. */
+    private Child.Result onceDefault(ThreatConnectSimulator small, Path dir, List<String> jvmOptions)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(java()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", config.jar().toString(), "--once"));
+        return Child.runTimed(command, dir, monitorSettings(small), Duration.ofMinutes(5));
     }
 
     /**
