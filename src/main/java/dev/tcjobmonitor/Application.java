@@ -53,6 +53,8 @@ public final class Application {
     /** Bounds --once even when something below the HTTP timeouts hangs. */
     static final Duration ONCE_TIMEOUT = Duration.ofMinutes(30);
 
+    private static final String MANAGEMENT_VARIABLE_PREFIX = "CAMEL_MANAGEMENT_";
+
     static final int EXIT_OK = 0;
     static final int EXIT_POLL_FAILED = 1;
     static final int EXIT_USAGE = 2;
@@ -113,9 +115,28 @@ public final class Application {
     public static Main createMain(Properties overrides) {
         Main main = new Main();
         main.setPropertyPlaceholderLocations(PROPERTY_LOCATIONS);
-        main.setOverrideProperties(overrides);
+        Properties effective = managementSettingsFrom(System.getenv());
+        effective.putAll(overrides);
+        main.setOverrideProperties(effective);
         main.configure().withRoutesIncludePattern(SHIPPED_ROUTES + "," + monitorRoutes());
         return main;
+    }
+
+    /**
+     * {@code camel.management.*} settings from {@code CAMEL_MANAGEMENT_*} environment variables
+     * ({@code CAMEL_MANAGEMENT_PORT=9900} is {@code camel.management.port=9900}). Every other setting
+     * can come from the environment in that form, but camel-main 4.18 does not read these ones from
+     * it, and a second daemon on a host needs a port of its own.
+     */
+    static Properties managementSettingsFrom(Map<String, String> environment) {
+        Properties settings = new Properties();
+        environment.forEach((name, value) -> {
+            if (name.startsWith(MANAGEMENT_VARIABLE_PREFIX) && name.length() > MANAGEMENT_VARIABLE_PREFIX.length()) {
+                String key = name.substring(MANAGEMENT_VARIABLE_PREFIX.length()).toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+                settings.setProperty("camel.management." + key, value);
+            }
+        });
+        return settings;
     }
 
     /** The operator's monitors when routes/ has any, otherwise the shipped single default monitor. */
