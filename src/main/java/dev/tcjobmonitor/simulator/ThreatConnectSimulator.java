@@ -211,7 +211,7 @@ public final class ThreatConnectSimulator implements AutoCloseable {
                     + (http.getRequestURI().getRawQuery() == null ? "" : "?" + http.getRequestURI().getRawQuery());
             Map<String, List<String>> headers = new LinkedHashMap<>();
             http.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(), List.copyOf(values)));
-            requests.add(new RecordedRequest(http.getRequestMethod(), target, headers));
+            requests.add(new RecordedRequest(http.getRequestMethod(), target, headers, Instant.now()));
 
             Fault fault = faults.poll();
             if (fault != null && !fault.delay().isZero()) {
