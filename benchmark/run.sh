@@ -5,6 +5,7 @@
 #
 #   benchmark/run.sh                      # defaults: N=100000, page size 10000, 5 runs, 60 s idle
 #   benchmark/run.sh --n=20000 --runs=3 --idle-seconds=10
+#   benchmark/run.sh --phases=kafka --runs=3    # the Kafka sink's throughput (local KRaft broker)
 #   BENCH_N=20000 BENCH_IDLE_SECONDS=10 benchmark/run.sh
 #   benchmark/run.sh --help
 #
@@ -47,4 +48,4 @@ trap 'rm -rf "$work"' EXIT
 # application.properties or routes/ (it uses the shipped copies, as the jar does)
 cd "$work"
 java -Dbench.build="$build" -Dlog4j2.configurationFile=tc-job-monitor-log4j2.properties \
-  -cp "$build/classes:$build/lib/*" dev.tcjobmonitor.benchmark.Benchmark "$@" --out="$out"
+  -cp "$build/classes:$build/lib/*:$build/bench-lib/*" dev.tcjobmonitor.benchmark.Benchmark "$@" --out="$out"

@@ -3,8 +3,11 @@ package dev.tcjobmonitor.monitor;
 import dev.tcjobmonitor.alert.Alert;
 import dev.tcjobmonitor.alert.AlertBatch;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
 import org.apache.camel.Exchange;
 import org.apache.camel.InvalidPayloadException;
 
@@ -35,11 +38,21 @@ public class SinkDeliveries {
      * poll. The alerts themselves stay on the exchange for {@link #delivered} and {@link #failed}.
      */
     public List<String> pendingDocuments(String sink, Exchange exchange) throws InvalidPayloadException {
-        List<Alert> alerts = pendingAlerts(sink, exchange).remaining();
-        exchange.setProperty(MonitorConstants.ALERTS, alerts);
+        List<Alert> alerts = pendingAll(sink, exchange);
         List<String> documents = new ArrayList<>(alerts.size());
         alerts.forEach(alert -> documents.add(alert.document()));
         return documents;
+    }
+
+    /**
+     * The alerts of the batch in the body that {@code sink} does not have yet, all at once, in
+     * order; none after the sink has refused one in this poll. They stay on the exchange for
+     * {@link #delivered} and {@link #failed}.
+     */
+    public List<Alert> pendingAll(String sink, Exchange exchange) throws InvalidPayloadException {
+        List<Alert> alerts = pendingAlerts(sink, exchange).remaining();
+        exchange.setProperty(MonitorConstants.ALERTS, alerts);
+        return alerts;
     }
 
     /** Body: the alert's JSON document; headers: tcExecutionId, tcJobId, tcStatus, tcMonitor. */
@@ -55,10 +68,22 @@ public class SinkDeliveries {
         poll(sink, exchange).monitor().delivered(sink, alerts(exchange), poll(sink, exchange));
     }
 
-    /** The sink refused the alerts on this exchange after its redeliveries. */
+    /**
+     * The sink refused the alerts on this exchange after its redeliveries; when what it was handed
+     * is {@link PartlyAccepted}, those it did accept count as delivered.
+     */
     public void failed(String sink, Exchange exchange) {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        poll(sink, exchange).monitor().undelivered(sink, alerts(exchange), Failures.describe(cause), poll(sink, exchange));
+        Poll poll = poll(sink, exchange);
+        List<Alert> refused = alerts(exchange);
+        if (exchange.getMessage().getBody() instanceof PartlyAccepted handed) {
+            List<Alert> taken = handed.accepted();
+            poll.monitor().delivered(sink, taken, poll);
+            Set<Alert> accepted = Collections.newSetFromMap(new IdentityHashMap<>());
+            accepted.addAll(taken);
+            refused = refused.stream().filter(alert -> !accepted.contains(alert)).toList();
+        }
+        poll.monitor().undelivered(sink, refused, Failures.describe(cause), poll);
     }
 
     @SuppressWarnings("unchecked")

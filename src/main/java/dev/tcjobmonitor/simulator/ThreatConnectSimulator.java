@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -30,6 +31,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
@@ -52,6 +54,14 @@ public final class ThreatConnectSimulator implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final List<ObjectNode> executions = new CopyOnWriteArrayList<>();
+    /** Bumped by every added execution: what a query matched before may have changed. */
+    private final AtomicLong changes = new AtomicLong();
+    private final Map<String, Matches> recentMatches = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Matches> eldest) {
+            return size() > 8;
+        }
+    };
     private final Map<Long, ObjectNode> jobs = new ConcurrentHashMap<>();
     private final Queue<Fault> faults = new ConcurrentLinkedQueue<>();
     private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
@@ -145,8 +155,10 @@ public final class ThreatConnectSimulator implements AutoCloseable {
     /** Adds an execution exactly as given (any fields, any types). */
     public void addExecution(ObjectNode execution) {
         executions.add(execution);
+        changes.incrementAndGet();
     }
 
+    /** The executions as added; read them, do not change them (add another instead): answers to queries are kept. */
     public List<ObjectNode> executions() {
         return List.copyOf(executions);
     }
@@ -179,6 +191,7 @@ public final class ThreatConnectSimulator implements AutoCloseable {
                 .put("startTime", at.minusSeconds(3).toString())
                 .put("status", status);
         executions.add(execution);
+        changes.incrementAndGet();
         return id;
     }
 
@@ -211,7 +224,7 @@ public final class ThreatConnectSimulator implements AutoCloseable {
                     + (http.getRequestURI().getRawQuery() == null ? "" : "?" + http.getRequestURI().getRawQuery());
             Map<String, List<String>> headers = new LinkedHashMap<>();
             http.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(), List.copyOf(values)));
-            requests.add(new RecordedRequest(http.getRequestMethod(), target, headers));
+            requests.add(new RecordedRequest(http.getRequestMethod(), target, headers, Instant.now()));
 
             Fault fault = faults.poll();
             if (fault != null && !fault.delay().isZero()) {
@@ -299,18 +312,13 @@ public final class ThreatConnectSimulator implements AutoCloseable {
         if (start < 0 || limit < 1 || limit > MAX_LIMIT) {
             return error(400, "resultLimit must be between 1 and " + MAX_LIMIT);
         }
-        List<ObjectNode> matching = new ArrayList<>();
+        Matches matches;
         try {
-            Predicate<JsonNode> filter = TqlFilter.compile(tql, clock);
-            for (ObjectNode execution : executions) {
-                if (filter.test(execution)) {
-                    matching.add(execution);
-                }
-            }
+            matches = matches(tql);
         } catch (IllegalArgumentException e) {
             return error(400, "Invalid TQL: " + e.getMessage());
         }
-        matching.sort(Comparator.comparingLong((ObjectNode e) -> e.path("id").asLong()).reversed());
+        List<ObjectNode> matching = matches.executions();
 
         ObjectNode envelope = JSON.createObjectNode();
         ArrayNode data = envelope.putArray("data");
@@ -318,7 +326,7 @@ public final class ThreatConnectSimulator implements AutoCloseable {
         for (int i = start; i < end; i++) {
             data.add(matching.get(i));
         }
-        long failed = matching.stream().filter(e -> "Failed".equals(e.path("status").asText())).count();
+        long failed = matches.failed();
         if (end < matching.size()) {
             envelope.put("next", baseUrl() + "/v3/job/executions?tql=" + UriEncoding.encode(tql)
                     + "&resultStart=" + end + "&resultLimit=" + limit);
@@ -327,6 +335,83 @@ public final class ThreatConnectSimulator implements AutoCloseable {
         envelope.put("countFailure", failed);
         envelope.put("countSuccess", matching.size() - failed);
         return json(200, envelope);
+    }
+
+    /**
+     * The executions {@code tql} matches, newest first. Every page of a poll asks the same query:
+     * the answer is kept (for the last few queries) until an execution is added, so a page costs
+     * slicing, not filtering and sorting all executions again. A query that reads the clock
+     * (NOW()) is answered afresh each time.
+     */
+    private Matches matches(String tql) {
+        long version = changes.get();
+        List<ObjectNode> source = executions;
+        synchronized (recentMatches) {
+            Matches kept = recentMatches.get(tql);
+            if (kept != null && kept.version() == version && kept.source() == source) {
+                return kept;
+            }
+        }
+        ClockReads clockReads = new ClockReads(clock);
+        Predicate<JsonNode> filter = TqlFilter.compile(tql, clockReads);
+        List<ObjectNode> matching = new ArrayList<>();
+        for (ObjectNode execution : source) {
+            if (filter.test(execution)) {
+                matching.add(execution);
+            }
+        }
+        matching.sort(Comparator.comparingLong((ObjectNode e) -> e.path("id").asLong()).reversed());
+        long failed = matching.stream().filter(e -> "Failed".equals(e.path("status").asText())).count();
+        Matches matches = new Matches(version, source, List.copyOf(matching), failed);
+        if (!clockReads.wasRead()) {
+            synchronized (recentMatches) {
+                recentMatches.put(tql, matches);
+            }
+        }
+        return matches;
+    }
+
+    /**
+     * A query's answer, valid while no execution was added since ({@code version}) and the list it
+     * came from is still the simulator's.
+     */
+    private record Matches(long version, List<ObjectNode> source, List<ObjectNode> executions, long failed) {
+    }
+
+    /** The simulator's clock, noting whether compiling a query read it. */
+    private static final class ClockReads extends Clock {
+
+        private final Clock clock;
+        private final AtomicBoolean read;
+
+        ClockReads(Clock clock) {
+            this(clock, new AtomicBoolean());
+        }
+
+        private ClockReads(Clock clock, AtomicBoolean read) {
+            this.clock = clock;
+            this.read = read;
+        }
+
+        boolean wasRead() {
+            return read.get();
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return clock.getZone();
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return new ClockReads(clock.withZone(zone), read);
+        }
+
+        @Override
+        public Instant instant() {
+            read.set(true);
+            return clock.instant();
+        }
     }
 
     private static Map<String, String> parseQuery(String rawQuery) {

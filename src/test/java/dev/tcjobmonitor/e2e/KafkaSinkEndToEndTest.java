@@ -106,6 +106,64 @@ class KafkaSinkEndToEndTest {
         assertThat(h.alertedIds()).hasSize(3);
     }
 
+    @Test
+    void aPageOfManyFailuresReachesKafkaOnceWithEachJobsFailuresInTheOrderFound() throws Exception {
+        MonitorHarness h = harnessWithKafka().set("sinks", "kafka").set("monitor.page-size", "50");
+        kafka.start();
+        h.start();
+        Instant recent = Instant.now().minusSeconds(600);
+        for (int i = 0; i < 130; i++) {
+            h.simulator.addFailed(1 + i % 3, recent.plusSeconds(i), "failure " + i + "\n");
+        }
+
+        Poll poll = h.poll();
+
+        assertThat(poll.failure()).isEmpty();
+        assertThat(poll.pages()).isEqualTo(3);
+        assertThat(poll.deliveredBySink()).containsEntry("kafka", 130);
+        List<ConsumerRecord<String, String>> records = kafka.consume(TOPIC, 130, Duration.ofSeconds(20));
+        assertThat(records).extracting(r -> JSON.readTree(r.value()).get("id").asLong()).hasSize(130).doesNotHaveDuplicates();
+        // ThreatConnect's pages come newest first; so do each job's records on its partition
+        Map<String, List<Long>> idsByJob = records.stream().collect(Collectors.groupingBy(ConsumerRecord::key,
+                Collectors.mapping(KafkaSinkEndToEndTest::id, Collectors.toList())));
+        assertThat(idsByJob).hasSize(3).allSatisfy((job, ids) ->
+                assertThat(ids).isSortedAccordingTo(java.util.Comparator.reverseOrder()));
+    }
+
+    @Test
+    void aRecordTheClientRefusesKeepsTheRecordsBeforeItDeliveredOnceAndTheRestPending() throws Exception {
+        MonitorHarness h = harnessWithKafka().set("sinks", "kafka")
+                .set("sink.kafka.max-redeliveries", "1").set("sink.kafka.redelivery-delay", "10");
+        kafka.start();
+        h.start();
+        Instant recent = Instant.now().minusSeconds(60);
+        long oldest = h.simulator.addFailed(1, recent, "small\n");
+        long tooLarge = h.simulator.addFailed(2, recent.plusSeconds(1), "x".repeat(1_100_000));
+        long newest = h.simulator.addFailed(3, recent.plusSeconds(2), "small\n");
+
+        // the page's order: newest, too large (more than max.request.size: refused on the spot), oldest
+        Poll poll = h.poll();
+
+        assertThat(poll.deliveredBySink()).containsExactly(Map.entry("kafka", 1));
+        assertThat(poll.undeliveredBySink()).as("the refused record and the one after it, not tried")
+                .containsExactly(Map.entry("kafka", 2));
+        assertThat(poll.failure()).hasValueSatisfying(reason -> assertThat(reason).contains("RecordTooLargeException"));
+        List<ConsumerRecord<String, String>> records = kafka.consume(TOPIC, 1, Duration.ofSeconds(20));
+        assertThat(records).as("sent once, though the page was sent twice (one redelivery)")
+                .extracting(r -> JSON.readTree(r.value()).get("id").asLong()).containsExactly(newest);
+        assertThat(Files.readAllLines(h.stateDir.resolve("default/delivered-kafka.tsv")))
+                .as("recorded as delivered: only what the broker acknowledged, not %s or %s", tooLarge, oldest)
+                .singleElement().asString().startsWith(newest + "\t");
+    }
+
+    private static long id(ConsumerRecord<String, String> record) {
+        try {
+            return JSON.readTree(record.value()).get("id").asLong();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private static Map<String, String> headers(ConsumerRecord<String, String> record) {
         return java.util.Arrays.stream(record.headers().toArray())
                 .collect(Collectors.toMap(Header::key, header -> new String(header.value(), StandardCharsets.UTF_8)));

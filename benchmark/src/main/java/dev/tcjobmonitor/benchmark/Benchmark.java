@@ -64,7 +64,7 @@ public final class Benchmark {
 
     /** Parameters: {@code --n=}, or the environment variable {@code BENCH_N}; and so on. */
     record Config(int n, int pageSize, int runs, int idleSeconds, int warmups, int warmRuns, int secondPageSize, int secondPageRuns,
-            String profile, Set<String> phases, Path out, Path build) {
+            String profile, Set<String> phases, int kafkaN, Path out, Path build) {
 
         static Config parse(String[] args) {
             Map<String, String> given = new LinkedHashMap<>();
@@ -75,7 +75,7 @@ public final class Benchmark {
                                              [--warmups=2] [--warm-runs=min(runs,3)]
                                              [--second-page-size=1000] [--second-page-runs=0]
                                              [--profile=auto|always|never] [--phases=once,warm,startup,idle]
-                                             [--out=target/benchmark-run]
+                                             [--kafka-n=20000] [--out=target/benchmark-run]
                               once     (a) monitor --once vs (b) the floor, N failures, medians of --runs
                                        (--profile: a JFR-profiled (a) run when (a)/(b) wall > 1.5, always, never)
                               warm     (c) warm polls in a running monitor: at --page-size, --warmups rounds, then
@@ -86,9 +86,13 @@ public final class Benchmark {
                               startup  start to first poll done of --once, default configuration: plain java -jar,
                                        with an AppCDS archive (written by one training run), each also with C1 only
                               idle     the daemon's RSS and CPU over --idle-seconds after its first poll
+                              kafka    (not in the default phases) monitor --once delivering --kafka-n failures to
+                                       the Kafka sink of a local KRaft broker (acks=all) at --page-size: alerts/s
+                                       from the first page request to the last record the broker appended,
+                                       medians of --runs
                             Each also as an environment variable: BENCH_N, BENCH_PAGE_SIZE, BENCH_RUNS,
                             BENCH_IDLE_SECONDS, BENCH_WARMUPS, BENCH_WARM_RUNS, BENCH_SECOND_PAGE_SIZE, BENCH_SECOND_PAGE_RUNS,
-                            BENCH_PROFILE, BENCH_PHASES, BENCH_OUT (arguments win).""");
+                            BENCH_PROFILE, BENCH_PHASES, BENCH_KAFKA_N, BENCH_OUT (arguments win).""");
                     System.exit(0);
                 }
                 if (!arg.startsWith("--") || arg.indexOf('=') < 0) {
@@ -108,10 +112,11 @@ public final class Benchmark {
                     Integer.parseInt(value(given, "second-page-runs", "0")),
                     value(given, "profile", "auto"),
                     Set.of(value(given, "phases", "once,warm,startup,idle").split(",")),
+                    Integer.parseInt(value(given, "kafka-n", "20000")),
                     Path.of(value(given, "out", "target/benchmark-run")).toAbsolutePath(),
                     Path.of(System.getProperty("bench.build", "target/benchmark")).toAbsolutePath());
             if (!given.keySet().stream().allMatch(key -> Set.of("n", "page-size", "runs", "idle-seconds", "warmups", "warm-runs",
-                    "second-page-size", "second-page-runs", "profile", "phases", "out").contains(key))) {
+                    "second-page-size", "second-page-runs", "profile", "phases", "kafka-n", "out").contains(key))) {
                 throw new IllegalArgumentException("unknown parameter in " + given.keySet() + " (see --help)");
             }
             return config;
@@ -158,6 +163,34 @@ public final class Benchmark {
         }
         header();
 
+        if (config.phases().contains("once") || config.phases().contains("warm")) {
+            onceAndWarm();
+        }
+        if (config.phases().contains("kafka")) {
+            kafkaThroughput();
+        }
+        if (config.phases().contains("startup") || config.phases().contains("idle")) {
+            try (ThreatConnectSimulator small = ThreatConnectSimulator.start().withHmacUser(ACCESS_ID, SECRET_KEY)) {
+                int failures = seedTypicalHour(small);
+                double startup = 5;
+                if (config.phases().contains("startup")) {
+                    startup = median(startup(small, failures), result -> result.secondsTo(Child.POLL_DONE)); // plain java -jar
+                }
+                if (config.phases().contains("idle")) {
+                    idle(small, startup);
+                }
+            }
+        }
+        line("Load average at the end: %s.", Procfs.loadAverage());
+        Files.writeString(config.out().resolve("results.md"), report);
+        Files.write(config.out().resolve("runs.csv"), csv);
+        System.out.println();
+        System.out.println(report);
+        progress("done; results in %s", config.out());
+    }
+
+    /** (a) and (b), then (c): all against one simulator holding N failed executions. */
+    private void onceAndWarm() throws Exception {
         if (config.phases().contains("once")) {
             // (c) seeds a simulator of its own in its own JVM: this one serves (a) and (b) only
             try (ThreatConnectSimulator simulator = ThreatConnectSimulator.start().withHmacUser(ACCESS_ID, SECRET_KEY)) {
@@ -182,25 +215,6 @@ public final class Benchmark {
             }
             reportWarm(warm);
         }
-
-        if (config.phases().contains("startup") || config.phases().contains("idle")) {
-            try (ThreatConnectSimulator small = ThreatConnectSimulator.start().withHmacUser(ACCESS_ID, SECRET_KEY)) {
-                int failures = seedTypicalHour(small);
-                double startup = 5;
-                if (config.phases().contains("startup")) {
-                    startup = median(startup(small, failures), result -> result.secondsTo(Child.POLL_DONE)); // plain java -jar
-                }
-                if (config.phases().contains("idle")) {
-                    idle(small, startup);
-                }
-            }
-        }
-        line("Load average at the end: %s.", Procfs.loadAverage());
-        Files.writeString(config.out().resolve("results.md"), report);
-        Files.write(config.out().resolve("runs.csv"), csv);
-        System.out.println();
-        System.out.println(report);
-        progress("done; results in %s", config.out());
     }
 
     /** (a) and (b), interleaved, verified, compared; then the profile when (a) is much slower. */
@@ -304,11 +318,11 @@ public final class Benchmark {
 
     // --- (a) and (b) -------------------------------------------------------------------------------
 
-    private String java() {
+    static String java() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    private Map<String, String> monitorSettings(ThreatConnectSimulator simulator) {
+    static Map<String, String> monitorSettings(ThreatConnectSimulator simulator) {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("TC_BASE_URL", simulator.baseUrl());
         settings.put("TC_ACCESS_ID", ACCESS_ID);
@@ -506,6 +520,35 @@ public final class Benchmark {
         line("");
         Files.write(config.out().resolve("profile-monitor-once-stdout.txt"),
                 output.stream().map(l -> String.format(Locale.ROOT, "%8.3f %s", l.seconds(), l.text())).toList());
+    }
+
+    // --- Kafka ------------------------------------------------------------------------------------
+
+    /** The Kafka sink's throughput, cold ({@code --once}) and warm (a running monitor's later polls). */
+    private void kafkaThroughput() throws Exception {
+        KafkaPhase.Results results = new KafkaPhase(config.kafkaN(), config.pageSize(), config.out(), config.jar())
+                .run(config.runs(), config.warmups());
+        results.cold().forEach(run -> record("kafka-monitor-once", run.run(), run.child()));
+        line("## Kafka sink: %,d failures to a local KRaft broker (acks=all), page size %,d, medians", config.kafkaN(), config.pageSize());
+        line("");
+        line("| | alerts/s (first page request to last record appended) | that span s | poll's own time s | process wall s | CPU s | peak RSS MB |");
+        line("|---|---:|---:|---:|---:|---:|---:|");
+        List<KafkaPhase.Run> cold = results.cold();
+        line("| `--once`, a fresh JVM (%d runs) | **%,.0f** | %.2f | %.2f | %.2f | %.2f | %.0f |", cold.size(),
+                median(cold, KafkaPhase.Run::alertsPerSecond), median(cold, KafkaPhase.Run::seconds),
+                median(cold, run -> run.child().pollSeconds()), median(cold, run -> run.child().timeElapsed()),
+                median(cold, run -> run.child().cpuSeconds()), median(cold, run -> run.child().rssMb()));
+        List<KafkaPhase.Run> warm = results.warm();
+        line("| a running monitor after %d warm-up polls over N (%d runs, in the harness JVM) | **%,.0f** | %.2f | %.2f | | | |",
+                config.warmups(), warm.size(), median(warm, KafkaPhase.Run::alertsPerSecond), median(warm, KafkaPhase.Run::seconds),
+                median(warm, KafkaPhase.Run::pollSeconds));
+        line("");
+        line("Per run (alerts/s): `--once` %s; warm %s. The broker runs in the harness JVM beside the simulator (one partition,"
+                + " broker timestamps: LogAppendTime); every run was checked: one record per failure, keyed by its job id, and"
+                + " each in the sink's delivered ids.",
+                String.join(", ", cold.stream().map(run -> String.format(Locale.ROOT, "%,.0f", run.alertsPerSecond())).toList()),
+                String.join(", ", warm.stream().map(run -> String.format(Locale.ROOT, "%,.0f", run.alertsPerSecond())).toList()));
+        line("");
     }
 
     // --- (c) ---------------------------------------------------------------------------------------
