@@ -253,6 +253,7 @@ public class JobMonitor {
         @SuppressWarnings("unchecked")
         List<JsonNode> executions = exchange.getMessage().getMandatoryBody(List.class);
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        ObjectNode about = AlertDocument.about(settings.name(), settings.endpoint().baseUrl(), now);
         List<Alert> alerts = new ArrayList<>();
         int failures = 0;
         for (JsonNode node : executions) {
@@ -282,7 +283,7 @@ public class JobMonitor {
             }
             if (!pending.isEmpty()) {
                 alerts.add(new Alert(execution, key, failedAt.orElse(now),
-                        AlertDocument.render(execution, settings.name(), settings.endpoint().baseUrl(), now),
+                        AlertDocument.render(execution, about),
                         Set.copyOf(pending), settings.name()));
             }
         }
