@@ -269,6 +269,7 @@ public class JobMonitor implements CamelContextAware {
         @SuppressWarnings("unchecked")
         List<JsonNode> executions = exchange.getMessage().getMandatoryBody(List.class);
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        ObjectNode about = AlertDocument.about(settings.name(), settings.endpoint().baseUrl(), now);
         List<Alert> alerts = new ArrayList<>();
         int failures = 0;
         for (JsonNode node : executions) {
@@ -298,7 +299,7 @@ public class JobMonitor implements CamelContextAware {
             }
             if (!pending.isEmpty()) {
                 alerts.add(new Alert(execution, key, failedAt.orElse(now),
-                        AlertDocument.render(execution, settings.name(), settings.endpoint().baseUrl(), now),
+                        AlertDocument.render(execution, about),
                         Set.copyOf(pending), settings.name()));
             }
         }

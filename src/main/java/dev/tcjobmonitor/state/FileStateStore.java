@@ -39,6 +39,8 @@ public final class FileStateStore implements MonitorStateStore, AutoCloseable {
     private final Map<Path, Map<String, Long>> ledgers = new HashMap<>();
     /** Delivered-id files kept open for appending between deliveries (closed before a rewrite). */
     private final Map<Path, FileChannel> appenders = new HashMap<>();
+    /** Each monitor's and sink's ledger file, its names checked once: isDelivered runs for every failure of a page. */
+    private final Map<String, Map<String, Path>> ledgerFiles = new HashMap<>();
     /** Folders known to exist: checked once, not on every lookup. */
     private final java.util.Set<Path> created = new java.util.HashSet<>();
 
@@ -49,8 +51,9 @@ public final class FileStateStore implements MonitorStateStore, AutoCloseable {
         this.directory = directory;
     }
 
-    public void setDirectory(String directory) {
+    public synchronized void setDirectory(String directory) {
         this.directory = Path.of(directory);
+        ledgerFiles.clear();
     }
 
     public Path getDirectory() {
@@ -208,7 +211,13 @@ public final class FileStateStore implements MonitorStateStore, AutoCloseable {
     }
 
     private Path ledgerFile(String monitor, String sink) {
-        return monitorDir(monitor).resolve(LEDGER_PREFIX + requireSafeName(sink) + LEDGER_SUFFIX);
+        Map<String, Path> bySink = ledgerFiles.get(monitor);
+        Path file = bySink == null ? null : bySink.get(sink);
+        if (file == null) {
+            file = monitorDir(monitor).resolve(LEDGER_PREFIX + requireSafeName(sink) + LEDGER_SUFFIX);
+            ledgerFiles.computeIfAbsent(monitor, checked -> new HashMap<>()).put(sink, file);
+        }
+        return file;
     }
 
     private static boolean isLedger(Path file) {
