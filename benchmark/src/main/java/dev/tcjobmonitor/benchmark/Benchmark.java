@@ -13,6 +13,7 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -711,7 +712,8 @@ public final class Benchmark {
                 fire.getDayOfMonth(), fire.getMonthValue(), fire.getYear());
         Map<String, String> settings = monitorSettings(small);
         settings.put("MONITOR_CRON", cron);
-        List<Child.Line> lines = new ArrayList<>();
+        // the child's stdout reader appends while awaitLine reads: synchronized, as Child expects
+        List<Child.Line> lines = Collections.synchronizedList(new ArrayList<>());
         progress("idle daemon: first poll at %s (cron '%s'), then %d s of idle", fire.toLocalTime(), cron, config.idleSeconds());
         Process daemon = Child.start(List.of(java(), "-jar", config.jar().toString()), dir, settings, lines);
         try {
