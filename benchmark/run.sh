@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The tc-job-monitor benchmark: (a) the monitor's --once as a whole process, (b) a hand-written
-# floor doing the same duties, (c) warm polls inside a running monitor, start-up (plain and with an
-# AppCDS archive) and the idle daemon.
+# floor doing the same duties, (c) warm polls inside a running monitor, start-up (the launcher with
+# the build's class archive, and plain java -jar) and the idle daemon.
 #
 #   benchmark/run.sh                      # defaults: N=100000, page size 10000, 5 runs, 60 s idle
 #   benchmark/run.sh --n=20000 --runs=3 --idle-seconds=10
@@ -47,5 +47,4 @@ trap 'rm -rf "$work"' EXIT
 # run from an empty folder: the in-process monitor of (c) must not pick up this repository's
 # application.properties or routes/ (it uses the shipped copies, as the jar does)
 cd "$work"
-java -Dbench.build="$build" -Dlog4j2.configurationFile=tc-job-monitor-log4j2.properties \
-  -cp "$build/classes:$build/lib/*:$build/bench-lib/*" dev.tcjobmonitor.benchmark.Benchmark "$@" --out="$out"
+java -Dbench.build="$build" -cp "$build/classes:$build/lib/*:$build/bench-lib/*" dev.tcjobmonitor.benchmark.Benchmark "$@" --out="$out"

@@ -63,9 +63,7 @@ public final class Application {
     }
 
     public static void main(String[] args) {
-        if (System.getProperty("log4j2.configurationFile") == null) {
-            System.setProperty("log4j2.configurationFile", "tc-job-monitor-log4j2.properties");
-        }
+        StandaloneLogging.applyDefaults();
         System.exit(run(Arrays.asList(args), System.out, System.err));
     }
 

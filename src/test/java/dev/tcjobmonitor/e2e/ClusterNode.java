@@ -29,7 +29,7 @@ final class ClusterNode {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final DateTimeFormatter LOG_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
-    /** The log layout of tc-job-monitor-log4j2.properties: time, level, logger, message. */
+    /** The log layout of tc-job-monitor-logging.properties: time, level, logger, message. */
     private static final Pattern ENTRY = Pattern.compile(
             "^(\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}\\.\\d{3}) (TRACE|DEBUG|INFO|WARN|ERROR|FATAL)\\s+(\\S+) - (.*)$");
     private static final Pattern POLL_DONE = Pattern.compile(

@@ -77,16 +77,18 @@ public final class Benchmark {
                                              [--second-page-size=1000] [--second-page-runs=0]
                                              [--profile=auto|always|never] [--phases=once,warm,startup,idle]
                                              [--kafka-n=20000] [--out=target/benchmark-run]
-                              once     (a) monitor --once vs (b) the floor, N failures, medians of --runs
+                              once     (a) monitor --once (the launcher, and plain java -jar) vs (b) the floor,
+                                       N failures, medians of --runs
                                        (--profile: a JFR-profiled (a) run when (a)/(b) wall > 1.5, always, never)
                               warm     (c) warm polls in a running monitor: at --page-size, --warmups rounds, then
                                        --warm-runs timed polls over N and --runs empty-window polls; at
                                        --second-page-size (for the heap by page size) one heap-sampled poll over
                                        N, --second-page-runs timed ones (each costs about N/page-size simulator
                                        requests of ~0.4 s at N=100000) and --runs empty-window polls
-                              startup  start to first poll done of --once, default configuration: plain java -jar,
-                                       with an AppCDS archive (written by one training run), each also with C1 only
-                              idle     the daemon's RSS and CPU over --idle-seconds after its first poll
+                              startup  start to first poll done of --once, default configuration: the launcher (the
+                                       build's class archive), plain java -jar, each also with C1 only
+                              idle     the daemon's RSS and CPU over --idle-seconds after its first poll (the
+                                       launcher, then plain java -jar)
                               kafka    (not in the default phases) monitor --once delivering --kafka-n failures to
                                        the Kafka sink of a local KRaft broker (acks=all) at --page-size: alerts/s
                                        from the first page request to the last record the broker appended,
@@ -175,10 +177,11 @@ public final class Benchmark {
                 int failures = seedTypicalHour(small);
                 double startup = 5;
                 if (config.phases().contains("startup")) {
-                    startup = median(startup(small, failures), result -> result.secondsTo(Child.POLL_DONE)); // plain java -jar
+                    startup = median(startup(small, failures), result -> result.secondsTo(Child.POLL_DONE)); // the launcher
                 }
                 if (config.phases().contains("idle")) {
-                    idle(small, startup);
+                    idle(small, startup, Launch.LAUNCHER);
+                    idle(small, startup + 1, Launch.JAVA_JAR);
                 }
             }
         }
@@ -223,11 +226,13 @@ public final class Benchmark {
         List<WarmPolls.Figures> serving = simulatorShare(simulator);
 
         List<Child.Result> monitor = new ArrayList<>();
+        List<Child.Result> plainJar = new ArrayList<>();
         List<Child.Result> floor = new ArrayList<>();
         for (int run = 1; run <= config.runs(); run++) {
             Path monitorDir = config.out().resolve("a-monitor-" + run);
+            Path plainDir = config.out().resolve("a-plain-" + run);
             Path floorDir = config.out().resolve("b-floor-" + run);
-            Child.Result a = onceMonitor(simulator, monitorDir, config.pageSize(), List.of());
+            Child.Result a = onceMonitor(simulator, monitorDir, config.pageSize(), Launch.LAUNCHER, List.of());
             verify("(a) run " + run, a, monitorDir, config.n());
             monitor.add(a);
             record("a-monitor-once", run, a);
@@ -235,16 +240,22 @@ public final class Benchmark {
             verify("(b) run " + run, b, floorDir, config.n());
             floor.add(b);
             record("b-floor", run, b);
-            progress("run %d/%d: (a) monitor --once %.2f s wall, %.2f s CPU, %.0f MB RSS | (b) floor %.2f s wall, %.2f s CPU, %.0f MB RSS",
-                    run, config.runs(), a.timeElapsed(), a.cpuSeconds(), a.rssMb(), b.timeElapsed(), b.cpuSeconds(), b.rssMb());
+            Child.Result plain = onceMonitor(simulator, plainDir, config.pageSize(), Launch.JAVA_JAR, List.of());
+            verify("(a) plain java -jar run " + run, plain, plainDir, config.n());
+            plainJar.add(plain);
+            record("a-plain-java-jar-once", run, plain);
+            progress("run %d/%d: (a) monitor --once %.2f s wall, %.2f s CPU, %.0f MB RSS | (b) floor %.2f s wall, %.2f s CPU, %.0f MB RSS"
+                    + " | (a) as plain java -jar %.2f s wall, %.2f s CPU", run, config.runs(), a.timeElapsed(), a.cpuSeconds(), a.rssMb(),
+                    b.timeElapsed(), b.cpuSeconds(), b.rssMb(), plain.timeElapsed(), plain.cpuSeconds());
             if (run == 1) {
                 crossCheck(monitorDir, floorDir);
                 floorSkipsDeliveredIds(simulator, floorDir);
             }
             deleteTree(monitorDir);
+            deleteTree(plainDir);
             deleteTree(floorDir);
         }
-        reportOnce(monitor, floor, serving);
+        reportOnce(monitor, plainJar, floor, serving);
 
         double wallRatio = median(monitor, Child.Result::timeElapsed) / median(floor, Child.Result::timeElapsed);
         if (config.profile().equals("always") || (config.profile().equals("auto") && wallRatio > 1.5)) {
@@ -332,21 +343,28 @@ public final class Benchmark {
         return settings;
     }
 
-    /** {@code java -jar tc-job-monitor.jar --once} in {@code dir}: state and alerts in its default data/ folders. */
-    private Child.Result onceMonitor(ThreatConnectSimulator simulator, Path dir, int pageSize, List<String> jvmOptions)
+    /** {@code tc-job-monitor --once} in {@code dir}: state and alerts in its default data/ folders. */
+    private Child.Result onceMonitor(ThreatConnectSimulator simulator, Path dir, int pageSize, Launch launch, List<String> jvmOptions)
             throws IOException, InterruptedException {
-        return onceMonitor(simulator, dir, pageSize, jvmOptions, null);
+        return onceMonitor(simulator, dir, pageSize, launch, jvmOptions, null);
     }
 
-    private Child.Result onceMonitor(ThreatConnectSimulator simulator, Path dir, int pageSize, List<String> jvmOptions,
+    private Child.Result onceMonitor(ThreatConnectSimulator simulator, Path dir, int pageSize, Launch launch, List<String> jvmOptions,
             ThreadCpuSampler sampler) throws IOException, InterruptedException {
         Map<String, String> settings = monitorSettings(simulator);
         settings.put("MONITOR_PAGE_SIZE", Integer.toString(pageSize));
         settings.put("MONITOR_LOOKBACK", LOOKBACK);
-        List<String> command = new ArrayList<>(List.of(java()));
-        command.addAll(jvmOptions);
-        command.addAll(List.of("-jar", config.jar().toString(), "--once"));
-        return Child.runTimed(command, dir, settings, Duration.ofMinutes(10), sampler);
+        List<String> command = launch.command(config.jar(), jvmOptions, settings, "--once");
+        return usedTheArchive("(a) " + dir.getFileName(), launch, Child.runTimed(command, dir, settings, Duration.ofMinutes(10), sampler));
+    }
+
+    /** A stale or foreign archive is ignored with a warning on stdout: that run would not be what it says. */
+    private static Child.Result usedTheArchive(String what, Launch launch, Child.Result result) {
+        if (launch == Launch.LAUNCHER && result.stdout().stream().anyMatch(line -> line.text().contains("[cds"))) {
+            throw new IllegalStateException("the JVM did not use the class archive in " + what + ": "
+                    + result.stdout().stream().map(Child.Line::text).filter(text -> text.contains("[cds")).toList());
+        }
+        return result;
     }
 
     private Child.Result floor(ThreatConnectSimulator simulator, Path dir) throws IOException, InterruptedException {
@@ -458,32 +476,44 @@ public final class Benchmark {
         return figures;
     }
 
-    private void reportOnce(List<Child.Result> monitor, List<Child.Result> floor, List<WarmPolls.Figures> serving) {
+    private void reportOnce(List<Child.Result> monitor, List<Child.Result> plainJar, List<Child.Result> floor,
+            List<WarmPolls.Figures> serving) {
         line("## (a) monitor `--once` vs (b) hand-written floor: N = %,d, page size %,d, medians of %d runs", config.n(),
                 config.pageSize(), config.runs());
         line("");
         line("| | wall s (start to exit) | CPU s (user+sys) | peak RSS MB | start to Camel started s | start to poll done s | poll's own time s |");
         line("|---|---:|---:|---:|---:|---:|---:|");
-        line("| (a) `java -jar tc-job-monitor.jar --once` | %.2f | %.2f | %.0f | %.2f | %.2f | %.2f |",
-                median(monitor, Child.Result::timeElapsed), median(monitor, Child.Result::cpuSeconds),
-                median(monitor, Child.Result::rssMb), median(monitor, r -> r.secondsTo(Child.CAMEL_STARTED)),
-                median(monitor, r -> r.secondsTo(Child.POLL_DONE)), median(monitor, Child.Result::pollSeconds));
+        monitorRow("(a) `tc-job-monitor --once` (the launcher: the build's class archive)", monitor);
         line("| (b) floor (JDK HttpClient + Jackson streaming) | %.2f | %.2f | %.0f | - | %.2f | %.2f |",
                 median(floor, Child.Result::timeElapsed), median(floor, Child.Result::cpuSeconds), median(floor, Child.Result::rssMb),
                 median(floor, r -> r.secondsTo(Child.POLL_DONE)), median(floor, Child.Result::pollSeconds));
-        line("| **(a)/(b)** | **%.2f** | **%.2f** | **%.2f** | | %.2f | %.2f |",
-                median(monitor, Child.Result::timeElapsed) / median(floor, Child.Result::timeElapsed),
-                median(monitor, Child.Result::cpuSeconds) / median(floor, Child.Result::cpuSeconds),
-                median(monitor, Child.Result::rssMb) / median(floor, Child.Result::rssMb),
-                median(monitor, r -> r.secondsTo(Child.POLL_DONE)) / median(floor, r -> r.secondsTo(Child.POLL_DONE)),
-                median(monitor, Child.Result::pollSeconds) / median(floor, Child.Result::pollSeconds));
+        ratioRow("**(a)/(b)**", monitor, floor, "**%.2f**");
+        monitorRow("(a) the same as plain `java -jar tc-job-monitor.jar --once`", plainJar);
+        ratioRow("plain `java -jar` / (b)", plainJar, floor, "%.2f");
         line("| simulator's share: fetching and discarding all pages (in the harness JVM) | %.2f | %.2f (harness process) | | | | |",
                 medianOf(serving, WarmPolls.Figures::wallSeconds), medianOf(serving, WarmPolls.Figures::processCpuSeconds));
         line("");
-        line("Per run (wall s / CPU s / RSS MB): (a) %s; (b) %s.", perRun(monitor), perRun(floor));
+        line("Per run (wall s / CPU s / RSS MB): (a) %s; (b) %s; (a) plain java -jar %s.", perRun(monitor), perRun(floor),
+                perRun(plainJar));
         line("Wall and CPU of the children come from `/usr/bin/time` (rusage of the exited child; CPU excludes the simulator, "
                 + "which runs in the harness); \"poll's own time\" is the `done in N ms` of each program's poll log line.");
         line("");
+    }
+
+    private void monitorRow(String label, List<Child.Result> runs) {
+        line("| %s | %.2f | %.2f | %.0f | %.2f | %.2f | %.2f |", label, median(runs, Child.Result::timeElapsed),
+                median(runs, Child.Result::cpuSeconds), median(runs, Child.Result::rssMb), median(runs, r -> r.secondsTo(Child.CAMEL_STARTED)),
+                median(runs, r -> r.secondsTo(Child.POLL_DONE)), median(runs, Child.Result::pollSeconds));
+    }
+
+    /** Medians of {@code runs} over the floor's: wall, CPU and RSS formatted as {@code headline}. */
+    private void ratioRow(String label, List<Child.Result> runs, List<Child.Result> floor, String headline) {
+        line("| %s | " + headline + " | " + headline + " | " + headline + " | | %.2f | %.2f |", label,
+                median(runs, Child.Result::timeElapsed) / median(floor, Child.Result::timeElapsed),
+                median(runs, Child.Result::cpuSeconds) / median(floor, Child.Result::cpuSeconds),
+                median(runs, Child.Result::rssMb) / median(floor, Child.Result::rssMb),
+                median(runs, r -> r.secondsTo(Child.POLL_DONE)) / median(floor, r -> r.secondsTo(Child.POLL_DONE)),
+                median(runs, Child.Result::pollSeconds) / median(floor, Child.Result::pollSeconds));
     }
 
     private static String perRun(List<Child.Result> results) {
@@ -496,7 +526,7 @@ public final class Benchmark {
         Path recording = config.out().resolve("monitor-once.jfr");
         progress("profiling one (a) run with JFR (wall ratio %.2f)", wallRatio);
         ThreadCpuSampler threads = new ThreadCpuSampler();
-        Child.Result run = onceMonitor(simulator, dir, config.pageSize(),
+        Child.Result run = onceMonitor(simulator, dir, config.pageSize(), Launch.LAUNCHER,
                 List.of("-XX:StartFlightRecording=filename=" + recording + ",settings=profile,dumponexit=true"), threads);
         verify("(a) under JFR", run, dir, config.n());
         List<Child.Line> output = run.stdout();
@@ -617,50 +647,36 @@ public final class Benchmark {
     // --- start-up and idle -------------------------------------------------------------------------
 
     /** One way of starting {@code --once} in the start-up phase. */
-    record StartupVariant(String id, String how, List<String> jvmOptions) {
+    record StartupVariant(String id, String how, Launch launch, List<String> jvmOptions) {
     }
 
     /**
-     * --once with the default configuration against a typical hour (a failure every 5 minutes): as a
-     * default user runs it, {@code java -jar}; then with an AppCDS archive of the classes a --once
-     * loads, written by one training run ({@code -XX:ArchiveClassesAtExit}, itself a normal --once)
-     * and mapped by the timed runs ({@code -XX:SharedArchiveFile}); and each of these with C1 only
+     * --once with the default configuration against a typical hour (a failure every 5 minutes): as
+     * README runs it, the launcher with the class-data sharing archive the build wrote (a --demo
+     * --once training run at package time); as plain {@code java -jar}; and each of these with C1 only
      * ({@code -XX:TieredStopAtLevel=1}: on two cores C2 competes with start-up for the CPU). The
      * variants take turns run by run, so the load of the machine falls on each alike. Returns the
-     * plain runs.
+     * launcher's runs.
      */
     private List<Child.Result> startup(ThreatConnectSimulator small, int failures) throws Exception {
-        Path archive = config.out().resolve("tc-job-monitor.jsa");
-        Files.deleteIfExists(archive);
-        Path trainingDir = config.out().resolve("startup-cds-training");
-        Child.Result training = onceDefault(small, trainingDir, List.of("-XX:ArchiveClassesAtExit=" + archive));
-        verify("the CDS training run", training, trainingDir, failures);
+        Path archive = config.jar().resolveSibling("tc-job-monitor.jsa");
         if (!Files.isRegularFile(archive)) {
-            throw new IllegalStateException("the training run wrote no archive " + archive + ": " + training.stderr());
+            throw new IllegalStateException(archive + " is missing: the build writes it at package time (unless -Dcds.skip=true)");
         }
-        record("startup-cds-training", 1, training);
-        progress("start-up: CDS training run (a --once that writes the archive at exit) took %.2f s, archive %.0f MB",
-                training.timeElapsed(), Files.size(archive) / 1048576.0);
-        deleteTree(trainingDir);
-
+        List<String> c1 = List.of("-XX:TieredStopAtLevel=1");
         List<StartupVariant> variants = List.of(
-                new StartupVariant("default", "`java -jar tc-job-monitor.jar --once` (what a default user runs)", List.of()),
-                new StartupVariant("c1", "C1 only: `-XX:TieredStopAtLevel=1`", List.of("-XX:TieredStopAtLevel=1")),
-                new StartupVariant("cds", "with the archive: `-XX:SharedArchiveFile=tc-job-monitor.jsa`",
-                        List.of("-XX:SharedArchiveFile=" + archive)),
-                new StartupVariant("cds-c1", "with the archive and C1 only",
-                        List.of("-XX:SharedArchiveFile=" + archive, "-XX:TieredStopAtLevel=1")));
+                new StartupVariant("launcher", "`tc-job-monitor --once`, the launcher README uses (the build's class archive)",
+                        Launch.LAUNCHER, List.of()),
+                new StartupVariant("plain", "plain `java -jar tc-job-monitor.jar --once`", Launch.JAVA_JAR, List.of()),
+                new StartupVariant("launcher-c1", "the launcher, C1 only: `JAVA_OPTS=-XX:TieredStopAtLevel=1`", Launch.LAUNCHER, c1),
+                new StartupVariant("plain-c1", "plain `java -jar`, C1 only", Launch.JAVA_JAR, c1));
         Map<StartupVariant, List<Child.Result>> results = new LinkedHashMap<>();
         for (int run = 1; run <= config.runs(); run++) {
             for (StartupVariant variant : variants) {
                 Path dir = config.out().resolve("startup-" + variant.id() + "-" + run);
-                Child.Result result = onceDefault(small, dir, variant.jvmOptions());
+                Child.Result result = onceDefault(small, dir, variant.launch(), variant.jvmOptions());
                 verify("start-up run " + run + " (" + variant.id() + ")", result, dir, failures);
-                // a stale or foreign archive is ignored with a warning on stdout: that run would not be what it says
-                if (result.stdout().stream().anyMatch(line -> line.text().contains("[cds"))) {
-                    throw new IllegalStateException("the JVM did not use the archive in start-up run " + run + " (" + variant.id() + "): "
-                            + result.stdout().stream().map(Child.Line::text).filter(text -> text.contains("[cds")).toList());
-                }
+                usedTheArchive("start-up run " + run + " (" + variant.id() + ")", variant.launch(), result);
                 results.computeIfAbsent(variant, key -> new ArrayList<>()).add(result);
                 record("startup-" + variant.id() + "-once", run, result);
                 progress("start-up run %d/%d, %s: Camel started after %.2f s, first poll done after %.2f s, exit after %.2f s",
@@ -683,30 +699,27 @@ public final class Benchmark {
                 .map(entry -> entry.getKey().id() + " " + String.join(", ", entry.getValue().stream()
                         .map(r -> String.format(Locale.ROOT, "%.2f", r.secondsTo(Child.POLL_DONE))).toList()))
                 .toList()));
-        line("The archive (%.0f MB) was written by one training run, `java -XX:ArchiveClassesAtExit=tc-job-monitor.jsa -jar "
-                + "tc-job-monitor.jar --once`, itself a normal --once (%.2f s to exit). The JVM uses an archive only with the JDK "
-                + "build that wrote it and the jar and lib/ files, at the same paths, that it was written from (otherwise it "
-                + "warns and runs without); the benchmark fails if a run did not use it.", Files.size(archive) / 1048576.0,
-                training.timeElapsed());
+        line("The archive (%.0f MB) is the build's: `mvn package` runs the jar once (`--demo --once` with "
+                + "`-XX:ArchiveClassesAtExit`). The JVM uses an archive only with the JDK build that wrote it and the jar and lib/ "
+                + "files, at the same paths, that it was written from (otherwise it warns and runs without); the benchmark fails "
+                + "if a launcher run did not use it.", Files.size(archive) / 1048576.0);
         line("");
         return results.get(variants.get(0));
     }
 
-    /** {@code java [options] -jar tc-job-monitor.jar --once} in {@code dir}, default configuration but the simulator. */
-    private Child.Result onceDefault(ThreatConnectSimulator small, Path dir, List<String> jvmOptions)
+    /** {@code tc-job-monitor --once} in {@code dir}, default configuration but the simulator. */
+    private Child.Result onceDefault(ThreatConnectSimulator small, Path dir, Launch launch, List<String> jvmOptions)
             throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(java()));
-        command.addAll(jvmOptions);
-        command.addAll(List.of("-jar", config.jar().toString(), "--once"));
-        return Child.runTimed(command, dir, monitorSettings(small), Duration.ofMinutes(5));
+        Map<String, String> settings = monitorSettings(small);
+        return Child.runTimed(launch.command(config.jar(), jvmOptions, settings, "--once"), dir, settings, Duration.ofMinutes(5));
     }
 
     /**
      * The daemon (no --once), default configuration, whose cron fires once shortly after start;
      * after that first poll and 5 s of settling, its RSS and CPU over {@code idleSeconds}.
      */
-    private void idle(ThreatConnectSimulator small, double startupSeconds) throws Exception {
-        Path dir = config.out().resolve("idle-daemon");
+    private void idle(ThreatConnectSimulator small, double startupSeconds, Launch launch) throws Exception {
+        Path dir = config.out().resolve("idle-daemon-" + launch.name().toLowerCase(Locale.ROOT));
         ZonedDateTime fire = ZonedDateTime.now(ZoneOffset.UTC).plusSeconds((long) Math.ceil(startupSeconds) + 4);
         String cron = String.format("%d %d %d %d %d ? %d", fire.getSecond(), fire.getMinute(), fire.getHour(),
                 fire.getDayOfMonth(), fire.getMonthValue(), fire.getYear());
@@ -714,8 +727,9 @@ public final class Benchmark {
         settings.put("MONITOR_CRON", cron);
         // the child's stdout reader appends while awaitLine reads: synchronized, as Child expects
         List<Child.Line> lines = Collections.synchronizedList(new ArrayList<>());
-        progress("idle daemon: first poll at %s (cron '%s'), then %d s of idle", fire.toLocalTime(), cron, config.idleSeconds());
-        Process daemon = Child.start(List.of(java(), "-jar", config.jar().toString()), dir, settings, lines);
+        progress("idle daemon, %s: first poll at %s (cron '%s'), then %d s of idle", launch.how, fire.toLocalTime(), cron,
+                config.idleSeconds());
+        Process daemon = Child.start(launch.command(config.jar(), List.of(), settings), dir, settings, lines);
         try {
             Child.Line polled = Child.awaitLine(lines, Child.POLL_DONE, Duration.ofSeconds(120));
             if (polled == null) {
@@ -741,7 +755,8 @@ public final class Benchmark {
             double hwm = Procfs.statusKb(pid, "VmHWM") / 1024.0;
             long threads = Procfs.threads(pid);
             progress("idle daemon: RSS %.0f -> %.0f MB (max %.0f), CPU %.3f s over %.0f s", rssStart, rssEnd, rssMax, cpu, seconds);
-            line("## Idle daemon (default configuration, after its first poll of a typical hour + 5 s), over %.0f s", seconds);
+            line("## Idle daemon, %s (default configuration, after its first poll of a typical hour + 5 s), over %.0f s", launch.how,
+                    seconds);
             line("");
             line("| RSS after first poll MB | RSS during idle: start / end / min / max MB | peak RSS (VmHWM) MB | CPU s over the period | average CPU, %% of one core | threads |");
             line("|---:|---:|---:|---:|---:|---:|");
@@ -800,14 +815,12 @@ public final class Benchmark {
         }
     }
 
-    /** The in-process monitor of (c) logs through Log4j like the jar; only warnings here. */
+    /**
+     * The in-process monitor of (c) logs through slf4j-simple like the jar; only warnings here.
+     * First thing in main: slf4j-simple reads its settings when the first logger is created.
+     */
     static void quietLogging() {
-        try {
-            Class<?> configurator = Class.forName("org.apache.logging.log4j.core.config.Configurator");
-            Class<?> level = Class.forName("org.apache.logging.log4j.Level");
-            configurator.getMethod("setRootLevel", level).invoke(null, level.getField("WARN").get(null));
-        } catch (ReflectiveOperationException e) {
-            progress("cannot lower the log level: %s", e);
-        }
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        System.setProperty("org.slf4j.simpleLogger.logFile", "System.out");
     }
 }

@@ -32,7 +32,7 @@ public final class JfrSummary {
         LIBRARIES.put("org.snakeyaml.", "SnakeYAML (route loading)");
         LIBRARIES.put("com.fasterxml.jackson.", "Jackson");
         LIBRARIES.put("org.apache.hc.", "Apache HttpClient 5");
-        LIBRARIES.put("org.apache.logging.", "Log4j");
+        LIBRARIES.put("org.slf4j.", "SLF4J (logging)");
         LIBRARIES.put("org.quartz.", "Quartz");
         LIBRARIES.put("org.apache.kafka.", "Kafka client");
         LIBRARIES.put("java.util.zip.", "JDK zip/jar reading");

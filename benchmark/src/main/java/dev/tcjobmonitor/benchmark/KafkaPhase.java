@@ -29,7 +29,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * second from the poll's first page request to the last record the broker appended (the topic
  * keeps the broker's append time), measured two ways:
  * <ul>
- * <li>cold: {@code java -jar tc-job-monitor.jar --once}, a fresh JVM each run, a topic of its own;</li>
+ * <li>cold: {@code tc-job-monitor --once} (the launcher), a fresh JVM each run, a topic of its own;</li>
  * <li>warm: the real application started in this JVM, polled over N a few times first, then timed
  * polls over N, each from an empty state folder so it delivers all N again.</li>
  * </ul>
@@ -87,7 +87,7 @@ final class KafkaPhase {
         settings.put("SINK_KAFKA_BROKERS", broker.bootstrapServers());
         settings.put("SINK_KAFKA_TOPIC", topic);
         simulator.clearRequests();
-        Child.Result child = Child.runTimed(List.of(Benchmark.java(), "-jar", jar.toString(), "--once"), dir, settings,
+        Child.Result child = Child.runTimed(Launch.LAUNCHER.command(jar, List.of(), settings, "--once"), dir, settings,
                 Duration.ofMinutes(10));
         if (child.exitCode() != 0) {
             throw new IllegalStateException("Kafka --once run " + run + " exited " + child.exitCode() + ": " + child.stderr());

@@ -75,7 +75,7 @@ final class WarmPolls {
         java.nio.file.Files.createDirectories(dir);
         Path resultFile = dir.resolveSibling(dir.getFileName() + ".json");
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dlog4j2.configurationFile=tc-job-monitor-log4j2.properties", "-Dbench.t0=" + Benchmark.START_MILLIS, "-cp", System.getProperty("java.class.path"),
+                "-Dbench.t0=" + Benchmark.START_MILLIS, "-cp", System.getProperty("java.class.path"),
                 WarmPolls.class.getName(), Integer.toString(n), Integer.toString(pageSize), Integer.toString(warmups),
                 Integer.toString(fullRuns), Integer.toString(emptyRuns), Integer.toString(barePages), Long.toString(heapSamplingMillis),
                 dir.toString(), resultFile.toString());

@@ -1,0 +1,73 @@
+package dev.tcjobmonitor.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tcjobmonitor.support.FreePorts;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * target/tc-job-monitor, the launcher README's commands use: the jar, with the class-data sharing
+ * archive the build wrote beside it when there is one (issue #7), JAVA_OPTS for the JVM and the
+ * arguments for the monitor.
+ */
+class LauncherIT {
+
+    private static final Path JAR = Path.of(System.getProperty("monitor.jar", "target/tc-job-monitor.jar")).toAbsolutePath();
+    private static final Path LAUNCHER = JAR.resolveSibling("tc-job-monitor");
+    /** How -Xlog:class+load names a class the JVM mapped from a dynamic (top) archive. */
+    private static final String FROM_ARCHIVE = "source: shared objects file (top)";
+
+    @TempDir
+    Path workDir;
+
+    record Run(int exitCode, String stdout, List<String> loadedClasses) {
+    }
+
+    private Run run(Path launcher) throws IOException, InterruptedException {
+        Path classLog = workDir.resolve("classes.txt");
+        ProcessBuilder builder = new ProcessBuilder(launcher.toString(), "--demo", "--once").directory(workDir.toFile())
+                .redirectErrorStream(true).redirectOutput(workDir.resolve("out.txt").toFile());
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().put("JAVA_OPTS", "-Xlog:class+load=info:file=" + classLog);
+        builder.environment().put("CAMEL_MANAGEMENT_PORT", String.valueOf(FreePorts.freePort()));
+        Process process = builder.start();
+        assertThat(process.waitFor(90, TimeUnit.SECONDS)).as("the process finished").isTrue();
+        return new Run(process.exitValue(), Files.readString(workDir.resolve("out.txt")), Files.readAllLines(classLog));
+    }
+
+    @Test
+    void theLauncherMapsTheMonitorsClassesFromTheArchiveTheBuildWrote() throws Exception {
+        assertThat(JAR.resolveSibling("tc-job-monitor.jsa")).as("the build's class archive").exists();
+
+        Run run = run(LAUNCHER);
+
+        assertThat(run.exitCode()).as(run.stdout()).isZero();
+        assertThat(run.stdout()).contains("Poll of 'default' done").doesNotContain("Unable to use shared archive");
+        assertThat(run.loadedClasses())
+                .anySatisfy(line -> assertThat(line).contains("dev.tcjobmonitor.monitor.JobMonitor " + FROM_ARCHIVE))
+                .anySatisfy(line -> assertThat(line).contains("org.apache.camel.impl.DefaultCamelContext " + FROM_ARCHIVE));
+    }
+
+    @Test
+    void withoutAnArchiveTheLauncherRunsTheJarAsItIs() throws Exception {
+        Path installed = Files.createDirectories(workDir.resolve("installed"));
+        Files.copy(LAUNCHER, installed.resolve("tc-job-monitor"));
+        Files.createSymbolicLink(installed.resolve("tc-job-monitor.jar"), JAR);
+        Files.createSymbolicLink(installed.resolve("lib"), JAR.resolveSibling("lib"));
+
+        Run run = run(installed.resolve("tc-job-monitor"));
+
+        assertThat(run.exitCode()).as(run.stdout()).isZero();
+        assertThat(run.stdout()).contains("Poll of 'default' done").doesNotContain("shared archive");
+        try (Stream<String> lines = run.loadedClasses().stream()) {
+            assertThat(lines.filter(line -> line.contains(FROM_ARCHIVE))).isEmpty();
+        }
+    }
+}
