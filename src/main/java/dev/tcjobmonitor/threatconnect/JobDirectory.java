@@ -43,7 +43,8 @@ public final class JobDirectory {
     private final Duration timeout;
     private final Duration failurePeriod;
     private final Clock clock;
-    private final HttpClient http;
+    private final HttpClient.Builder httpBuilder;
+    private HttpClient http;
     private final ConcurrentMap<Long, CompletableFuture<Lookup>> lookups = new ConcurrentHashMap<>();
 
     public JobDirectory(ApiEndpoint endpoint, RequestSigner signer, Duration timeout, Clock clock) {
@@ -71,13 +72,24 @@ public final class JobDirectory {
         this.failurePeriod = failurePeriod;
         this.clock = clock;
         // credentials go to tc.base-url only: a redirect would carry them elsewhere
-        HttpClient.Builder builder = HttpClient.newBuilder()
+        this.httpBuilder = HttpClient.newBuilder()
                 .connectTimeout(timeout)
                 .followRedirects(HttpClient.Redirect.NEVER);
         if (tls != null) {
-            builder.sslContext(tls);
+            httpBuilder.sslContext(tls);
         }
-        this.http = builder.build();
+    }
+
+    /**
+     * Built at the first lookup: building a JDK HttpClient sets up the JVM's default TLS (reads the
+     * trust store) and starts a selector thread, about 0.3 s of every start (issue #7), and only the
+     * email sink ever asks for a name.
+     */
+    private synchronized HttpClient http() {
+        if (http == null) {
+            http = httpBuilder.build();
+        }
+        return http;
     }
 
     /** The job's name for an id that arrived as text; text that is not an id is shown as it is. */
@@ -147,7 +159,7 @@ public final class JobDirectory {
      * stops at the response headers, so a body that trickles in would otherwise hold the caller.
      */
     private HttpResponse<byte[]> send(HttpRequest request) throws IOException, InterruptedException, TimeoutException {
-        Future<HttpResponse<byte[]>> answer = http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
+        Future<HttpResponse<byte[]>> answer = http().sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
         try {
             return answer.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
