@@ -53,8 +53,9 @@ import org.quartz.CronExpression;
  * <ol>
  *   <li><b>steady state</b>: over at least 20 cron fires, with failures added between them, every
  *       fire is polled by exactly one node (no window end on two nodes; and, counted at a moment
- *       when no poll runs, exactly one poll per cron fire Quartz has fired), and every failure
- *       reaches the union of the file sinks exactly once and Kafka exactly once;</li>
+ *       when Quartz's tables show no fire running, exactly one poll per cron fire Quartz has
+ *       fired), and every failure reaches the union of the file sinks exactly once and Kafka
+ *       exactly once;</li>
  *   <li><b>SIGKILL of the polling node mid-poll</b> (slow pages; the polling node is the one whose
  *       file receives the first alert of a new batch): another node takes over within one cron
  *       period plus the checkin interval (plus slack), nothing is lost, and at most one page per
@@ -240,11 +241,12 @@ class ClusterIT {
                 added++;
             }
         }
-        // the last failures are read by the next fire; then, with no poll running, count
-        awaitQuietPoint("phase 1: the fire after the last failures, then no poll running");
+        // the last failures are read by the next fire; then, at a settled moment, count
+        Settled settled = awaitSettled("phase 1: the fire after the last failures, then no fire running",
+                totalPolls() + 1, Duration.ZERO);
+        checkEveryFireRanOnce("phase 1", settled);
         awaitDelivered("phase 1");
         Map<ClusterNode, Integer> to = marks();
-        checkEveryFireRanOnce("phase 1");
 
         List<PollDone> polls = pollsBetween(from, to);
         facts.put("phase 1: polls", polls.size());
@@ -363,10 +365,11 @@ class ClusterIT {
     // --- phase 3 -------------------------------------------------------------------------------
 
     private void restartTheDatabase(Delivery filesBefore, Delivery kafkaBefore) throws Exception {
-        // between fires: no poll is running when the database goes
-        awaitQuietPoint("phase 3: between two fires, before the database stops");
+        // between fires: no poll is running when the database goes, and the next fire is a second
+        // away (stopping takes a fraction of that)
+        Settled settled = awaitSettled("phase 3: between two fires, before the database stops", 0, Duration.ofSeconds(1));
         Map<ClusterNode, Integer> from = marks();
-        checkEveryFireRanOnce("phase 2");
+        checkEveryFireRanOnce("phase 2", settled);
         Instant stoppedAt = Instant.now();
         postgres.stop();
         facts.put("phase 3: database stop took (ms)", Duration.between(stoppedAt, Instant.now()).toMillis());
@@ -410,10 +413,9 @@ class ClusterIT {
                 tc.addFailed(150 + i, after.minusSeconds(i), "failed after the database restart " + i + "\n");
             }
             awaitDelivered("phase 3");
-            awaitQuietPoint("phase 3: no poll running, to count");
             // a database outage near Quartz's check-in margin (check-in + 7.5 s) can make it take a
             // live node for dead and run that node's fire again: no fire may be lost, one may run twice
-            checkNoFireWasLost("phase 3");
+            checkNoFireWasLost("phase 3", awaitSettled("phase 3: no fire running, to count", 0, Duration.ZERO));
         }
         boolean checkedIn = awaitSoftly("phase 3: every live node checks in to the Quartz cluster again",
                 await().atMost(DB_RECOVERY_TIMEOUT).pollInterval(Duration.ofMillis(200)),
@@ -555,75 +557,114 @@ class ClusterIT {
     }
 
     /**
-     * Waits until a poll has just finished and the next fire is at least a second away: a new
-     * completed poll, no request to ThreatConnect for 300 ms (so no poll is running, not even one
-     * of a catch-up burst), and the cron's next second more than a second ahead.
+     * The fires and the polls, counted at a moment Quartz's own tables show to be settled: no fire
+     * is running anywhere and none began while the nodes' logs were read.
+     *
+     * @param fires the cron fires Quartz has fired, from the trigger's first fire up to (not
+     *              including) its next fire time
+     * @param nextFire that next fire time
      */
-    private void awaitQuietPoint(String what) {
-        int before = totalPolls();
-        int[] requests = {tc.requests().size()};
-        long[] lastRequestSeen = {System.nanoTime()};
-        awaitCluster(what, POLL_TIMEOUT.multipliedBy(2), () -> {
-            int count = tc.requests().size();
-            if (count != requests[0]) {
-                requests[0] = count;
-                lastRequestSeen[0] = System.nanoTime();
-            }
-            long sinceRequest = Duration.ofNanos(System.nanoTime() - lastRequestSeen[0]).toMillis();
-            long toNextFire = CRON_PERIOD.toMillis() - System.currentTimeMillis() % CRON_PERIOD.toMillis();
-            return totalPolls() > before && sinceRequest >= 300 && toNextFire >= 1000;
-        });
+    private record Settled(long fires, int completed, int failed, Instant nextFire) {
     }
 
     /**
-     * At a moment when no poll runs: the polls the nodes ran (completed or failed) are exactly the
-     * cron fires Quartz has fired, from the trigger's first fire up to its next fire time (both
-     * from QRTZ_TRIGGERS). One more poll than fires is a fire polled twice (by two nodes, or
-     * again by a node that was wrongly recovered); one fewer is a fire nobody polled. A fire cut
-     * short by a SIGKILL is run again by another node (recoverableJob), so it still counts once.
+     * Waits for at least {@code minPolls} completed polls and for a settled moment, and counts
+     * there, from facts rather than timing guesses (a busy machine can delay a fire or a log line
+     * by seconds). Settled means, in Quartz's tables: no fire is EXECUTING (QRTZ_FIRED_TRIGGERS),
+     * no dead node's fire waits to be run again (a trigger in RECOVERING_JOBS), and the cron
+     * trigger's next fire time is the same before and after the logs are read. A node logs its
+     * poll's last line inside the job, before Quartz deletes the fire's row; and Quartz moves the
+     * next fire time in the same transaction that marks a fire EXECUTING. So every fire before
+     * that next fire time has its line in the logs just read, and no later fire had begun.
+     *
+     * @param minFireDistance how far away the next fire must be at that moment (a step that must
+     *                        fall between two fires), or zero
      */
-    private void checkEveryFireRanOnce(String phase) throws Exception {
-        checkFiresAgainstPolls(phase, false);
+    private Settled awaitSettled(String what, int minPolls, Duration minFireDistance) throws Exception {
+        Settled[] settled = {null};
+        try (Connection connection = DriverManager.getConnection(postgres.jdbcUrl(), postgres.user(), "")) {
+            await(what).atMost(POLL_TIMEOUT.multipliedBy(2))
+                    .pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(50))
+                    .failFast("a node exited on its own", this::someNodeExited)
+                    .until(() -> {
+                        if (totalPolls() < minPolls) {
+                            return false;
+                        }
+                        QuartzState before = quartzState(connection);
+                        if (before.executing() > 0 || before.recovering() > 0) {
+                            return false;
+                        }
+                        int completed = allPolls().size();
+                        int failed = pollsNotDone(Map.of(), null).size();
+                        QuartzState after = quartzState(connection);
+                        if (after.nextFireTime() != before.nextFireTime()
+                                || before.nextFireTime() - System.currentTimeMillis() < minFireDistance.toMillis()) {
+                            return false;
+                        }
+                        settled[0] = new Settled(cronFires(before.startTime(), before.nextFireTime()), completed, failed,
+                                Instant.ofEpochMilli(before.nextFireTime()));
+                        return true;
+                    });
+        }
+        return settled[0];
+    }
+
+    /** The monitor's cron trigger (QRTZ_TRIGGERS), and the fires running or waiting to be run again. */
+    private record QuartzState(long startTime, long nextFireTime, int executing, int recovering) {
+    }
+
+    private static QuartzState quartzState(Connection connection) throws java.sql.SQLException {
+        try (ResultSet rows = connection.createStatement().executeQuery("SELECT START_TIME, NEXT_FIRE_TIME,"
+                + " (SELECT COUNT(*) FROM QRTZ_FIRED_TRIGGERS WHERE STATE = 'EXECUTING'),"
+                + " (SELECT COUNT(*) FROM QRTZ_TRIGGERS WHERE TRIGGER_GROUP = 'RECOVERING_JOBS')"
+                + " FROM QRTZ_TRIGGERS WHERE TRIGGER_TYPE = 'CRON'")) {
+            assertThat(rows.next()).as("the monitor's cron trigger in QRTZ_TRIGGERS").isTrue();
+            QuartzState state = new QuartzState(rows.getLong(1), rows.getLong(2), rows.getInt(3), rows.getInt(4));
+            assertThat(rows.next()).as("one cron trigger").isFalse();
+            return state;
+        }
+    }
+
+    /**
+     * At a settled moment: the polls the nodes ran (completed or failed) are exactly the cron fires
+     * Quartz has fired. One more poll than fires is a fire polled twice (by two nodes, or again by
+     * a node that was wrongly recovered); one fewer is a fire nobody polled. A fire cut short by a
+     * SIGKILL is run again by another node (recoverableJob), so it still counts once.
+     */
+    private void checkEveryFireRanOnce(String phase, Settled settled) {
+        checkFiresAgainstPolls(phase, settled, false);
     }
 
     /** After a database outage a fire may run twice (Quartz may take a live node for dead); none may be lost. */
-    private void checkNoFireWasLost(String phase) throws Exception {
-        checkFiresAgainstPolls(phase, true);
+    private void checkNoFireWasLost(String phase, Settled settled) {
+        checkFiresAgainstPolls(phase, settled, true);
     }
 
-    private void checkFiresAgainstPolls(String phase, boolean mayRunTwice) throws Exception {
-        long fires = cronFiresSoFar();
-        int completed = allPolls().size();
-        int failed = pollsNotDone(Map.of(), null).size();
-        facts.put(phase + ": polls run (completed + failed) / cron fires Quartz fired, so far",
-                completed + " + " + failed + " / " + fires);
-        var polls = softly.assertThat((long) completed + failed).as("%s: polls run so far (completed %d, failed %d) against the"
-                + " cron fires Quartz fired: %s", phase, completed, failed, mayRunTwice ? "no fire without a poll" : "exactly one poll per fire");
+    private void checkFiresAgainstPolls(String phase, Settled settled, boolean mayRunTwice) {
+        facts.put(phase + ": polls run (completed + failed) / cron fires Quartz fired, before " + settled.nextFire(),
+                settled.completed() + " + " + settled.failed() + " / " + settled.fires());
+        var polls = softly.assertThat((long) settled.completed() + settled.failed()).as("%s: polls run before %s (completed %d,"
+                        + " failed %d) against the cron fires Quartz fired: %s", phase, settled.nextFire(), settled.completed(),
+                settled.failed(), mayRunTwice ? "no fire without a poll" : "exactly one poll per fire");
         if (mayRunTwice) {
-            polls.isGreaterThanOrEqualTo(fires);
+            polls.isGreaterThanOrEqualTo(settled.fires());
         } else {
-            polls.isEqualTo(fires);
+            polls.isEqualTo(settled.fires());
         }
     }
 
-    private long cronFiresSoFar() throws Exception {
-        try (Connection connection = DriverManager.getConnection(postgres.jdbcUrl(), postgres.user(), "");
-             ResultSet rows = connection.createStatement().executeQuery(
-                     "SELECT START_TIME, NEXT_FIRE_TIME FROM QRTZ_TRIGGERS WHERE TRIGGER_TYPE = 'CRON'")) {
-            assertThat(rows.next()).as("the monitor's cron trigger in QRTZ_TRIGGERS").isTrue();
-            long startTime = rows.getLong(1);
-            long nextFireTime = rows.getLong(2);
-            assertThat(rows.next()).as("one cron trigger").isFalse();
-            CronExpression cron = new CronExpression(CRON);
-            cron.setTimeZone(TimeZone.getTimeZone("UTC"));
-            // as CronTriggerImpl.computeFirstFireTime does
-            long fires = 0;
-            for (Date fire = cron.getNextValidTimeAfter(new Date(startTime - 1000L)); fire != null && fire.getTime() < nextFireTime;
-                 fire = cron.getNextValidTimeAfter(fire)) {
-                fires++;
-            }
-            return fires;
+    /** The fires of the cron from the trigger's start time up to (not including) {@code nextFireTime}. */
+    private static long cronFires(long startTime, long nextFireTime) throws java.text.ParseException {
+        CronExpression cron = new CronExpression(CRON);
+        cron.setTimeZone(TimeZone.getTimeZone("UTC"));
+        // the first fire as CronTriggerImpl.computeFirstFireTime finds it
+        long fires = 0;
+        for (Date fire = cron.getNextValidTimeAfter(new Date(startTime - 1000L)); fire != null && fire.getTime() < nextFireTime;
+             fire = cron.getNextValidTimeAfter(fire)) {
+            fires++;
         }
+        return fires;
     }
 
     /** Waits; a timeout is recorded as a failed assertion and the test goes on. */

@@ -15,11 +15,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The packaged jar, run as an operator runs it: a child process in its own working directory. */
+/**
+ * The packaged jar, run as an operator runs it: a child process in its own working directory.
+ * <p>
+ * Every test has its own working directory, simulator and ports, and most of their time is a
+ * child JVM starting up: they run two at a time (failsafe's junit.jupiter.execution.parallel
+ * settings in pom.xml), one per core.
+ */
+@Execution(ExecutionMode.CONCURRENT)
 class StandaloneJarIT {
 
     private static final Path JAR = Path.of(System.getProperty("monitor.jar", "target/tc-job-monitor.jar")).toAbsolutePath();
