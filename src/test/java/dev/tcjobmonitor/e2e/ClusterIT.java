@@ -74,7 +74,6 @@ import org.quartz.CronExpression;
  */
 class ClusterIT {
 
-    private static final Path JAR = Path.of(System.getProperty("monitor.jar", "target/tc-job-monitor.jar")).toAbsolutePath();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ACCESS_ID = "cluster-test-user";
     private static final String SECRET = "Cluster-Test-S3cr3t/+=";
@@ -204,7 +203,7 @@ class ClusterIT {
             tc.addCompleted(200 + i, now.minusSeconds(600 + i));
         }
         for (int i = 1; i <= NODES; i++) {
-            nodes.add(ClusterNode.start(i, tempDir, JAR, settings()));
+            nodes.add(ClusterNode.start(i, tempDir, settings()));
         }
         facts.put("timeline: nodes started (s)", seconds());
         kafkaUp.join();

@@ -119,16 +119,13 @@ final class ClusterNode {
         this.startedAt = Instant.now();
     }
 
-    /** Starts {@code java -jar jar} in {@code root/node-N} with these settings (environment variables). */
-    static ClusterNode start(int number, Path root, Path jar, Map<String, String> settings) throws IOException {
+    /** Starts the packaged jar in {@code root/node-N} with these settings (environment variables). */
+    static ClusterNode start(int number, Path root, Map<String, String> settings) throws IOException {
         Path dir = Files.createDirectories(root.resolve("node-" + number));
         Path alertDir = dir.resolve("alerts");
         Path stdout = dir.resolve("stdout.log");
         Path stderr = dir.resolve("stderr.log");
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                // start-up speed only (two cores): nothing here changes what the monitor does
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-jar", jar.toString());
+        List<String> command = PackagedJar.command();
         ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
                 .redirectOutput(stdout.toFile())
                 .redirectError(stderr.toFile());

@@ -47,7 +47,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CrashRecoveryIT {
 
-    private static final Path JAR = Path.of(System.getProperty("monitor.jar", "target/tc-job-monitor.jar")).toAbsolutePath();
     private static final String ACCESS_ID = "crash-test-user";
     private static final String SECRET = "Crash-Test-S3cr3t/+=";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -271,10 +270,7 @@ class CrashRecoveryIT {
 
     private Run start(String label) throws IOException {
         int number = runs.size() + 1;
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                // start-up speed only (two cores): nothing here changes what the monitor does
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-jar", JAR.toString());
+        List<String> command = PackagedJar.command();
         Path stdout = logDir.resolve("run-" + number + ".stdout.log");
         Path stderr = logDir.resolve("run-" + number + ".stderr.log");
         ProcessBuilder builder = new ProcessBuilder(command).directory(appDir.toFile())

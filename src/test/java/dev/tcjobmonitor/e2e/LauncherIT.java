@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LauncherIT {
 
-    private static final Path JAR = Path.of(System.getProperty("monitor.jar", "target/tc-job-monitor.jar")).toAbsolutePath();
+    private static final Path JAR = PackagedJar.JAR;
     private static final Path LAUNCHER = JAR.resolveSibling("tc-job-monitor");
     /** How -Xlog:class+load names a class the JVM mapped from a dynamic (top) archive. */
     private static final String FROM_ARCHIVE = "source: shared objects file (top)";
@@ -44,7 +44,7 @@ class LauncherIT {
 
     @Test
     void theLauncherMapsTheMonitorsClassesFromTheArchiveTheBuildWrote() throws Exception {
-        assertThat(JAR.resolveSibling("tc-job-monitor.jsa")).as("the build's class archive").exists();
+        assertThat(PackagedJar.CLASS_ARCHIVE).as("the build's class archive").exists();
 
         Run run = run(LAUNCHER);
 

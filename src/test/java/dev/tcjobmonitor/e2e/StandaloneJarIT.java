@@ -31,7 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Execution(ExecutionMode.CONCURRENT)
 class StandaloneJarIT {
 
-    private static final Path JAR = Path.of(System.getProperty("monitor.jar", "target/tc-job-monitor.jar")).toAbsolutePath();
     private static final String SECRET = "Jar-Test-S3cr3t/+=";
 
     @TempDir
@@ -41,10 +40,7 @@ class StandaloneJarIT {
     }
 
     private Run run(Map<String, String> environment, String... args) throws IOException, InterruptedException {
-        // C1 only and the serial collector: these short runs start faster; the jar is what is tested
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", JAR.toString()));
-        command.addAll(List.of(args));
+        List<String> command = PackagedJar.command(args);
         ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
                 .redirectOutput(workDir.resolve("stdout.txt").toFile())
                 .redirectError(workDir.resolve("stderr.txt").toFile());
