@@ -11,7 +11,8 @@ record CommandLine(boolean once, boolean demo, boolean dryRun, String since, boo
     }
 
     static final String USAGE = """
-            Usage: java -jar target/tc-job-monitor.jar [--once] [--demo] [--dry-run] [--since WHEN] [--check] [--help]
+            Usage: tc-job-monitor [--once] [--demo] [--dry-run] [--since WHEN] [--check] [--help]
+                   (or java -jar tc-job-monitor.jar ..., which starts slower: no class archive)
 
             Watches ThreatConnect for failed Job executions and delivers each one, once, to the
             configured sinks. Settings come from application.properties (shipped defaults, then the
