@@ -801,7 +801,7 @@ class ClusterIT {
         List<Long> ids = new ArrayList<>();
         List<String> badLines = new ArrayList<>();
         for (ConsumerRecord<String, String> record : records) {
-            List<JsonNode> documents = ClusterNode.documents(record.value());
+            List<JsonNode> documents = JsonLines.documents(record.value());
             JsonNode document = documents.size() == 1 ? documents.get(0) : JSON.nullNode();
             if (document.has("notice")) {
                 continue;

@@ -2,8 +2,6 @@ package dev.tcjobmonitor.e2e;
 
 import dev.tcjobmonitor.support.FreePorts;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,7 +25,6 @@ import java.util.regex.Pattern;
  */
 final class ClusterNode {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final DateTimeFormatter LOG_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
     /** The log layout of tc-job-monitor-logging.properties: time, level, logger, message. */
     private static final Pattern ENTRY = Pattern.compile(
@@ -261,7 +258,7 @@ final class ClusterNode {
                 continue;
             }
             for (String line : content.substring(0, end).split("\n")) {
-                List<JsonNode> documents = documents(line);
+                List<JsonNode> documents = JsonLines.documents(line);
                 if (documents.size() != 1) {
                     badLines.add(file.getFileName() + ": " + line);
                 }
@@ -277,19 +274,6 @@ final class ClusterNode {
             }
         }
         return new Alerts(ids, notices, badLines, tornTail.toString());
-    }
-
-    /** The JSON documents of one line, as far as they parse. */
-    static List<JsonNode> documents(String line) {
-        List<JsonNode> documents = new ArrayList<>();
-        try (MappingIterator<JsonNode> values = JSON.readerFor(JsonNode.class).readValues(line)) {
-            while (values.hasNextValue()) {
-                documents.add(values.nextValue());
-            }
-        } catch (IOException | RuntimeException e) {
-            documents.add(JSON.nullNode());
-        }
-        return documents;
     }
 
     private static long size(Path file) {

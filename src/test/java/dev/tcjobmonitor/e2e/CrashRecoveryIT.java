@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tcjobmonitor.simulator.Fault;
 import dev.tcjobmonitor.simulator.ThreatConnectSimulator;
 import java.io.IOException;
@@ -49,7 +47,6 @@ class CrashRecoveryIT {
 
     private static final String ACCESS_ID = "crash-test-user";
     private static final String SECRET = "Crash-Test-S3cr3t/+=";
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int PAGE_SIZE = 50;
     /** A page this late makes a poll of ~10 pages last seconds, so a kill can land inside it. */
     private static final Duration SLOW_PAGE = Duration.ofMillis(150);
@@ -431,7 +428,7 @@ class CrashRecoveryIT {
             int end = content.lastIndexOf('\n') + 1;
             tornTail.append(content.substring(end));
             for (String line : content.substring(0, end).split("\n")) {
-                List<JsonNode> documents = documents(line);
+                List<JsonNode> documents = JsonLines.documents(line);
                 if (documents.size() != 1 || documents.size() == 1 && !documents.get(0).path("id").canConvertToLong()) {
                     badLines.add(file.getFileName() + ": " + line);
                 }
@@ -441,19 +438,6 @@ class CrashRecoveryIT {
             }
         }
         return new Alerts(ids, badLines, tornTail.toString());
-    }
-
-    /** The JSON documents of one line, as far as they parse. */
-    private static List<JsonNode> documents(String line) {
-        List<JsonNode> documents = new ArrayList<>();
-        try (MappingIterator<JsonNode> values = JSON.readerFor(JsonNode.class).readValues(line)) {
-            while (values.hasNextValue()) {
-                documents.add(values.nextValue());
-            }
-        } catch (IOException | RuntimeException e) {
-            documents.add(JSON.nullNode());
-        }
-        return documents;
     }
 
     /** The facts, in the test's output (every run's log follows from tearDown). */

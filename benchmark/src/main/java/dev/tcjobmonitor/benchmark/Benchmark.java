@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.function.ToDoubleFunction;
 import java.util.regex.Matcher;
@@ -340,6 +341,20 @@ public final class Benchmark {
         settings.put("TC_ACCESS_ID", ACCESS_ID);
         settings.put("TC_SECRET_KEY", SECRET_KEY);
         settings.put("MONITOR_CRON", NEVER);
+        return settings;
+    }
+
+    /** The settings of a monitor running in the harness's JVM (Application.createMain) against the simulator. */
+    static Properties inProcessSettings(ThreatConnectSimulator simulator, int pageSize, Path stateDir) {
+        Properties settings = new Properties();
+        settings.setProperty("tc.base-url", simulator.baseUrl());
+        settings.setProperty("tc.access-id", ACCESS_ID);
+        settings.setProperty("tc.secret-key", SECRET_KEY);
+        settings.setProperty("tc.api-token", "");
+        settings.setProperty("monitor.cron", NEVER);
+        settings.setProperty("monitor.page-size", Integer.toString(pageSize));
+        settings.setProperty("monitor.lookback", LOOKBACK);
+        settings.setProperty("monitor.state-dir", stateDir.toString());
         return settings;
     }
 

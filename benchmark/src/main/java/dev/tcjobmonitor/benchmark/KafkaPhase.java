@@ -105,15 +105,7 @@ final class KafkaPhase {
         String topic = "tc.job.failures.warm";
         broker.createTopic(topic);
         Path dir = out.resolve("kafka-warm");
-        Properties settings = new Properties();
-        settings.setProperty("tc.base-url", simulator.baseUrl());
-        settings.setProperty("tc.access-id", Benchmark.ACCESS_ID);
-        settings.setProperty("tc.secret-key", Benchmark.SECRET_KEY);
-        settings.setProperty("tc.api-token", "");
-        settings.setProperty("monitor.cron", Benchmark.NEVER);
-        settings.setProperty("monitor.page-size", Integer.toString(pageSize));
-        settings.setProperty("monitor.lookback", Benchmark.LOOKBACK);
-        settings.setProperty("monitor.state-dir", dir.resolve("state-0").toString());
+        Properties settings = Benchmark.inProcessSettings(simulator, pageSize, dir.resolve("state-0"));
         settings.setProperty("sinks", "kafka");
         settings.setProperty("sink.kafka.brokers", broker.bootstrapServers());
         settings.setProperty("sink.kafka.topic", topic);

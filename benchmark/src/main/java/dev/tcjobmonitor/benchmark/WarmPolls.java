@@ -117,15 +117,7 @@ final class WarmPolls {
      *                  does not depend on how many pages follow)
      */
     Result run(int warmups, int fullRuns, int emptyRuns, int barePages) throws Exception {
-        Properties settings = new Properties();
-        settings.setProperty("tc.base-url", setup.simulator().baseUrl());
-        settings.setProperty("tc.access-id", Benchmark.ACCESS_ID);
-        settings.setProperty("tc.secret-key", Benchmark.SECRET_KEY);
-        settings.setProperty("tc.api-token", "");
-        settings.setProperty("monitor.cron", Benchmark.NEVER);
-        settings.setProperty("monitor.page-size", Integer.toString(pageSize));
-        settings.setProperty("monitor.lookback", Benchmark.LOOKBACK);
-        settings.setProperty("monitor.state-dir", dir.resolve("state-0").toString());
+        Properties settings = Benchmark.inProcessSettings(setup.simulator(), pageSize, dir.resolve("state-0"));
         settings.setProperty("sink.file.directory", dir.resolve("alerts-0").toString());
         long started = System.nanoTime();
         main = Application.createMain(settings);
