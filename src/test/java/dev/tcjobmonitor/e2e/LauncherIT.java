@@ -56,6 +56,17 @@ class LauncherIT {
     }
 
     @Test
+    void startedThroughASymbolicLinkTheLauncherFindsTheJarAndTheArchiveBesideItself() throws Exception {
+        Path link = Files.createSymbolicLink(Files.createDirectories(workDir.resolve("bin")).resolve("tc-job-monitor"), LAUNCHER);
+
+        Run run = run(link);
+
+        assertThat(run.exitCode()).as(run.stdout()).isZero();
+        assertThat(run.loadedClasses())
+                .anySatisfy(line -> assertThat(line).contains("dev.tcjobmonitor.monitor.JobMonitor " + FROM_ARCHIVE));
+    }
+
+    @Test
     void withoutAnArchiveTheLauncherRunsTheJarAsItIs() throws Exception {
         Path installed = Files.createDirectories(workDir.resolve("installed"));
         Files.copy(LAUNCHER, installed.resolve("tc-job-monitor"));
