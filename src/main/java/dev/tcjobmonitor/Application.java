@@ -44,7 +44,9 @@ public final class Application {
             "camel.component.quartz.enable-jmx", "false",
             // the poll is over when Camel stops: no need to wait up to half a second for Quartz's
             // idle worker threads to notice the shutdown
-            "camel.component.quartz.interrupt-jobs-on-shutdown", "true");
+            "camel.component.quartz.interrupt-jobs-on-shutdown", "true",
+            // --once starts Quartz itself, with the cron paused: its one poll is the only one
+            "camel.component.quartz.auto-start-scheduler", "false");
     /**
      * How long --once waits for the poll's exchange to complete before stopping Camel: longer than
      * that (a notice to a sink that is retrying), and the graceful shutdown waits for it as before.
@@ -161,6 +163,7 @@ public final class Application {
             return EXIT_USAGE;
         }
         try {
+            MonitorTriggers.startWithoutSchedule(main.getCamelContext());
             List<Poll> polls = pollAllNow(main.getCamelContext());
             awaitNothingInFlight(main.getCamelContext(), SETTLE_TIMEOUT);
             int exit = EXIT_OK;

@@ -44,6 +44,25 @@ public final class MonitorTriggers {
         }
     }
 
+    /**
+     * Starts Quartz for a one-shot run, whose settings keep it from starting with Camel: the
+     * monitors' cron triggers are paused first, so a fire that falls due while the run lasts (or fell
+     * due while Camel was starting) adds no poll of its own to the one the run asks for. A clustered
+     * job store is shared with the cluster's daemons and pausing there would pause their schedule
+     * too, so there the triggers stay as they are.
+     */
+    public static void startWithoutSchedule(CamelContext context) {
+        Scheduler scheduler = scheduler(context);
+        try {
+            if (!scheduler.getMetaData().isJobStoreClustered()) {
+                scheduler.pauseTriggers(GroupMatcher.triggerGroupEquals(GROUP));
+            }
+            scheduler.start();
+        } catch (SchedulerException e) {
+            throw new IllegalStateException("cannot start Quartz", e);
+        }
+    }
+
     private static Scheduler scheduler(CamelContext context) {
         return context.getComponent("quartz", QuartzComponent.class).getScheduler();
     }

@@ -3,12 +3,14 @@ package dev.tcjobmonitor.e2e;
 import dev.tcjobmonitor.support.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tcjobmonitor.simulator.Fault;
 import dev.tcjobmonitor.simulator.ThreatConnectSimulator;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -128,6 +130,22 @@ class StandaloneJarIT {
         assertThat(run.exitCode()).as(run.stderr()).isZero();
         // Camel's graceful shutdown says so when it finds an exchange in flight, and then waits a second
         assertThat(run.stdout()).contains("Poll of 'default' done").doesNotContain("inflight and pending exchanges");
+    }
+
+    @Test
+    void oncePollsOnceEvenWhenItsCronFallsDueWhileItRuns() throws Exception {
+        try (ThreatConnectSimulator tc = ThreatConnectSimulator.start().withHmacUser("jar-user", SECRET)) {
+            tc.addFailed(12, Instant.now().minusSeconds(60), "boom\n");
+            // the page takes 2.5 s to come: a cron of every second falls due twice meanwhile
+            tc.enqueueFault(Fault.delay(Duration.ofMillis(2500)));
+
+            Run run = run(Map.of("TC_BASE_URL", tc.baseUrl(), "TC_ACCESS_ID", "jar-user", "TC_SECRET_KEY", SECRET,
+                    "MONITOR_CRON", "0/1 * * * * ?"), "--once");
+
+            assertThat(run.exitCode()).as(run.stderr()).isZero();
+            assertThat(run.stdout().lines().filter(line -> line.contains("Poll of 'default' done"))).as(run.stdout()).hasSize(1);
+            assertThat(tc.requests()).hasSize(1);
+        }
     }
 
     @Test
