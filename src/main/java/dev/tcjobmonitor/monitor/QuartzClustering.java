@@ -52,6 +52,10 @@ public class QuartzClustering implements CamelContextAware {
         quartz.put("org.quartz.scheduler.skipUpdateCheck", "true");
         QuartzComponent component = camelContext.getComponent("quartz", QuartzComponent.class);
         component.setProperties(quartz);
+        // the job store's connections close as the scheduler shuts down: without waiting for the
+        // scheduler's thread (what interrupting jobs on shutdown means, as a --once sets it), a fire it
+        // is storing at that moment fails and logs connection errors on the way out
+        component.setInterruptJobsOnShutdown(false);
     }
 
     public void setClusterEnabled(boolean clusterEnabled) {
