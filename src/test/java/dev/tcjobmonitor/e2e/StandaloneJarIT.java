@@ -55,6 +55,16 @@ class StandaloneJarIT {
                 Files.readString(workDir.resolve("stderr.txt")));
     }
 
+    /** The environment that points the jar at {@code tc} as the user jar-user with SECRET, plus {@code more} pairs. */
+    private static Map<String, String> instance(ThreatConnectSimulator tc, String... more) {
+        Map<String, String> environment = new java.util.HashMap<>(
+                Map.of("TC_BASE_URL", tc.baseUrl(), "TC_ACCESS_ID", "jar-user", "TC_SECRET_KEY", SECRET));
+        for (int i = 0; i < more.length; i += 2) {
+            environment.put(more[i], more[i + 1]);
+        }
+        return environment;
+    }
+
     private List<String> alertLines(String directory) throws IOException {
         Path dir = workDir.resolve(directory);
         List<String> lines = new ArrayList<>();
@@ -83,7 +93,7 @@ class StandaloneJarIT {
         try (ThreatConnectSimulator tc = ThreatConnectSimulator.start().withHmacUser("jar-user", SECRET)) {
             long failed = tc.addFailed(12, Instant.now().minusSeconds(60), "boom\n");
 
-            Run run = run(Map.of("TC_BASE_URL", tc.baseUrl(), "TC_ACCESS_ID", "jar-user", "TC_SECRET_KEY", SECRET), "--once");
+            Run run = run(instance(tc), "--once");
 
             assertThat(run.exitCode()).as(run.stderr()).isZero();
             assertThat(alertLines("data/alerts")).singleElement().asString().contains("\"id\":" + failed);
@@ -114,7 +124,7 @@ class StandaloneJarIT {
     @Test
     void aFailedOncePollExitsNonZeroWithOneClearLine() throws Exception {
         try (ThreatConnectSimulator tc = ThreatConnectSimulator.start().withHmacUser("jar-user", "another-secret")) {
-            Run run = run(Map.of("TC_BASE_URL", tc.baseUrl(), "TC_ACCESS_ID", "jar-user", "TC_SECRET_KEY", SECRET), "--once");
+            Run run = run(instance(tc), "--once");
 
             assertThat(run.exitCode()).isEqualTo(1);
             assertThat(run.stderr().strip()).doesNotContain("\n")
@@ -139,8 +149,7 @@ class StandaloneJarIT {
             // the page takes 2.5 s to come: a cron of every second falls due twice meanwhile
             tc.enqueueFault(Fault.delay(Duration.ofMillis(2500)));
 
-            Run run = run(Map.of("TC_BASE_URL", tc.baseUrl(), "TC_ACCESS_ID", "jar-user", "TC_SECRET_KEY", SECRET,
-                    "MONITOR_CRON", "0/1 * * * * ?"), "--once");
+            Run run = run(instance(tc, "MONITOR_CRON", "0/1 * * * * ?"), "--once");
 
             assertThat(run.exitCode()).as(run.stderr()).isZero();
             assertThat(run.stdout().lines().filter(line -> line.contains("Poll of 'default' done"))).as(run.stdout()).hasSize(1);
@@ -204,7 +213,7 @@ class StandaloneJarIT {
     @Test
     void checkReachesThreatConnectAndEverySinkAndNamesWhatFails() throws Exception {
         try (ThreatConnectSimulator tc = ThreatConnectSimulator.start().withHmacUser("jar-user", "another-secret")) {
-            Run run = run(Map.of("TC_BASE_URL", tc.baseUrl(), "TC_ACCESS_ID", "jar-user", "TC_SECRET_KEY", SECRET,
+            Run run = run(instance(tc,
                     "SINKS", "file,kafka,email", "SINK_KAFKA_BROKERS", "127.0.0.1:" + FreePorts.freePort(),
                     "SINK_EMAIL_HOST", "127.0.0.1", "SINK_EMAIL_PORT", String.valueOf(FreePorts.freePort())), "--check");
 
@@ -232,7 +241,7 @@ class StandaloneJarIT {
     void dryRunShowsWhatWouldBeDeliveredAndChangesNothing() throws Exception {
         try (ThreatConnectSimulator tc = ThreatConnectSimulator.start().withHmacUser("jar-user", SECRET)) {
             long failed = tc.addFailed(12, Instant.now().minusSeconds(60), "boom\n");
-            Map<String, String> environment = Map.of("TC_BASE_URL", tc.baseUrl(), "TC_ACCESS_ID", "jar-user", "TC_SECRET_KEY", SECRET);
+            Map<String, String> environment = instance(tc);
 
             Run dryRun = run(environment, "--dry-run");
 
@@ -253,7 +262,7 @@ class StandaloneJarIT {
         try (ThreatConnectSimulator tc = ThreatConnectSimulator.start().withHmacUser("jar-user", SECRET)) {
             long old = tc.addFailed(12, Instant.now().minus(java.time.Duration.ofDays(3)), "three days ago\n");
             long recent = tc.addFailed(12, Instant.now().minusSeconds(60), "a minute ago\n");
-            Map<String, String> environment = Map.of("TC_BASE_URL", tc.baseUrl(), "TC_ACCESS_ID", "jar-user", "TC_SECRET_KEY", SECRET);
+            Map<String, String> environment = instance(tc);
             assertThat(run(environment, "--once").exitCode()).isZero();
             assertThat(alertLines("data/alerts")).singleElement().asString().contains("\"id\":" + recent);
 

@@ -182,6 +182,7 @@ public final class Benchmark {
                 }
                 if (config.phases().contains("idle")) {
                     idle(small, startup, Launch.LAUNCHER);
+                    // plain java -jar starts about a second later than the launcher: its first fire too
                     idle(small, startup + 1, Launch.JAVA_JAR);
                 }
             }
