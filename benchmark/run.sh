@@ -9,9 +9,10 @@
 #   BENCH_N=20000 BENCH_IDLE_SECONDS=10 benchmark/run.sh
 #   benchmark/run.sh --help
 #
-# Builds with the Maven profile 'benchmark' into target/benchmark/ (the usual target/ is untouched),
-# then runs the harness from target/benchmark-run/ (override with --out=). Results: stdout, and
-# results.md, runs.csv (and a JFR profile when (a)/(b) > 1.5) in the output folder.
+# Builds the product as README does (../pom.xml: target/tc-job-monitor.jar, lib/, the launcher and
+# its class archive), installs it for the harness's own build (benchmark/pom.xml, into
+# benchmark/target/), then runs the harness; results go to target/benchmark-run/ (override with
+# --out=): stdout, and results.md, runs.csv (and a JFR profile when (a)/(b) > 1.5).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 project=$(pwd)
@@ -25,9 +26,11 @@ if [ ! -x /usr/bin/time ]; then
 fi
 
 if [ "${BENCH_SKIP_BUILD:-}" != "true" ]; then
-  mvn -B -q -Pbenchmark package -Dmaven.test.skip=true
+  mvn -B -q install -Dmaven.test.skip=true
+  mvn -B -q -f benchmark/pom.xml package
 fi
-build="$project/target/benchmark"
+product="$project/target"
+build="$project/benchmark/target"
 
 # the floor runs with nothing but its own classes and jackson-core on its class path
 rm -rf "$build/floor-classes"
@@ -47,4 +50,5 @@ trap 'rm -rf "$work"' EXIT
 # run from an empty folder: the in-process monitor of (c) must not pick up this repository's
 # application.properties or routes/ (it uses the shipped copies, as the jar does)
 cd "$work"
-java -Dbench.build="$build" -cp "$build/classes:$build/lib/*:$build/bench-lib/*" dev.tcjobmonitor.benchmark.Benchmark "$@" --out="$out"
+java -Dbench.build="$build" -Dbench.product="$product" -cp "$build/classes:$build/lib/*" \
+  dev.tcjobmonitor.benchmark.Benchmark "$@" --out="$out"

@@ -66,7 +66,7 @@ public final class Benchmark {
 
     /** Parameters: {@code --n=}, or the environment variable {@code BENCH_N}; and so on. */
     record Config(int n, int pageSize, int runs, int idleSeconds, int warmups, int warmRuns, int secondPageSize, int secondPageRuns,
-            String profile, Set<String> phases, int kafkaN, Path out, Path build) {
+            String profile, Set<String> phases, int kafkaN, Path out, Path build, Path product) {
 
         static Config parse(String[] args) {
             Map<String, String> given = new LinkedHashMap<>();
@@ -118,7 +118,10 @@ public final class Benchmark {
                     Set.of(value(given, "phases", "once,warm,startup,idle").split(",")),
                     Integer.parseInt(value(given, "kafka-n", "20000")),
                     Path.of(value(given, "out", "target/benchmark-run")).toAbsolutePath(),
-                    Path.of(System.getProperty("bench.build", "target/benchmark")).toAbsolutePath());
+                    // the harness's own build (classes, lib/, the floor's classes) and the product's, whose jar,
+                    // launcher and class archive the children run (benchmark/run.sh sets both)
+                    Path.of(System.getProperty("bench.build", "benchmark/target")).toAbsolutePath(),
+                    Path.of(System.getProperty("bench.product", "target")).toAbsolutePath());
             if (!given.keySet().stream().allMatch(key -> Set.of("n", "page-size", "runs", "idle-seconds", "warmups", "warm-runs",
                     "second-page-size", "second-page-runs", "profile", "phases", "kafka-n", "out").contains(key))) {
                 throw new IllegalArgumentException("unknown parameter in " + given.keySet() + " (see --help)");
@@ -132,7 +135,7 @@ public final class Benchmark {
         }
 
         Path jar() {
-            return build.resolve("tc-job-monitor.jar");
+            return product.resolve("tc-job-monitor.jar");
         }
     }
 
@@ -163,7 +166,7 @@ public final class Benchmark {
         deleteTree(config.out());
         Files.createDirectories(config.out());
         if (!Files.isRegularFile(config.jar())) {
-            throw new IllegalStateException(config.jar() + " is missing: build with mvn -Pbenchmark package (benchmark/run.sh does)");
+            throw new IllegalStateException(config.jar() + " is missing: build the product with mvn install (benchmark/run.sh does)");
         }
         header();
 
