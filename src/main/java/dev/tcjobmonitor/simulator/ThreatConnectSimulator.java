@@ -234,6 +234,9 @@ public final class ThreatConnectSimulator implements AutoCloseable {
             if (fault != null) {
                 response = fault.rewrite().apply(response);
             }
+            if (fault != null && fault.dropsConnectionMidBody()) {
+                sendHalfAndDrop(http, response);
+            }
             send(http, response);
         }
     }
@@ -450,6 +453,22 @@ public final class ThreatConnectSimulator implements AutoCloseable {
         try (OutputStream out = http.getResponseBody()) {
             out.write(body);
         }
+    }
+
+    /**
+     * Announces the whole body, sends half of it, then fails the exchange: the server closes the
+     * connection of a handler that throws, and the client's read ends before the announced
+     * length. (Closing the body stream short is not enough: the connection would stay open and
+     * the client would wait for the rest until its timeout.)
+     */
+    private static void sendHalfAndDrop(HttpExchange http, SimulatedResponse response) throws IOException {
+        byte[] body = response.body().getBytes(StandardCharsets.UTF_8);
+        response.headers().forEach((name, value) -> http.getResponseHeaders().set(name, value));
+        http.sendResponseHeaders(response.status(), body.length);
+        OutputStream out = http.getResponseBody();
+        out.write(body, 0, body.length / 2);
+        out.flush();
+        throw new IOException("simulated: connection dropped after " + body.length / 2 + " of " + body.length + " bytes");
     }
 
     private static void sleep(Duration delay) {
