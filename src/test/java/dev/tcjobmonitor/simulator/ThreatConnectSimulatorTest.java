@@ -105,6 +105,53 @@ class ThreatConnectSimulatorTest {
     }
 
     @Test
+    void anInstanceIgnoringTheQueryAnswersEveryExecutionOnEveryPageUntilItHonoursItAgain() throws Exception {
+        List<Long> recent = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            recent.add(simulator.addFailed(7, T.minusSeconds(60L * i), "recent " + i + "\n"));
+        }
+        long old = simulator.addFailed(7, T.minus(Duration.ofDays(2)), "too old\n");
+        long completed = simulator.addCompleted(7, T.minusSeconds(30));
+        assertThat(ids(page(LAST_DAY, 0, 10))).containsExactlyInAnyOrderElementsOf(recent);
+
+        simulator.ignoreTql();
+
+        List<Long> everyPage = new ArrayList<>();
+        JsonNode first = page(LAST_DAY, 0, 2);
+        everyPage.addAll(ids(first));
+        everyPage.addAll(ids(page(LAST_DAY, 2, 2)));
+        JsonNode last = page(LAST_DAY, 4, 2);
+        everyPage.addAll(ids(last));
+        assertThat(everyPage).containsExactly(completed, old, recent.get(2), recent.get(1), recent.get(0));
+        assertThat(first.has("next")).isTrue();
+        assertThat(last.has("next")).isFalse();
+
+        simulator.honourTql();
+
+        assertThat(ids(page(LAST_DAY, 0, 10))).containsExactlyInAnyOrderElementsOf(recent);
+    }
+
+    @Test
+    void anInstanceIgnoringTheClausesOnAFieldHonoursTheRestOfTheQuery() throws Exception {
+        long recent = simulator.addFailed(7, T.minusSeconds(60), "recent\n");
+        long otherJob = simulator.addFailed(8, T.minusSeconds(90), "another job\n");
+        long old = simulator.addFailed(8, T.minus(Duration.ofDays(2)), "too old\n");
+        long completed = simulator.addCompleted(7, T.minusSeconds(30));
+        String watched = LAST_DAY + " AND jobId IN (7)";
+        assertThat(ids(page(watched, 0, 10))).containsExactly(recent);
+
+        simulator.ignoreTqlClausesOn("failedTime");
+        assertThat(ids(page(watched, 0, 10))).as("time ignored").containsExactly(recent);
+        assertThat(ids(page(LAST_DAY, 0, 10))).as("time ignored").containsExactly(old, otherJob, recent);
+
+        simulator.ignoreTqlClausesOn("jobId");
+        assertThat(ids(page(watched, 0, 10))).as("jobId ignored").containsExactly(otherJob, recent);
+
+        simulator.ignoreTqlClausesOn("status", "failedTime");
+        assertThat(ids(page(watched, 0, 10))).as("status and time ignored").containsExactly(completed, recent);
+    }
+
+    @Test
     void aConnectionDroppedMidBodyAnnouncesTheWholeBodyAndEndsAfterHalfOfIt() throws Exception {
         simulator.addFailed(7, T.minusSeconds(60), "a failure with some text to cut\n");
         simulator.enqueueFault(Fault.connectionDroppedMidBody());
