@@ -260,9 +260,10 @@ public class JobMonitor implements CamelContextAware {
     }
 
     /**
-     * Keeps the page's failures (a failure status, and a failure time inside the window or unknown:
-     * the TQL asks for exactly these, this keeps the promise where an instance ignores part of the
-     * query) that at least one sink lacks, as the batch every sink receives at once.
+     * Keeps the page's failures (a failure status, a failure time inside the window or unknown, and
+     * a watched job or an unknown one: the TQL asks for exactly these, this keeps the promise where
+     * an instance ignores part of the query) that at least one sink lacks, as the batch every sink
+     * receives at once.
      */
     public AlertBatch newFailures(Exchange exchange) throws InvalidPayloadException {
         Poll poll = poll(exchange);
@@ -289,6 +290,9 @@ public class JobMonitor implements CamelContextAware {
             if (failedAt.isPresent() && !failedAt.get().isAfter(poll.windowStart())) {
                 continue;
             }
+            if (!watchedJob(execution)) {
+                continue;
+            }
             failures++;
             String key = execution.deliveryKey();
             Set<String> pending = new LinkedHashSet<>();
@@ -310,6 +314,31 @@ public class JobMonitor implements CamelContextAware {
         }
         AlertBatch batch = new AlertBatch(alerts);
         return addressed(exchange, batch);
+    }
+
+    /**
+     * Whether the execution's job is watched: listed in {@code monitor.job-ids} (when any are) and
+     * not in {@code monitor.exclude-job-ids}. A {@code jobId} that is not an integer is kept, as an
+     * unreadable failure time is: the monitor drops only what it can tell is unwanted.
+     */
+    private boolean watchedJob(FailedExecution execution) {
+        if (settings.jobIds().isEmpty() && settings.excludeJobIds().isEmpty()) {
+            return true;
+        }
+        Optional<Long> jobId = execution.text("jobId").flatMap(JobMonitor::integer);
+        if (jobId.isEmpty()) {
+            return true;
+        }
+        return (settings.jobIds().isEmpty() || settings.jobIds().contains(jobId.get()))
+                && !settings.excludeJobIds().contains(jobId.get());
+    }
+
+    private static Optional<Long> integer(String text) {
+        try {
+            return Optional.of(new java.math.BigDecimal(text.strip()).longValueExact());
+        } catch (NumberFormatException | ArithmeticException notAnInteger) {
+            return Optional.empty();
+        }
     }
 
     /** The batch, with {@link MonitorConstants#BATCH_SINKS} naming the sink routes that lack part of it. */

@@ -6,9 +6,18 @@ import java.util.function.UnaryOperator;
 
 /**
  * A misbehaviour the simulator applies to the next request: a delay, then a rewrite of the answer
- * it would have given. Queue them with {@link ThreatConnectSimulator#enqueueFault(Fault)}.
+ * it would have given, and possibly a connection dropped half-way through the body. Queue them
+ * with {@link ThreatConnectSimulator#enqueueFault(Fault)}.
+ *
+ * @param dropsConnectionMidBody announce the whole body's {@code Content-Length}, send half of
+ *                               it, then close the connection: the client's read ends early
  */
-public record Fault(String description, Duration delay, UnaryOperator<SimulatedResponse> rewrite) {
+public record Fault(String description, Duration delay, UnaryOperator<SimulatedResponse> rewrite,
+                    boolean dropsConnectionMidBody) {
+
+    public Fault(String description, Duration delay, UnaryOperator<SimulatedResponse> rewrite) {
+        this(description, delay, rewrite, false);
+    }
 
     /** Answers {@code status} with ThreatConnect's error envelope carrying {@code message}. */
     public static Fault error(int status, String message) {
@@ -28,10 +37,23 @@ public record Fault(String description, Duration delay, UnaryOperator<SimulatedR
                 ThreatConnectSimulator.errorBody("Rate limit exceeded")));
     }
 
-    /** The normal answer cut in half, as a dropped connection behind a proxy leaves it. */
+    /**
+     * The normal answer cut in half, with a {@code Content-Length} that matches the half: a
+     * complete HTTP response whose body is not valid JSON, as a proxy that buffered a dropped
+     * connection passes it on.
+     */
     public static Fault truncated() {
         return new Fault("truncated body", Duration.ZERO,
                 normal -> normal.withBody(normal.body().substring(0, normal.body().length() / 2)));
+    }
+
+    /**
+     * The connection drops in the middle of the normal answer: the headers announce the whole
+     * body, half of it arrives, then the connection closes, so the client's read ends early
+     * (an I/O error such as "premature end of Content-Length delimited message body").
+     */
+    public static Fault connectionDroppedMidBody() {
+        return new Fault("connection dropped mid-body", Duration.ZERO, UnaryOperator.identity(), true);
     }
 
     /** The normal answer, late. */

@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -69,6 +70,9 @@ public final class ThreatConnectSimulator implements AutoCloseable {
     private final Map<String, String> hmacUsers = new LinkedHashMap<>();
     private final List<String> tokens = new CopyOnWriteArrayList<>();
     private volatile Clock clock = Clock.systemUTC();
+    /** How much of a query's tql this instance honours: a lasting misbehaviour, unlike a fault. */
+    private volatile boolean tqlIgnored;
+    private volatile Set<String> tqlFieldsIgnored = Set.of();
 
     private ThreatConnectSimulator(HttpServer server, ExecutorService executor) {
         this.server = server;
@@ -197,6 +201,39 @@ public final class ThreatConnectSimulator implements AutoCloseable {
 
     // --- faults and inspection ------------------------------------------------------------------
 
+    /**
+     * From now on, every query is answered with every execution (paged as usual), as by an
+     * instance that ignores the {@code tql} parameter. Lasts until {@link #honourTql()}: every
+     * page of every poll gets it.
+     */
+    public void ignoreTql() {
+        tqlIgnored = true;
+        tqlFieldsIgnored = Set.of();
+        changes.incrementAndGet(); // answers kept for the old behaviour are stale
+    }
+
+    /**
+     * From now on, the clauses on these fields count as true (an instance that does not know
+     * them), the rest of the query is honoured. Lasts until {@link #honourTql()}.
+     */
+    public void ignoreTqlClausesOn(String... fields) {
+        for (String field : fields) {
+            if (!TqlFilter.FIELDS.contains(field)) {
+                throw new IllegalArgumentException("not a field of a job execution: " + field);
+            }
+        }
+        tqlIgnored = false;
+        tqlFieldsIgnored = Set.of(fields);
+        changes.incrementAndGet();
+    }
+
+    /** Back to honouring every query in full, the default. */
+    public void honourTql() {
+        tqlIgnored = false;
+        tqlFieldsIgnored = Set.of();
+        changes.incrementAndGet();
+    }
+
     /** The next request gets this fault instead of (or on top of) its normal answer. */
     public void enqueueFault(Fault fault) {
         faults.add(fault);
@@ -233,6 +270,9 @@ public final class ThreatConnectSimulator implements AutoCloseable {
             SimulatedResponse response = answer(http.getRequestMethod(), target, http);
             if (fault != null) {
                 response = fault.rewrite().apply(response);
+            }
+            if (fault != null && fault.dropsConnectionMidBody()) {
+                sendHalfAndDrop(http, response);
             }
             send(http, response);
         }
@@ -353,7 +393,7 @@ public final class ThreatConnectSimulator implements AutoCloseable {
             }
         }
         ClockReads clockReads = new ClockReads(clock);
-        Predicate<JsonNode> filter = TqlFilter.compile(tql, clockReads);
+        Predicate<JsonNode> filter = tqlIgnored ? execution -> true : TqlFilter.compile(tql, clockReads, tqlFieldsIgnored);
         List<ObjectNode> matching = new ArrayList<>();
         for (ObjectNode execution : source) {
             if (filter.test(execution)) {
@@ -450,6 +490,22 @@ public final class ThreatConnectSimulator implements AutoCloseable {
         try (OutputStream out = http.getResponseBody()) {
             out.write(body);
         }
+    }
+
+    /**
+     * Announces the whole body, sends half of it, then fails the exchange: the server closes the
+     * connection of a handler that throws, and the client's read ends before the announced
+     * length. (Closing the body stream short is not enough: the connection would stay open and
+     * the client would wait for the rest until its timeout.)
+     */
+    private static void sendHalfAndDrop(HttpExchange http, SimulatedResponse response) throws IOException {
+        byte[] body = response.body().getBytes(StandardCharsets.UTF_8);
+        response.headers().forEach((name, value) -> http.getResponseHeaders().set(name, value));
+        http.sendResponseHeaders(response.status(), body.length);
+        OutputStream out = http.getResponseBody();
+        out.write(body, 0, body.length / 2);
+        out.flush();
+        throw new IOException("simulated: connection dropped after " + body.length / 2 + " of " + body.length + " bytes");
     }
 
     private static void sleep(Duration delay) {

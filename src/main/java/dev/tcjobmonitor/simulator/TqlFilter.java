@@ -33,19 +33,30 @@ public final class TqlFilter {
 
     private final List<Token> tokens;
     private final Clock clock;
+    private final Set<String> ignoredFields;
     private int position;
 
-    private TqlFilter(String tql, Clock clock) {
+    private TqlFilter(String tql, Clock clock, Set<String> ignoredFields) {
         this.tokens = tokenize(tql);
         this.clock = clock;
+        this.ignoredFields = ignoredFields;
     }
 
     /** Compiles {@code tql}; an empty query matches everything. */
     public static Predicate<JsonNode> compile(String tql, Clock clock) {
+        return compile(tql, clock, Set.of());
+    }
+
+    /**
+     * Compiles {@code tql} as an instance that does not filter on {@code ignoredFields}: each
+     * comparison on one of them is still checked for syntax but counts as true, so in a query of
+     * AND-ed clauses (the monitor's) those clauses are dropped.
+     */
+    public static Predicate<JsonNode> compile(String tql, Clock clock, Set<String> ignoredFields) {
         if (tql == null || tql.isBlank()) {
             return execution -> true;
         }
-        TqlFilter parser = new TqlFilter(tql, clock);
+        TqlFilter parser = new TqlFilter(tql, clock, ignoredFields);
         Predicate<JsonNode> predicate = parser.or();
         if (parser.position < parser.tokens.size()) {
             throw new IllegalArgumentException("unexpected '" + parser.tokens.get(parser.position).text + "'");
@@ -83,6 +94,11 @@ public final class TqlFilter {
 
     private Predicate<JsonNode> comparison() {
         Token field = expect(Kind.WORD, "a field name");
+        Predicate<JsonNode> comparison = comparison(field);
+        return ignoredFields.contains(field.text) ? execution -> true : comparison;
+    }
+
+    private Predicate<JsonNode> comparison(Token field) {
         if (!FIELDS.contains(field.text)) {
             throw new IllegalArgumentException("unknown field '" + field.text + "'");
         }

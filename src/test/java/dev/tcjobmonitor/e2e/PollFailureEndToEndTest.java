@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tcjobmonitor.monitor.Poll;
 import dev.tcjobmonitor.simulator.Fault;
+import dev.tcjobmonitor.simulator.RecordedRequest;
 import dev.tcjobmonitor.simulator.ThreatConnectSimulator;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -90,6 +92,44 @@ class PollFailureEndToEndTest {
         assertThat(poll.failure()).isEmpty();
         assertThat(h.simulator.requests()).hasSize(poll.pages() + 1);
         assertThat(h.alertedIds()).hasSize(9).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void aConnectionDroppedHalfWayThroughAPageIsRetriedAndEveryFailureArrivesOnce() throws Exception {
+        // the headers announce the whole page, half of it arrives, then the connection closes:
+        // an I/O error while the body is read (Camel's HTTP producer reads it whole, so it is
+        // the producer's IOException), which README counts as "a body cut short"
+        MonitorHarness h = startedWithFailures(2, 5, "PT5S");
+        h.simulator.enqueueFault(Fault.delay(Duration.ZERO));           // page 1 as normal
+        h.simulator.enqueueFault(Fault.connectionDroppedMidBody());     // page 2 cut off, once
+
+        Poll poll = h.poll();
+
+        assertThat(poll.failure()).isEmpty();
+        assertThat(poll.pages()).isEqualTo(3);
+        List<RecordedRequest> requests = h.simulator.requests();
+        assertThat(requests).as("three pages and one retry").hasSize(4);
+        assertThat(requests.get(2).target()).as("the retry asks for the same page").isEqualTo(requests.get(1).target());
+        assertThat(h.alertedIds()).hasSize(5).doesNotHaveDuplicates();
+        assertThat(h.watermark()).contains(poll.windowEnd().toString());
+    }
+
+    @Test
+    void aPageThatIsNeverValidJsonIsRetriedThenFailsThePoll() throws Exception {
+        // a 200 whose body is cut short with a matching Content-Length is malformed JSON: it may
+        // be a one-off (retried, see above), but one that stays malformed fails the poll
+        MonitorHarness h = startedWithFailures(1000, 2);
+        for (int i = 0; i < 50; i++) {
+            h.simulator.enqueueFault(Fault.truncated());
+        }
+
+        Poll failed = h.poll();
+
+        assertThat(failed.failure()).hasValueSatisfying(reason -> assertThat(reason)
+                .contains("still failed after").contains("HTTP 200").contains("not valid JSON"));
+        assertThat(h.simulator.requests().size()).isGreaterThan(1).isLessThan(50);
+        assertThat(h.alerts()).isEmpty();
+        assertThat(h.watermark()).isEmpty();
     }
 
     @Test
