@@ -42,8 +42,11 @@ public class MonitorMetrics implements CamelContextAware {
             return;
         }
         boolean success = poll.failure().isEmpty();
-        Counter.builder("tc.monitor.polls").description("Polls of ThreatConnect by result")
-                .tag("monitor", monitor).tag("result", success ? "success" : "failure").register(registry).increment();
+        // both results exist from the first poll on: a monitor that never succeeded shows
+        // success 0, which an alert on its increase can see; a missing series is "no data"
+        Counter successes = polls(registry, monitor, "success");
+        Counter failures = polls(registry, monitor, "failure");
+        (success ? successes : failures).increment();
         Timer.builder("tc.monitor.poll.duration").description("Duration of a poll").tag("monitor", monitor)
                 .register(registry).record(poll.elapsed());
         Counter.builder("tc.monitor.executions.seen").description("Job executions read from ThreatConnect")
@@ -56,6 +59,11 @@ public class MonitorMetrics implements CamelContextAware {
         if (gauged.add(monitor)) {
             registerGauges(registry, monitor);
         }
+    }
+
+    private static Counter polls(MeterRegistry registry, String monitor, String result) {
+        return Counter.builder("tc.monitor.polls").description("Polls of ThreatConnect by result")
+                .tag("monitor", monitor).tag("result", result).register(registry);
     }
 
     /** Gauges read their value when scraped: registered once per monitor. */

@@ -1,6 +1,11 @@
 package dev.tcjobmonitor.simulator;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 
@@ -19,6 +24,9 @@ public record Fault(String description, Duration delay, UnaryOperator<SimulatedR
         this(description, delay, rewrite, false);
     }
 
+    private static final DateTimeFormatter HTTP_DATE =
+            DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
+
     /** Answers {@code status} with ThreatConnect's error envelope carrying {@code message}. */
     public static Fault error(int status, String message) {
         return respond(status, ThreatConnectSimulator.errorBody(message));
@@ -34,6 +42,18 @@ public record Fault(String description, Duration delay, UnaryOperator<SimulatedR
     public static Fault rateLimited(Duration retryAfter) {
         return new Fault("HTTP 429", Duration.ZERO, normal -> new SimulatedResponse(429,
                 Map.of("Content-Type", "application/json", "Retry-After", String.valueOf(retryAfter.toSeconds())),
+                ThreatConnectSimulator.errorBody("Rate limit exceeded")));
+    }
+
+    /**
+     * HTTP 429 with ThreatConnect's error body and a {@code Retry-After} as an HTTP-date: the
+     * IMF-fixdate of RFC 9110 ({@code Sun, 06 Nov 1994 08:49:37 GMT}), which has whole seconds, so
+     * {@code until} is sent truncated to its second.
+     */
+    public static Fault rateLimitedUntil(Instant until) {
+        String date = HTTP_DATE.format(until.truncatedTo(ChronoUnit.SECONDS));
+        return new Fault("HTTP 429 until " + date, Duration.ZERO, normal -> new SimulatedResponse(429,
+                Map.of("Content-Type", "application/json", "Retry-After", date),
                 ThreatConnectSimulator.errorBody("Rate limit exceeded")));
     }
 

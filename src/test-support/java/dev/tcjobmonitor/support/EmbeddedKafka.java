@@ -26,6 +26,9 @@ import org.apache.kafka.server.common.MetadataVersion;
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
+    // not port 0: the broker's address is given to the monitor before the broker starts (a sink
+    // that is down, then comes up), and KRaft's controller.quorum.voters names the controller's
+    // port in the configuration it starts from
     private final int port = FreePorts.freePort();
     private final int controllerPort = FreePorts.freePort();
     private final Path logDir;

@@ -1,6 +1,5 @@
 package dev.tcjobmonitor.e2e;
 
-import dev.tcjobmonitor.support.FreePorts;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -129,8 +128,9 @@ final class ClusterNode {
         Map<String, String> environment = builder.environment();
         environment.keySet().removeIf(key -> key.startsWith("TC_") || key.startsWith("MONITOR_") || key.startsWith("SINK"));
         environment.putAll(settings);
-        // every node its own management server port (health and metrics)
-        environment.put("CAMEL_MANAGEMENT_PORT", String.valueOf(FreePorts.freePort()));
+        // every node its own management server port (health and metrics), one the system picks as
+        // it binds: nothing here reads it
+        environment.put("CAMEL_MANAGEMENT_PORT", "0");
         environment.put("SINK_FILE_DIRECTORY", alertDir.toString());
         environment.put("MONITOR_STATE_DIR", dir.resolve("state").toString());
         return new ClusterNode(number, dir, alertDir, stdout, stderr, builder.start());

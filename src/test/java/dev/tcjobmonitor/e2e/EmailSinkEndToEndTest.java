@@ -32,7 +32,8 @@ class EmailSinkEndToEndTest {
     private MonitorHarness harness;
     private GreenMail smtp;
     private EmbeddedKafka kafka;
-    private final int smtpPort = FreePorts.freePort();
+    /** 0 until a server is up or a test reserves one for a server that comes up later. */
+    private int smtpPort;
 
     @AfterEach
     void stop() {
@@ -61,9 +62,15 @@ class EmailSinkEndToEndTest {
         return harness;
     }
 
+    /**
+     * Starts GreenMail: on the port reserved for it, or, when none is, on one the system picks as
+     * it binds (port 0), read back for the monitor's settings.
+     */
     private void smtpUp() {
-        smtp = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", "smtp"));
+        ServerSetup setup = new ServerSetup(smtpPort, "127.0.0.1", "smtp");
+        smtp = new GreenMail(smtpPort == 0 ? setup.dynamicPort() : setup);
         smtp.start();
+        smtpPort = smtp.getSmtp().getPort();
     }
 
     @Test
@@ -112,6 +119,8 @@ class EmailSinkEndToEndTest {
 
     @Test
     void smtpDownHoldsBackNeitherKafkaNorFileAndEmailGetsEverythingOnceWhenItReturns() throws Exception {
+        // the monitor is given the SMTP address before any server is there: a port reserved now
+        smtpPort = FreePorts.freePort();
         Files.createDirectories(tempDir.resolve("kafka"));
         kafka = new EmbeddedKafka(tempDir.resolve("kafka")).start();
         MonitorHarness h = harness("file,kafka,email", "digest")

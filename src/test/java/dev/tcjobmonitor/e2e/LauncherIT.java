@@ -2,7 +2,6 @@ package dev.tcjobmonitor.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tcjobmonitor.support.FreePorts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +35,7 @@ class LauncherIT {
                 .redirectErrorStream(true).redirectOutput(workDir.resolve("out.txt").toFile());
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
         builder.environment().put("JAVA_OPTS", "-Xlog:class+load=info:file=" + classLog);
-        builder.environment().put("CAMEL_MANAGEMENT_PORT", String.valueOf(FreePorts.freePort()));
+        builder.environment().put("CAMEL_MANAGEMENT_PORT", "0");
         Process process = builder.start();
         assertThat(process.waitFor(90, TimeUnit.SECONDS)).as("the process finished").isTrue();
         return new Run(process.exitValue(), Files.readString(workDir.resolve("out.txt")), Files.readAllLines(classLog));

@@ -1,6 +1,5 @@
 package dev.tcjobmonitor.e2e;
 
-import dev.tcjobmonitor.support.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tcjobmonitor.simulator.Fault;
@@ -12,6 +11,8 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,14 +34,16 @@ class ObservabilityEndToEndTest {
     }
 
     private MonitorHarness start(String... settings) throws Exception {
-        port = FreePorts.freePort();
-        harness = new MonitorHarness(tempDir).set("camel.management.enabled", "true").set("camel.management.port", String.valueOf(port))
-                .set("sinks", "file,custom").set("sink.custom.uri", "http://127.0.0.1:" + FreePorts.freePort() + "/down?httpMethod=POST")
+        // the management server on port 0: the system picks a free port as it binds, read back below
+        harness = new MonitorHarness(tempDir).set("camel.management.enabled", "true").set("camel.management.port", "0")
+                .set("sinks", "file,custom").set("sink.custom.uri", WebhookReceiver.down().uri())
                 .set("sink.custom.max-redeliveries", "0");
         for (int i = 0; i < settings.length; i += 2) {
             harness.set(settings[i], settings[i + 1]);
         }
-        return harness.start();
+        harness.start();
+        port = VertxPlatformHttpRouter.lookup(harness.context(), VertxPlatformHttpRouter.getRouterNameFromPort(0)).getServer().getPort();
+        return harness;
     }
 
     @Test
@@ -93,10 +96,17 @@ class ObservabilityEndToEndTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    /** The value of one Prometheus sample, 0 when the series does not exist yet. */
+    /**
+     * The value of one Prometheus sample. A series that is not in the scrape fails the test: it is
+     * not 0, and an operator's alert on it would see no data.
+     */
     private static double value(String metrics, String name, String labels) {
         Matcher sample = Pattern.compile("(?m)^" + Pattern.quote(name + "{" + labels) + "[^}]*\\} (\\S+)$").matcher(metrics);
-        return sample.find() ? Double.parseDouble(sample.group(1)) : 0.0;
+        if (!sample.find()) {
+            throw new AssertionError("no sample " + name + "{" + labels + "} in the scrape, whose tc_monitor series are:\n"
+                    + metrics.lines().filter(line -> line.startsWith("tc_monitor")).collect(Collectors.joining("\n")));
+        }
+        return Double.parseDouble(sample.group(1));
     }
 
 }

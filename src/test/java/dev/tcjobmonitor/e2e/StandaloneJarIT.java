@@ -47,7 +47,9 @@ class StandaloneJarIT {
                 .redirectOutput(workDir.resolve("stdout.txt").toFile())
                 .redirectError(workDir.resolve("stderr.txt").toFile());
         builder.environment().keySet().removeIf(key -> key.startsWith("TC_") || key.startsWith("MONITOR_") || key.startsWith("SINK"));
-        builder.environment().put("CAMEL_MANAGEMENT_PORT", String.valueOf(FreePorts.freePort()));
+        // a daemon's management server binds a port the system picks (0): nothing here reads it, and
+        // no other process can take it between a pick and the bind
+        builder.environment().put("CAMEL_MANAGEMENT_PORT", "0");
         builder.environment().putAll(environment);
         Process process = builder.start();
         assertThat(process.waitFor(90, TimeUnit.SECONDS)).as("the process finished").isTrue();
@@ -213,6 +215,7 @@ class StandaloneJarIT {
     @Test
     void checkReachesThreatConnectAndEverySinkAndNamesWhatFails() throws Exception {
         try (ThreatConnectSimulator tc = ThreatConnectSimulator.start().withHmacUser("jar-user", "another-secret")) {
+            // ports where nothing listens: no server to bind port 0, so FreePorts
             Run run = run(instance(tc,
                     "SINKS", "file,kafka,email", "SINK_KAFKA_BROKERS", "127.0.0.1:" + FreePorts.freePort(),
                     "SINK_EMAIL_HOST", "127.0.0.1", "SINK_EMAIL_PORT", String.valueOf(FreePorts.freePort())), "--check");

@@ -1,64 +1,148 @@
 package dev.tcjobmonitor.e2e;
 
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.tcjobmonitor.support.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
-/** A real HTTP endpoint for the custom sink: records every POST, can be down and come back. */
+/**
+ * A real HTTP endpoint for the custom sink: records every POST it accepts (answering 204), and can
+ * be down and come back, or hang: take each request and never answer, until released.
+ */
 final class WebhookReceiver implements AutoCloseable {
 
     record Received(String body, Map<String, List<String>> headers) {
     }
 
+    private enum Behaviour { ACCEPT, HANG, REFUSE }
+
     private final int port;
     private final List<Received> received = new CopyOnWriteArrayList<>();
+    private final List<Received> held = new CopyOnWriteArrayList<>();
+    private final List<Received> refused = new CopyOnWriteArrayList<>();
+    private final CountDownLatch hangEnds = new CountDownLatch(1);
+    private volatile Behaviour behaviour = Behaviour.ACCEPT;
     private HttpServer server;
+    private ExecutorService handlers;
 
     private WebhookReceiver(int port) {
         this.port = port;
     }
 
-    /** A receiver with a port of its own that is not listening yet: a sink that is down. */
+    /**
+     * A receiver that is not listening yet: a sink that is down. Its port is chosen now, because
+     * the monitor is given the sink's URI before the receiver comes up on it.
+     */
     static WebhookReceiver down() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return new WebhookReceiver(socket.getLocalPort());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return new WebhookReceiver(FreePorts.freePort());
+    }
+
+    /**
+     * A receiver that is up and answers nothing: each POST is read and its connection held open,
+     * unanswered, until {@link #endHang()}. Bound at port 0: it is up before the monitor is given its URI.
+     */
+    static WebhookReceiver hanging() throws IOException {
+        WebhookReceiver receiver = new WebhookReceiver(0);
+        receiver.behaviour = Behaviour.HANG;
+        return receiver.comeUp();
     }
 
     String uri() {
-        return "http://127.0.0.1:" + port + "/hook?httpMethod=POST";
+        return "http://127.0.0.1:" + port() + "/hook?httpMethod=POST";
+    }
+
+    private int port() {
+        return server == null ? port : server.getAddress().getPort();
     }
 
     WebhookReceiver comeUp() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 16);
-        server.createContext("/hook", exchange -> {
-            try (exchange) {
-                received.add(new Received(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8),
-                        Map.copyOf(exchange.getRequestHeaders())));
-                exchange.sendResponseHeaders(204, -1);
-            }
-        });
+        // a handler thread per request: a held request must not stop the next one being read
+        handlers = Executors.newCachedThreadPool();
+        server.setExecutor(handlers);
+        server.createContext("/hook", this::handle);
         server.start();
         return this;
     }
 
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            Received request = new Received(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8),
+                    Map.copyOf(exchange.getRequestHeaders()));
+            switch (behaviour) {
+                case ACCEPT -> {
+                    received.add(request);
+                    exchange.sendResponseHeaders(204, -1);
+                }
+                case REFUSE -> {
+                    refused.add(request);
+                    exchange.sendResponseHeaders(503, -1);
+                }
+                case HANG -> {
+                    held.add(request);
+                    awaitEndOfHang();
+                    // closing the exchange without a response drops the connection unanswered
+                }
+            }
+        }
+    }
+
+    private void awaitEndOfHang() {
+        try {
+            hangEnds.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Ends the hang: every held connection is closed unanswered, and later requests get HTTP 503. */
+    void endHang() {
+        behaviour = Behaviour.REFUSE;
+        hangEnds.countDown();
+    }
+
+    /** From now on, every request is accepted. */
+    void accept() {
+        behaviour = Behaviour.ACCEPT;
+    }
+
+    /** The requests accepted (answered 204), in order. */
     List<Received> received() {
         return List.copyOf(received);
     }
 
+    /** The requests taken while hanging (each held unanswered until the hang ended). */
+    List<Received> held() {
+        return List.copyOf(held);
+    }
+
+    /** The requests answered 503. */
+    List<Received> refused() {
+        return List.copyOf(refused);
+    }
+
     @Override
     public void close() {
+        hangEnds.countDown();
         if (server != null) {
             server.stop(0);
+            handlers.shutdownNow();
+            try {
+                handlers.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

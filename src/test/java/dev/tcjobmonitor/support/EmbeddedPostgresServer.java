@@ -10,6 +10,8 @@ import java.nio.file.Path;
  */
 public final class EmbeddedPostgresServer implements AutoCloseable {
 
+    // not port 0: EmbeddedPostgres starts PostgreSQL on a port it is given (without one it finds a
+    // free port the way FreePorts does), and a restart must come back on the port the JDBC URL names
     private final int port = FreePorts.freePort();
     private final Path dataDir;
     private EmbeddedPostgres postgres;
