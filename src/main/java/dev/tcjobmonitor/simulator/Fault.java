@@ -28,6 +28,19 @@ public record Fault(String description, Duration delay, UnaryOperator<SimulatedR
                 ThreatConnectSimulator.errorBody("Rate limit exceeded")));
     }
 
+    /**
+     * A redirect ({@code status} 301, 302, 303, 307 or 308) to {@code location}, with the short
+     * HTML page servers put in such answers; a client that follows it asks {@code location}.
+     */
+    public static Fault redirect(int status, String location) {
+        if (status < 300 || status > 399) {
+            throw new IllegalArgumentException("not a redirect status: " + status);
+        }
+        return new Fault("HTTP " + status + " to " + location, Duration.ZERO, normal -> new SimulatedResponse(status,
+                Map.of("Content-Type", "text/html", "Location", location),
+                "<html><head><title>" + status + " Moved</title></head><body>Moved</body></html>"));
+    }
+
     /** The normal answer cut in half, as a dropped connection behind a proxy leaves it. */
     public static Fault truncated() {
         return new Fault("truncated body", Duration.ZERO,

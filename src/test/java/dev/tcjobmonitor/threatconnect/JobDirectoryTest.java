@@ -136,6 +136,19 @@ class JobDirectoryTest {
             assertThat(simulator.requests()).hasSize(1);
         }
 
+        /** A followed redirect would take the signed request, Authorization and all, to whoever Location names. */
+        @ParameterizedTest(name = "HTTP {0}")
+        @ValueSource(ints = {301, 302, 303, 307, 308})
+        void redirectToAnotherOriginIsNotFollowed(int status) {
+            try (ThreatConnectSimulator elsewhere = ThreatConnectSimulator.start().withHmacUser(ACCESS_ID, SECRET_KEY)) {
+                elsewhere.addJob(174, "Elsewhere", null);
+                simulator.enqueueFault(Fault.redirect(status, elsewhere.baseUrl() + "/v3/jobs/174"));
+
+                assertThat(directory().nameOf(174)).isEqualTo("Job 174");
+                assertThat(elsewhere.requests()).isEmpty();
+            }
+        }
+
         @Test
         void concurrentLookupsOfOneJobShareOneRequest() throws Exception {
             simulator.addJob(174, "Feed import", null);
