@@ -163,11 +163,18 @@ class TlsEndToEndTest {
     }
 
     @Test
-    void theCheckAndJobNameLookupsRefuseACertificateForAnotherName() throws Exception {
+    void theCheckRefusesACertificateForAnotherName() throws Exception {
         JobMonitor monitor = trustingTheCa(otherName).start().monitor("default");
 
         assertThatThrownBy(monitor::probe).hasMessageContaining("cannot reach " + otherName.baseUrl())
-                .hasMessageContaining("127.0.0.1");
+                .hasMessageContaining("subject alternative names").hasMessageContaining("127.0.0.1");
+        assertThat(otherName.requests()).isEmpty();
+    }
+
+    @Test
+    void jobNameLookupsRefuseACertificateForAnotherName() throws Exception {
+        JobMonitor monitor = trustingTheCa(otherName).start().monitor("default");
+
         assertThat(monitor.jobDirectory().nameOf(42)).isEqualTo("Job 42");
         assertThat(otherName.requests()).isEmpty();
     }
