@@ -46,6 +46,19 @@ public record Fault(String description, Duration delay, UnaryOperator<SimulatedR
     }
 
     /**
+     * A redirect ({@code status} 301, 302, 303, 307 or 308) to {@code location}, with the short
+     * HTML page servers put in such answers; a client that follows it asks {@code location}.
+     */
+    public static Fault redirect(int status, String location) {
+        if (status < 300 || status > 399) {
+            throw new IllegalArgumentException("not a redirect status: " + status);
+        }
+        return new Fault("HTTP " + status + " to " + location, Duration.ZERO, normal -> new SimulatedResponse(status,
+                Map.of("Content-Type", "text/html", "Location", location),
+                "<html><head><title>" + status + " Moved</title></head><body>Moved</body></html>"));
+    }
+
+    /**
      * HTTP 429 with ThreatConnect's error body and a {@code Retry-After} as an HTTP-date: the
      * IMF-fixdate of RFC 9110 ({@code Sun, 06 Nov 1994 08:49:37 GMT}), which has whole seconds, so
      * {@code until} is sent truncated to its second.

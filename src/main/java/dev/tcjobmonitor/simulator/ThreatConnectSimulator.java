@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.tcjobmonitor.threatconnect.HmacSigner;
-import dev.tcjobmonitor.threatconnect.UriEncoding;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -41,6 +39,11 @@ import java.util.function.Predicate;
  * /api/v3/job/executions} with TQL filtering and {@code next} paging, {@code GET /api/v3/jobs/{id}}
  * for job names, HMAC and token checks with
  * ThreatConnect's error bodies, and a fault queue for tests. Used by {@code --demo} and the tests.
+ *
+ * <p>It shares no code with the monitor ({@code dev.tcjobmonitor.threatconnect}): signatures are
+ * checked by {@link HmacVerifier} and {@code next} links encoded here, both written from the
+ * reference, so that a mistake in the monitor's signing or encoding fails the tests instead of
+ * being agreed with.
  */
 public final class ThreatConnectSimulator implements AutoCloseable {
 
@@ -316,10 +319,10 @@ public final class ThreatConnectSimulator implements AutoCloseable {
         if (authorization.startsWith("TC-Token ")) {
             return tokens.contains(authorization.substring("TC-Token ".length())) ? null : error(401, "Invalid token");
         }
-        if (!authorization.startsWith("TC ") || authorization.indexOf(':') < 0) {
+        HmacVerifier.Credentials credentials = HmacVerifier.credentials(authorization).orElse(null);
+        if (credentials == null) {
             return error(401, "Signature Data Did Not Match Expected Result");
         }
-        String accessId = authorization.substring(3, authorization.lastIndexOf(':'));
         String timestamp = http.getRequestHeaders().getFirst("Timestamp");
         long seconds;
         try {
@@ -330,9 +333,9 @@ public final class ThreatConnectSimulator implements AutoCloseable {
         if (Math.abs(clock.instant().getEpochSecond() - seconds) > MAX_SKEW_SECONDS) {
             return error(401, "Timestamp Out of Acceptable Time Range");
         }
-        String secretKey = hmacUsers.get(accessId);
-        if (secretKey == null
-                || !new HmacSigner(accessId, secretKey, clock).authorization(method, target, seconds).equals(authorization)) {
+        String secretKey = hmacUsers.get(credentials.accessId());
+        // the timestamp is signed as its header reads, the target as it came over the wire
+        if (secretKey == null || !HmacVerifier.verifies(secretKey, method, target, timestamp, credentials.signature())) {
             return error(401, "Signature Data Did Not Match Expected Result");
         }
         return null;
@@ -368,7 +371,7 @@ public final class ThreatConnectSimulator implements AutoCloseable {
         }
         long failed = matches.failed();
         if (end < matching.size()) {
-            envelope.put("next", baseUrl() + "/v3/job/executions?tql=" + UriEncoding.encode(tql)
+            envelope.put("next", baseUrl() + "/v3/job/executions?tql=" + encodeQueryValue(tql)
                     + "&resultStart=" + end + "&resultLimit=" + limit);
         }
         envelope.put("status", "Success");
@@ -465,6 +468,26 @@ public final class ThreatConnectSimulator implements AutoCloseable {
             }
         }
         return query;
+    }
+
+    /**
+     * A query value as the reference's encoded example writes it ({@code
+     * tql=completedTime%20%3E%20%22NOW()%20-%201%20HOUR%22}): spaces as {@code %20}, and {@code ( ) ! * '}
+     * left as they are, as JavaScript's encodeURIComponent does. The monitor encodes those too; a
+     * {@code next} link must be signed and sent exactly as it came, whatever the instance chose.
+     */
+    static String encodeQueryValue(String value) {
+        StringBuilder out = new StringBuilder();
+        for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
+            char c = (char) (b & 0xFF);
+            boolean keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "-_.!~*'()".indexOf(c) >= 0;
+            if (keep) {
+                out.append(c);
+            } else {
+                out.append(String.format("%%%02X", b & 0xFF));
+            }
+        }
+        return out.toString();
     }
 
     static String errorBody(String message) {

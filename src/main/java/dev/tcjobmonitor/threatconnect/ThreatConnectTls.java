@@ -2,6 +2,7 @@ package dev.tcjobmonitor.threatconnect;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -9,10 +10,11 @@ import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import javax.net.ssl.HostnameVerifier;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509TrustManager;
+import javax.net.ssl.X509ExtendedTrustManager;
 import org.apache.camel.CamelContext;
 import org.apache.camel.support.jsse.SSLContextParameters;
 import org.apache.hc.client5.http.ssl.DefaultHostnameVerifier;
@@ -92,14 +94,34 @@ public class ThreatConnectTls extends SSLContextParameters implements HostnameVe
         return factory.getTrustManagers();
     }
 
-    /** Only ever used when the operator turned verification off. */
-    private static final class TrustEverything implements X509TrustManager {
+    /**
+     * Only ever used when the operator turned verification off. Extended, so that the JDK's
+     * HttpClient (--check, job names) does not wrap it with its own hostname check: off means off
+     * for every request to ThreatConnect, as for the polls.
+     */
+    private static final class TrustEverything extends X509ExtendedTrustManager {
         @Override
         public void checkClientTrusted(X509Certificate[] chain, String authType) {
         }
 
         @Override
         public void checkServerTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
         }
 
         @Override

@@ -3,7 +3,10 @@ package dev.tcjobmonitor.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tcjobmonitor.Application;
+import dev.tcjobmonitor.monitor.JobMonitor;
+import dev.tcjobmonitor.monitor.MonitorHealthCheck;
 import dev.tcjobmonitor.monitor.Poll;
+import dev.tcjobmonitor.monitor.PollHistory;
 import dev.tcjobmonitor.simulator.ThreatConnectSimulator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -65,6 +68,12 @@ final class MonitorHarness implements AutoCloseable {
 
     org.apache.camel.CamelContext context() {
         return main.getCamelContext();
+    }
+
+    /** The started monitor called {@code name} (the default one is "default"): its --check probe and job names. */
+    JobMonitor monitor(String name) {
+        return java.util.Objects.requireNonNull(main.getCamelContext().getRegistry()
+                .lookupByNameAndType(MonitorHealthCheck.POLL_HISTORY, PollHistory.class).monitors().get(name), "no monitor " + name);
     }
 
     /** One poll of every monitor, through Quartz and the route, as the schedule would run it. */

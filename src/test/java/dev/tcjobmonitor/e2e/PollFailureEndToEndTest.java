@@ -1,6 +1,8 @@
 package dev.tcjobmonitor.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.tcjobmonitor.monitor.Poll;
 import dev.tcjobmonitor.simulator.Fault;
@@ -14,6 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -224,5 +227,59 @@ class PollFailureEndToEndTest {
             assertThat(foreign.requests()).isEmpty();
             assertThat(h.watermark()).isEmpty();
         }
+    }
+
+    /**
+     * A redirect could carry the signed request, or a later one, to whoever the Location names:
+     * none is followed, whatever the host's http component says (README: the requests to
+     * ThreatConnect configure their own HTTP client), and the poll fails as a refusal would.
+     */
+    @ParameterizedTest(name = "HTTP {0}")
+    @ValueSource(ints = {301, 302, 303, 307, 308})
+    void aRedirectIsNotFollowedAndTheWatermarkStays(int status) throws Exception {
+        // a host whose own http calls follow redirects
+        harness = new MonitorHarness(tempDir).set("camel.component.http.follow-redirects", "true")
+                .set("camel.component.http.redirect-handling-disabled", "false").start();
+        long before = harness.simulator.addFailed(1, Instant.now().minusSeconds(120), "before\n");
+        assertThat(harness.poll().failure()).isEmpty();
+        String watermark = harness.watermark().orElseThrow();
+        long after = harness.simulator.addFailed(2, Instant.now().minusSeconds(60), "after\n");
+        // the watermark counts whole seconds: from the next one on, any poll that succeeds moves it
+        await().atMost(Duration.ofSeconds(5)).until(() -> !Instant.now().isBefore(Instant.parse(watermark).plusSeconds(1)));
+        // another origin (another port) that would answer a followed request: same user, same data
+        try (ThreatConnectSimulator elsewhere = ThreatConnectSimulator.start()
+                .withHmacUser(MonitorHarness.ACCESS_ID, MonitorHarness.SECRET_KEY)) {
+            elsewhere.addFailed(3, Instant.now().minusSeconds(60), "elsewhere\n");
+            String location = elsewhere.baseUrl() + "/v3/job/executions";
+            harness.simulator.enqueueFault(Fault.redirect(status, location));
+
+            Poll redirected = harness.poll();
+
+            assertThat(redirected.failure()).hasValueSatisfying(reason -> assertThat(reason)
+                    .startsWith("ThreatConnect answered HTTP " + status + " with a body that is not JSON")
+                    .doesNotContain("\n").doesNotContain(MonitorHarness.SECRET_KEY));
+            assertThat(elsewhere.requests()).as("requests that reached the other origin").isEmpty();
+            assertThat(harness.watermark()).contains(watermark);
+            assertThat(harness.alertedIds()).containsExactly(before);
+
+            // --check's request, and a job-name lookup, do not follow one either
+            harness.simulator.enqueueFault(Fault.redirect(status, location));
+            assertThatThrownBy(() -> redirected.monitor().probe()).hasMessageContaining("HTTP " + status);
+            elsewhere.addJob(1, "Job elsewhere", null);
+            harness.simulator.enqueueFault(Fault.redirect(status, elsewhere.baseUrl() + "/v3/jobs/1"));
+            assertThat(redirected.monitor().jobDirectory().nameOf(1)).isEqualTo("Job 1");
+            assertThat(elsewhere.requests()).as("requests that reached the other origin").isEmpty();
+        }
+        // nor within ThreatConnect: Apache HttpClient on its own carries no Authorization header to
+        // another origin, so only a redirect to the same one shows that the monitor's client follows none
+        harness.simulator.clearRequests();
+        harness.simulator.enqueueFault(Fault.redirect(status, harness.simulator.baseUrl() + "/v3/job/executions"));
+        assertThat(harness.poll().failure()).hasValueSatisfying(reason -> assertThat(reason).contains("HTTP " + status));
+        assertThat(harness.simulator.requests()).as("requests of the redirected poll").hasSize(1);
+        assertThat(harness.watermark()).contains(watermark);
+
+        assertThat(harness.poll().failure()).isEmpty();
+        assertThat(harness.alertedIds()).containsExactly(before, after);
+        assertThat(harness.watermark()).hasValueSatisfying(moved -> assertThat(moved).isNotEqualTo(watermark));
     }
 }

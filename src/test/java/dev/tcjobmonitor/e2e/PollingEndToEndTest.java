@@ -118,6 +118,10 @@ class PollingEndToEndTest {
         assertThat(requests).hasSize(3);
         assertThat(requests.get(1).target()).contains("resultStart=2");
         assertThat(requests.get(2).target()).contains("resultStart=4");
+        // later pages are asked exactly as the simulator's next link spells them (parentheses raw, as
+        // in the reference's example), not re-encoded the way the monitor writes a first page
+        assertThat(requests.get(0).target()).contains("tql=status%20IN%20%28%22Failed%22%29");
+        assertThat(requests.subList(1, 3)).allSatisfy(r -> assertThat(r.target()).contains("tql=status%20IN%20(%22Failed%22)"));
         assertThat(requests).extracting(r -> r.header("Authorization").orElseThrow()).doesNotHaveDuplicates();
     }
 

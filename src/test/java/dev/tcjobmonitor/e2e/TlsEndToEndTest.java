@@ -1,9 +1,15 @@
 package dev.tcjobmonitor.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tcjobmonitor.monitor.JobMonitor;
 import dev.tcjobmonitor.simulator.ThreatConnectSimulator;
+import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -19,63 +25,104 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** ThreatConnect over HTTPS with a certificate of a private CA (made here with the JDK's keytool). */
+/**
+ * ThreatConnect over HTTPS with certificates of a private CA (made here with the JDK's keytool):
+ * one issued for the address the monitor dials (127.0.0.1), one issued by the same CA for another
+ * name only. The CA is trusted through tc.tls.truststore, so the second certificate differs from
+ * the first in its name alone: what refuses it is the hostname check, for the polls, the --check
+ * probe and the job-name lookups alike.
+ */
 class TlsEndToEndTest {
+
+    private static final String WARNING = "TLS certificate verification towards ThreatConnect is OFF (tc.tls.verify=false)";
 
     @TempDir
     static Path keys;
     @TempDir
     Path tempDir;
-    private static SSLContext serverTls;
+    /** Issued by the test CA for 127.0.0.1 and localhost. */
+    private static SSLContext rightNameTls;
+    /** Issued by the same CA for other.example.org only. */
+    private static SSLContext otherNameTls;
+    /** Holds the test CA only. */
     private static Path truststore;
     private ThreatConnectSimulator https;
-    private MonitorHarness harness;
+    private ThreatConnectSimulator otherName;
+    private final List<MonitorHarness> harnesses = new ArrayList<>();
 
-    /** A server key and a truststore holding its certificate, made once: keytool takes seconds. */
+    /** A CA, two server keys it certified, and a truststore with the CA, made once: keytool takes seconds. */
     @BeforeAll
     static void makeKeys() throws Exception {
-        Path keystore = keys.resolve("server.p12");
-        Path certificate = keys.resolve("server.cer");
+        Path ca = keys.resolve("ca.p12");
+        Path caCertificate = keys.resolve("ca.pem");
         truststore = keys.resolve("trust.p12");
-        keytool("-genkeypair", "-alias", "tc", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=localhost",
-                "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2", "-storetype", "PKCS12",
-                "-keystore", keystore.toString(), "-storepass", "server-pw", "-keypass", "server-pw");
-        keytool("-exportcert", "-alias", "tc", "-keystore", keystore.toString(), "-storepass", "server-pw",
-                "-file", certificate.toString());
-        keytool("-importcert", "-noprompt", "-alias", "tc", "-file", certificate.toString(), "-storetype", "PKCS12",
+        keytool("-genkeypair", "-alias", "ca", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=tc-job-monitor test CA",
+                "-ext", "bc:c", "-validity", "2", "-storetype", "PKCS12", "-keystore", ca.toString(), "-storepass", "ca-password");
+        keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", ca.toString(), "-storepass", "ca-password",
+                "-file", caCertificate.toString());
+        keytool("-importcert", "-noprompt", "-alias", "ca", "-file", caCertificate.toString(), "-storetype", "PKCS12",
                 "-keystore", truststore.toString(), "-storepass", "trust-pw");
-        KeyStore store = KeyStore.getInstance("PKCS12");
+        rightNameTls = serverKey("right-name", "CN=localhost", "SAN=ip:127.0.0.1,dns:localhost", ca, caCertificate);
+        otherNameTls = serverKey("other-name", "CN=other.example.org", "SAN=dns:other.example.org", ca, caCertificate);
+    }
+
+    /** A server key whose certificate the test CA issued for {@code san}, as an SSL context to serve with. */
+    private static SSLContext serverKey(String name, String dname, String san, Path ca, Path caCertificate) throws Exception {
+        Path keystore = keys.resolve(name + ".p12");
+        Path request = keys.resolve(name + ".csr");
+        Path certificate = keys.resolve(name + ".pem");
+        String store = keystore.toString();
+        keytool("-genkeypair", "-alias", "tc", "-keyalg", "RSA", "-keysize", "2048", "-dname", dname, "-validity", "2",
+                "-storetype", "PKCS12", "-keystore", store, "-storepass", "server-pw");
+        keytool("-certreq", "-alias", "tc", "-keystore", store, "-storepass", "server-pw", "-file", request.toString());
+        keytool("-gencert", "-rfc", "-alias", "ca", "-keystore", ca.toString(), "-storepass", "ca-password", "-infile", request.toString(),
+                "-outfile", certificate.toString(), "-ext", san, "-validity", "2");
+        // the CA first, so that the issued certificate can be installed with its chain
+        keytool("-importcert", "-noprompt", "-alias", "ca", "-file", caCertificate.toString(), "-keystore", store,
+                "-storepass", "server-pw");
+        keytool("-importcert", "-alias", "tc", "-file", certificate.toString(), "-keystore", store, "-storepass", "server-pw");
+        KeyStore loaded = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(keystore)) {
-            store.load(in, "server-pw".toCharArray());
+            loaded.load(in, "server-pw".toCharArray());
         }
         KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        keyManagers.init(store, "server-pw".toCharArray());
-        serverTls = SSLContext.getInstance("TLS");
-        serverTls.init(keyManagers.getKeyManagers(), null, null);
+        keyManagers.init(loaded, "server-pw".toCharArray());
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(keyManagers.getKeyManagers(), null, null);
+        return tls;
     }
 
     @BeforeEach
-    void startHttpsSimulator() {
-        https = ThreatConnectSimulator.startHttps(serverTls).withHmacUser(MonitorHarness.ACCESS_ID, MonitorHarness.SECRET_KEY);
-        https.addFailed(42, Instant.now().minusSeconds(30), "over TLS\n");
+    void startHttpsSimulators() {
+        https = ThreatConnectSimulator.startHttps(rightNameTls).withHmacUser(MonitorHarness.ACCESS_ID, MonitorHarness.SECRET_KEY);
+        otherName = ThreatConnectSimulator.startHttps(otherNameTls).withHmacUser(MonitorHarness.ACCESS_ID, MonitorHarness.SECRET_KEY);
+        for (ThreatConnectSimulator simulator : List.of(https, otherName)) {
+            simulator.addFailed(42, Instant.now().minusSeconds(30), "over TLS\n");
+            simulator.addJob(42, "Feed import", null);
+        }
     }
 
     @AfterEach
     void stop() {
-        if (harness != null) {
-            harness.close();
-        }
+        harnesses.forEach(MonitorHarness::close);
         https.close();
+        otherName.close();
     }
 
-    private MonitorHarness harness() {
-        harness = new MonitorHarness(tempDir.resolve("monitor")).set("tc.base-url", https.baseUrl());
+    private MonitorHarness harness(ThreatConnectSimulator instance) {
+        MonitorHarness harness = new MonitorHarness(tempDir.resolve("monitor-" + harnesses.size()))
+                .set("tc.base-url", instance.baseUrl());
+        harnesses.add(harness);
         return harness;
+    }
+
+    private MonitorHarness trustingTheCa(ThreatConnectSimulator instance) {
+        return harness(instance).set("tc.tls.truststore", truststore.toString()).set("tc.tls.truststore-password", "trust-pw");
     }
 
     @Test
     void anUntrustedCertificateFailsThePollAtOnceSayingWhatToCheck() throws Exception {
-        harness().start();
+        MonitorHarness harness = harness(https).start();
 
         assertThat(harness.poll().failure()).hasValueSatisfying(reason ->
                 assertThat(reason).contains("TLS handshake").contains("tc.tls.truststore"));
@@ -85,22 +132,108 @@ class TlsEndToEndTest {
 
     @Test
     void aTruststoreWithThePrivateCaLetsThePollThrough() throws Exception {
-        harness().set("tc.tls.truststore", truststore.toString()).set("tc.tls.truststore-password", "trust-pw").start();
+        MonitorHarness harness = trustingTheCa(https).start();
 
         assertThat(harness.poll().failure()).isEmpty();
         assertThat(harness.alerts()).singleElement().satisfies(alert -> assertThat(alert.get("jobId").asLong()).isEqualTo(42));
     }
 
     @Test
-    void turningVerificationOffTakesAnExplicitSetting() throws Exception {
-        harness().set("tc.tls.verify", "false").start();
+    void aCertificateForAnotherNameFailsThePollThoughItsAuthorityIsTrusted() throws Exception {
+        MonitorHarness harness = trustingTheCa(otherName).start();
 
-        assertThat(harness.poll().failure()).isEmpty();
-        assertThat(harness.alerts()).hasSize(1);
+        assertThat(harness.poll().failure()).hasValueSatisfying(reason -> assertThat(reason)
+                .startsWith("the TLS handshake with " + otherName.baseUrl() + " failed")
+                .contains("other.example.org")
+                .contains("tc.base-url's host must match the certificate")
+                .doesNotContain("\n"));
+        // the request, and its credentials, never left the client
+        assertThat(otherName.requests()).isEmpty();
+        assertThat(harness.alerts()).isEmpty();
+        assertThat(harness.watermark()).isEmpty();
+    }
+
+    @Test
+    void theCheckAndJobNameLookupsTrustTheTruststoreToo() throws Exception {
+        JobMonitor monitor = trustingTheCa(https).start().monitor("default");
+
+        assertThat(monitor.probe()).contains("answered HTTP 200");
+        assertThat(monitor.jobDirectory().nameOf(42)).isEqualTo("Feed import");
+        assertThat(https.requests()).hasSize(2);
+    }
+
+    @Test
+    void theCheckRefusesACertificateForAnotherName() throws Exception {
+        JobMonitor monitor = trustingTheCa(otherName).start().monitor("default");
+
+        assertThatThrownBy(monitor::probe).hasMessageContaining("cannot reach " + otherName.baseUrl())
+                .hasMessageContaining("subject alternative names").hasMessageContaining("127.0.0.1");
+        assertThat(otherName.requests()).isEmpty();
+    }
+
+    @Test
+    void jobNameLookupsRefuseACertificateForAnotherName() throws Exception {
+        JobMonitor monitor = trustingTheCa(otherName).start().monitor("default");
+
+        assertThat(monitor.jobDirectory().nameOf(42)).isEqualTo("Job 42");
+        assertThat(otherName.requests()).isEmpty();
+    }
+
+    @Test
+    void turningVerificationOffTakesAnExplicitSettingAndWarnsAtEveryStart() throws Exception {
+        for (int start = 1; start <= 2; start++) {
+            // an untrusted certificate for another name: only turning every check off lets it through
+            MonitorHarness harness = harness(otherName).set("tc.tls.verify", "false");
+
+            String log = standardOutputOf(harness::start);
+
+            assertThat(log).as("the log of start %d", start).contains(WARNING);
+            assertThat(harness.poll().failure()).isEmpty();
+            assertThat(harness.alerts()).hasSize(1);
+            JobMonitor monitor = harness.monitor("default");
+            assertThat(monitor.probe()).contains("answered HTTP 200");
+            assertThat(monitor.jobDirectory().nameOf(42)).isEqualTo("Feed import");
+            harnesses.remove(harness);
+            harness.close();
+        }
+    }
+
+    private interface Action {
+        void run() throws Exception;
+    }
+
+    /**
+     * What the test JVM's log (slf4j-simple on System.out, src/test/resources/simplelogger.properties)
+     * received while {@code action} ran; it still reaches the console as well.
+     */
+    private static String standardOutputOf(Action action) throws Exception {
+        PrintStream console = System.out;
+        ByteArrayOutputStream copy = new ByteArrayOutputStream();
+        OutputStream both = new OutputStream() {
+            @Override
+            public void write(int b) {
+                console.write(b);
+                copy.write(b);
+            }
+
+            @Override
+            public void write(byte[] bytes, int offset, int length) {
+                console.write(bytes, offset, length);
+                copy.write(bytes, offset, length);
+            }
+        };
+        System.setOut(new PrintStream(both, true, StandardCharsets.UTF_8));
+        try {
+            action.run();
+        } finally {
+            System.setOut(console);
+        }
+        return copy.toString(StandardCharsets.UTF_8);
     }
 
     private static void keytool(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString()));
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-J-XX:TieredStopAtLevel=1", "-J-XX:+UseSerialGC"));
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes());

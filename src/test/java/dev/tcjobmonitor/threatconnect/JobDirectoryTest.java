@@ -3,6 +3,7 @@ package dev.tcjobmonitor.threatconnect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tcjobmonitor.simulator.Fault;
+import dev.tcjobmonitor.simulator.HmacVerifier;
 import dev.tcjobmonitor.simulator.RecordedRequest;
 import dev.tcjobmonitor.simulator.SimulatedResponse;
 import dev.tcjobmonitor.simulator.ThreatConnectSimulator;
@@ -118,9 +119,12 @@ class JobDirectoryTest {
             RecordedRequest request = simulator.requests().get(0);
             assertThat(request.method()).isEqualTo("GET");
             assertThat(request.target()).isEqualTo("/api/v3/jobs/174");
-            long timestamp = Long.parseLong(request.header("Timestamp").orElseThrow());
-            assertThat(request.header("Authorization")).contains(
-                    new HmacSigner(ACCESS_ID, SECRET_KEY, Clock.systemUTC()).authorization("GET", "/api/v3/jobs/174", timestamp));
+            // checked by the simulator's own verifier, written from the reference: not by the signer under test
+            String timestamp = request.header("Timestamp").orElseThrow();
+            HmacVerifier.Credentials credentials = HmacVerifier.credentials(request.header("Authorization").orElseThrow())
+                    .orElseThrow();
+            assertThat(credentials.accessId()).isEqualTo(ACCESS_ID);
+            assertThat(HmacVerifier.verifies(SECRET_KEY, "GET", "/api/v3/jobs/174", timestamp, credentials.signature())).isTrue();
         }
 
         @Test
@@ -130,6 +134,19 @@ class JobDirectoryTest {
 
             assertThat(directory().nameOf(174)).isEqualTo("Job 174");
             assertThat(simulator.requests()).hasSize(1);
+        }
+
+        /** A followed redirect would take the signed request, Authorization and all, to whoever Location names. */
+        @ParameterizedTest(name = "HTTP {0}")
+        @ValueSource(ints = {301, 302, 303, 307, 308})
+        void redirectToAnotherOriginIsNotFollowed(int status) {
+            try (ThreatConnectSimulator elsewhere = ThreatConnectSimulator.start().withHmacUser(ACCESS_ID, SECRET_KEY)) {
+                elsewhere.addJob(174, "Elsewhere", null);
+                simulator.enqueueFault(Fault.redirect(status, elsewhere.baseUrl() + "/v3/jobs/174"));
+
+                assertThat(directory().nameOf(174)).isEqualTo("Job 174");
+                assertThat(elsewhere.requests()).isEmpty();
+            }
         }
 
         @Test
