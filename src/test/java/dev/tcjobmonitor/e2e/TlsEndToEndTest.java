@@ -3,15 +3,8 @@ package dev.tcjobmonitor.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tcjobmonitor.simulator.ThreatConnectSimulator;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,24 +27,9 @@ class TlsEndToEndTest {
     /** A server key and a truststore holding its certificate, made once: keytool takes seconds. */
     @BeforeAll
     static void makeKeys() throws Exception {
-        Path keystore = keys.resolve("server.p12");
-        Path certificate = keys.resolve("server.cer");
-        truststore = keys.resolve("trust.p12");
-        keytool("-genkeypair", "-alias", "tc", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=localhost",
-                "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2", "-storetype", "PKCS12",
-                "-keystore", keystore.toString(), "-storepass", "server-pw", "-keypass", "server-pw");
-        keytool("-exportcert", "-alias", "tc", "-keystore", keystore.toString(), "-storepass", "server-pw",
-                "-file", certificate.toString());
-        keytool("-importcert", "-noprompt", "-alias", "tc", "-file", certificate.toString(), "-storetype", "PKCS12",
-                "-keystore", truststore.toString(), "-storepass", "trust-pw");
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(keystore)) {
-            store.load(in, "server-pw".toCharArray());
-        }
-        KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        keyManagers.init(store, "server-pw".toCharArray());
-        serverTls = SSLContext.getInstance("TLS");
-        serverTls.init(keyManagers.getKeyManagers(), null, null);
+        ServerCertificate certificate = ServerCertificate.create(keys, "trust-pw");
+        serverTls = certificate.serverTls;
+        truststore = certificate.truststore;
     }
 
     @BeforeEach
@@ -97,14 +75,5 @@ class TlsEndToEndTest {
 
         assertThat(harness.poll().failure()).isEmpty();
         assertThat(harness.alerts()).hasSize(1);
-    }
-
-    private static void keytool(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString()));
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes());
-        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as(output).isZero();
     }
 }
