@@ -22,7 +22,8 @@ import org.apache.kafka.server.common.MetadataVersion;
 /**
  * A real single-node KRaft broker (broker and controller in one) inside the test JVM. Its port is
  * chosen when it is created, before it starts, so a test can point the monitor at a broker that
- * is down and bring it up later.
+ * is down and bring it up later. Optionally a second listener takes only SASL/PLAIN logins
+ * ({@link #withSaslPlainUser}); {@link #consume} reads through the plain one.
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
@@ -31,7 +32,10 @@ public final class EmbeddedKafka implements AutoCloseable {
     // port in the configuration it starts from
     private final int port = FreePorts.freePort();
     private final int controllerPort = FreePorts.freePort();
+    private final int saslPort = FreePorts.freePort();
     private final Path logDir;
+    private String saslUser;
+    private String saslPassword;
     private KafkaRaftServer server;
 
     public EmbeddedKafka(Path logDir) {
@@ -42,16 +46,36 @@ public final class EmbeddedKafka implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
+    /**
+     * Before {@link #start}: a SASL_PLAINTEXT listener ({@link #saslBootstrapServers}) that lets in
+     * this one user with this password (mechanism PLAIN) and nobody else.
+     */
+    public EmbeddedKafka withSaslPlainUser(String user, String password) {
+        this.saslUser = user;
+        this.saslPassword = password;
+        return this;
+    }
+
+    public String saslBootstrapServers() {
+        return "127.0.0.1:" + saslPort;
+    }
+
     public EmbeddedKafka start() throws Exception {
         Properties props = new Properties();
         props.put("process.roles", "broker,controller");
         props.put("node.id", "1");
         props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-        props.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        String sasl = saslUser == null ? "" : ",SASL_PLAINTEXT://127.0.0.1:" + saslPort;
+        props.put("listeners", "PLAINTEXT://127.0.0.1:" + port + sasl + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port + sasl);
         props.put("controller.listener.names", "CONTROLLER");
         props.put("inter.broker.listener.name", "PLAINTEXT");
-        props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT");
+        if (saslUser != null) {
+            props.put("sasl.enabled.mechanisms", "PLAIN");
+            props.put("listener.name.sasl_plaintext.plain.sasl.jaas.config",
+                    "org.apache.kafka.common.security.plain.PlainLoginModule required user_" + saslUser + "=\"" + saslPassword + "\";");
+        }
         props.put("log.dirs", logDir.toString());
         props.put("num.partitions", "1");
         props.put("offsets.topic.replication.factor", "1");

@@ -21,8 +21,14 @@ final class PackagedJar {
      * JVMs of the suite; nothing here changes what the monitor does.
      */
     static List<String> command(String... args) {
+        return command(List.of(), args);
+    }
+
+    /** As {@link #command(String...)}, with more JVM options (e.g. {@code -D} logging levels) before {@code -jar}. */
+    static List<String> command(List<String> jvmOptions, String... args) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+        command.addAll(jvmOptions);
         if (Files.isRegularFile(CLASS_ARCHIVE)) {
             command.add("-XX:SharedArchiveFile=" + CLASS_ARCHIVE);
         }

@@ -6,18 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tcjobmonitor.monitor.JobMonitor;
 import dev.tcjobmonitor.simulator.ThreatConnectSimulator;
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,43 +48,10 @@ class TlsEndToEndTest {
     /** A CA, two server keys it certified, and a truststore with the CA, made once: keytool takes seconds. */
     @BeforeAll
     static void makeKeys() throws Exception {
-        Path ca = keys.resolve("ca.p12");
-        Path caCertificate = keys.resolve("ca.pem");
-        truststore = keys.resolve("trust.p12");
-        keytool("-genkeypair", "-alias", "ca", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=tc-job-monitor test CA",
-                "-ext", "bc:c", "-validity", "2", "-storetype", "PKCS12", "-keystore", ca.toString(), "-storepass", "ca-password");
-        keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", ca.toString(), "-storepass", "ca-password",
-                "-file", caCertificate.toString());
-        keytool("-importcert", "-noprompt", "-alias", "ca", "-file", caCertificate.toString(), "-storetype", "PKCS12",
-                "-keystore", truststore.toString(), "-storepass", "trust-pw");
-        rightNameTls = serverKey("right-name", "CN=localhost", "SAN=ip:127.0.0.1,dns:localhost", ca, caCertificate);
-        otherNameTls = serverKey("other-name", "CN=other.example.org", "SAN=dns:other.example.org", ca, caCertificate);
-    }
-
-    /** A server key whose certificate the test CA issued for {@code san}, as an SSL context to serve with. */
-    private static SSLContext serverKey(String name, String dname, String san, Path ca, Path caCertificate) throws Exception {
-        Path keystore = keys.resolve(name + ".p12");
-        Path request = keys.resolve(name + ".csr");
-        Path certificate = keys.resolve(name + ".pem");
-        String store = keystore.toString();
-        keytool("-genkeypair", "-alias", "tc", "-keyalg", "RSA", "-keysize", "2048", "-dname", dname, "-validity", "2",
-                "-storetype", "PKCS12", "-keystore", store, "-storepass", "server-pw");
-        keytool("-certreq", "-alias", "tc", "-keystore", store, "-storepass", "server-pw", "-file", request.toString());
-        keytool("-gencert", "-rfc", "-alias", "ca", "-keystore", ca.toString(), "-storepass", "ca-password", "-infile", request.toString(),
-                "-outfile", certificate.toString(), "-ext", san, "-validity", "2");
-        // the CA first, so that the issued certificate can be installed with its chain
-        keytool("-importcert", "-noprompt", "-alias", "ca", "-file", caCertificate.toString(), "-keystore", store,
-                "-storepass", "server-pw");
-        keytool("-importcert", "-alias", "tc", "-file", certificate.toString(), "-keystore", store, "-storepass", "server-pw");
-        KeyStore loaded = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(keystore)) {
-            loaded.load(in, "server-pw".toCharArray());
-        }
-        KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        keyManagers.init(loaded, "server-pw".toCharArray());
-        SSLContext tls = SSLContext.getInstance("TLS");
-        tls.init(keyManagers.getKeyManagers(), null, null);
-        return tls;
+        ServerCertificate ca = ServerCertificate.create(keys, "trust-pw");
+        truststore = ca.truststore;
+        rightNameTls = ca.serverTls;
+        otherNameTls = ca.issue("other-name", "CN=other.example.org", "SAN=dns:other.example.org");
     }
 
     @BeforeEach
@@ -229,15 +191,5 @@ class TlsEndToEndTest {
             System.setOut(console);
         }
         return copy.toString(StandardCharsets.UTF_8);
-    }
-
-    private static void keytool(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-J-XX:TieredStopAtLevel=1", "-J-XX:+UseSerialGC"));
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes());
-        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as(output).isZero();
     }
 }

@@ -32,6 +32,24 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         }
     }
 
+    /**
+     * A login role with its own database, and a rule ahead of the server's trust-everyone ones that
+     * makes this role prove its password (SCRAM): a wrong password is refused.
+     *
+     * @return the JDBC URL of the role's database
+     */
+    public String passwordUser(String role, String password) throws IOException, java.sql.SQLException {
+        try (java.sql.Connection connection = java.sql.DriverManager.getConnection(jdbcUrl(), user(), "");
+             java.sql.Statement sql = connection.createStatement()) {
+            sql.execute("CREATE ROLE " + role + " LOGIN PASSWORD '" + password.replace("'", "''") + "'");
+            sql.execute("CREATE DATABASE " + role + " OWNER " + role);
+            java.nio.file.Path hba = dataDir.resolve("pg_hba.conf");
+            java.nio.file.Files.writeString(hba, "host all " + role + " all scram-sha-256\n" + java.nio.file.Files.readString(hba));
+            sql.execute("SELECT pg_reload_conf()");
+        }
+        return "jdbc:postgresql://127.0.0.1:" + port + "/" + role;
+    }
+
     public String jdbcUrl() {
         return "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
     }
