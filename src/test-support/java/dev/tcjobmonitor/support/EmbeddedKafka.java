@@ -30,9 +30,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     // not port 0: the broker's address is given to the monitor before the broker starts (a sink
     // that is down, then comes up), and KRaft's controller.quorum.voters names the controller's
     // port in the configuration it starts from
-    private final int port = FreePorts.freePort();
-    private final int controllerPort = FreePorts.freePort();
-    private final int saslPort = FreePorts.freePort();
+    // named before the broker starts (the controller's is in its own configuration): three distinct ports
+    private final int[] ports = FreePorts.freePorts(3);
+    private final int port = ports[0];
+    private final int controllerPort = ports[1];
+    private final int saslPort = ports[2];
     private final Path logDir;
     private String saslUser;
     private String saslPassword;
