@@ -67,11 +67,23 @@ final class ConfigurationCheck {
                 case "file" -> check("sink file", this::checkFile);
                 case "kafka" -> check("sink kafka", this::checkKafka);
                 case "email" -> check("sink email", this::checkEmail);
-                default -> out.println("SKIP sink " + sink + ": " + property("sink.custom.uri").replaceAll("\\?.*", "")
-                        + " is any Camel endpoint; not checked");
+                default -> out.println("SKIP sink " + sink + ": " + endpointOf(sink) + " is any Camel endpoint; not checked");
             }
         }
         return failures == 0 ? Application.EXIT_OK : Application.EXIT_POLL_FAILED;
+    }
+
+    /**
+     * A sink of its own route: the scheme and host of its {@code sink.<name>.uri} (a webhook's path
+     * or query may hold its secret; user info is dropped too), or its route.
+     */
+    private String endpointOf(String sink) {
+        String uri = property("sink." + sink + ".uri");
+        if (uri.isBlank()) {
+            return "the route of direct:tc-sink-" + sink;
+        }
+        java.util.regex.Matcher origin = java.util.regex.Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*:(?://)?)(?:[^@/?]*@)?([^/?]*)").matcher(uri);
+        return origin.find() ? origin.group(1) + origin.group(2) : "its endpoint";
     }
 
     private interface Check {

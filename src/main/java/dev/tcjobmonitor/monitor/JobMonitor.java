@@ -126,6 +126,15 @@ public class JobMonitor implements CamelContextAware {
                 retryBudget, clock);
         pollHistory.register(this, Schedule.healthRules(settings.name(), cron, timeZone, healthMaxPollAge,
                 healthMaxFailedPolls, clock), clock.instant());
+        if (handOver.emit() == HandOver.Emit.PAGES && camelContext != null) {
+            try {
+                SinkRoutes.checkAtStart(settings.name(), settings.sinks(), camelContext);
+            } catch (SettingException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot check the sinks of monitor '" + settings.name() + "'", e);
+            }
+        }
         LOG.info("Monitor '{}' watches {} for {} executions (page size {}, sinks {})", settings.name(),
                 settings.endpoint(), settings.statuses(), settings.pageSize(), settings.sinks());
     }
@@ -346,6 +355,11 @@ public class JobMonitor implements CamelContextAware {
         exchange.setProperty(MonitorConstants.BATCH_SINKS, batch.sinks().stream()
                 .map(sink -> MonitorConstants.SINK_ENDPOINT_PREFIX + sink).toList());
         return batch;
+    }
+
+    /** Whether {@code sink} already has the alert with this delivery key. */
+    boolean isDelivered(String sink, String key) {
+        return stateStore.isDelivered(settings.name(), sink, key);
     }
 
     /** {@code sink} accepted {@code alerts}: it never gets them again. */

@@ -23,6 +23,9 @@ public final class MonitorConstants {
     /** Property: the alerts a sink route is delivering on this exchange (one, or a digest's all). */
     public static final String ALERTS = "tcAlerts";
 
+    /** Property: the delivery key of the one alert an endpoint sink is sending (its idempotent consumer's key). */
+    public static final String DELIVERY_KEY = "tcDeliveryKey";
+
     /** Sink {@code x} is the route {@code direct:tc-sink-x}. */
     public static final String SINK_ENDPOINT_PREFIX = "direct:tc-sink-";
 

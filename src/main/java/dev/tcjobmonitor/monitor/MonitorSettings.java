@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * One monitor's settings, checked once at start-up. Raw values arrive as text from route template
@@ -35,9 +34,6 @@ public record MonitorSettings(
 
     /** ThreatConnect's {@code resultLimit} maximum. */
     public static final int MAX_PAGE_SIZE = 10_000;
-
-    /** The sink kinds this build delivers to; each is a route {@code direct:tc-sink-<kind>}. */
-    public static final Set<String> KNOWN_SINKS = Set.of("file", "kafka", "email", "custom");
 
     /** Raw text values, as the route template passes them. */
     public record Raw(String name, String baseUrl, String accessId, String secretKey, String apiToken,
@@ -139,17 +135,9 @@ public record MonitorSettings(
     private static List<String> sinks(String name, String text) {
         List<String> sinks = list(text);
         if (sinks.isEmpty()) {
-            throw new SettingException(name, "sinks", "is empty; name at least one of " + KNOWN_SINKS);
+            throw new SettingException(name, "sinks", "is empty; name at least one sink, e.g. file");
         }
-        if (sinks.equals(List.of(HandOver.CONSUMER))) {
-            // the route consuming the Kamelet (emit=failures) is the monitor's one sink
-            return sinks;
-        }
-        for (String sink : sinks) {
-            if (!KNOWN_SINKS.contains(sink)) {
-                throw new SettingException(name, "sinks", "'" + sink + "' is not a sink; known sinks are " + KNOWN_SINKS);
-            }
-        }
+        // which sinks exist is known only once the routes are there: SinkRoutes.check
         return sinks;
     }
 

@@ -55,10 +55,14 @@ public class SinkDeliveries {
         return alerts;
     }
 
-    /** Body: the alert's JSON document; headers: tcExecutionId, tcJobId, tcStatus, tcMonitor. */
+    /**
+     * Body: the alert's JSON document; headers: tcExecutionId, tcJobId, tcStatus, tcMonitor; the
+     * exchange property tcDeliveryKey: the key the sink's delivered ids know it by.
+     */
     public void asMessage(Exchange exchange) throws InvalidPayloadException {
         Alert alert = exchange.getMessage().getMandatoryBody(Alert.class);
         exchange.setProperty(MonitorConstants.ALERTS, List.of(alert));
+        exchange.setProperty(MonitorConstants.DELIVERY_KEY, alert.key());
         exchange.getMessage().setHeaders(alert.headers());
         exchange.getMessage().setBody(alert.document());
     }
@@ -92,7 +96,7 @@ public class SinkDeliveries {
         return alerts == null ? List.of() : alerts;
     }
 
-    private static Poll poll(String sink, Exchange exchange) {
+    static Poll poll(String sink, Exchange exchange) {
         Poll poll = exchange.getProperty(MonitorConstants.POLL, Poll.class);
         if (poll == null) {
             throw new IllegalStateException("sink '" + sink + "' received an alert outside a poll");
