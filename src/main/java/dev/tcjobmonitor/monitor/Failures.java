@@ -2,8 +2,15 @@ package dev.tcjobmonitor.monitor;
 
 import dev.tcjobmonitor.threatconnect.ThreatConnectException;
 
-/** Makes one readable line of an exception chain, for the poll's failure log line. */
+/**
+ * Makes one readable line of an exception chain, for the poll's failure log line. An endpoint
+ * named in it keeps its scheme and host only: a webhook's path or query (a chat webhook's URL is its
+ * secret) or user info never reaches a log, a health detail or a dead letter.
+ */
 final class Failures {
+
+    private static final java.util.regex.Pattern URL =
+            java.util.regex.Pattern.compile("\\b([A-Za-z][A-Za-z0-9+.-]*://)(?:[^@/\\s]*@)?([^/?#\\s]+)[^\\s]*");
 
     private Failures() {
     }
@@ -21,7 +28,7 @@ final class Failures {
         }
         String message = root.getMessage();
         String type = root.getClass().getSimpleName();
-        return oneLine(message == null || message.isBlank() ? type : type + ": " + message);
+        return oneLine(message == null || message.isBlank() ? type : type + ": " + URL.matcher(message).replaceAll("$1$2"));
     }
 
     private static String oneLine(String text) {

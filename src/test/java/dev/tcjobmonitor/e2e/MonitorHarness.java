@@ -33,6 +33,7 @@ final class MonitorHarness implements AutoCloseable {
     final Path stateDir;
     final Path alertDir;
     private final Properties properties = new Properties();
+    private final List<String> extraRoutes = new ArrayList<>();
     private Main main;
 
     MonitorHarness(Path tempDir) {
@@ -60,8 +61,21 @@ final class MonitorHarness implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Loads this route file too, as if it were in the operator's routes/ folder beside
+     * routes/monitor.camel.yaml.
+     */
+    MonitorHarness routes(Path file) {
+        extraRoutes.add("file:" + file.toAbsolutePath());
+        return this;
+    }
+
     MonitorHarness start() throws Exception {
         main = Application.createMain(properties);
+        if (!extraRoutes.isEmpty()) {
+            main.configure().withRoutesIncludePattern(
+                    main.configure().getRoutesIncludePattern() + "," + String.join(",", extraRoutes));
+        }
         main.start();
         return this;
     }

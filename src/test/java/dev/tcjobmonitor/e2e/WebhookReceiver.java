@@ -62,6 +62,11 @@ final class WebhookReceiver implements AutoCloseable {
         return "http://127.0.0.1:" + port() + "/hook?httpMethod=POST";
     }
 
+    /** The address alone, for a route that sets the method itself. */
+    String url() {
+        return "http://127.0.0.1:" + port() + "/hook";
+    }
+
     private int port() {
         return server == null ? port : server.getAddress().getPort();
     }
@@ -110,6 +115,11 @@ final class WebhookReceiver implements AutoCloseable {
     void endHang() {
         behaviour = Behaviour.REFUSE;
         hangEnds.countDown();
+    }
+
+    /** From now on, every request is answered HTTP 503. */
+    void refuse() {
+        behaviour = Behaviour.REFUSE;
     }
 
     /** From now on, every request is accepted. */
