@@ -10,10 +10,10 @@ import dev.tcjobmonitor.state.DeadLetterFile;
 import dev.tcjobmonitor.state.Delivery;
 import dev.tcjobmonitor.state.FileStateStore;
 import dev.tcjobmonitor.state.MonitorStateStore;
-import dev.tcjobmonitor.threatconnect.ApiEndpoint;
 import dev.tcjobmonitor.threatconnect.ExecutionPage;
 import dev.tcjobmonitor.threatconnect.ExecutionPageReader;
 import dev.tcjobmonitor.threatconnect.JobDirectory;
+import dev.tcjobmonitor.threatconnect.ThreatConnectClient;
 import dev.tcjobmonitor.threatconnect.ThreatConnectException;
 import dev.tcjobmonitor.threatconnect.ThreatConnectProbe;
 import dev.tcjobmonitor.threatconnect.ThreatConnectTls;
@@ -75,6 +75,7 @@ public class JobMonitor implements CamelContextAware {
     private MonitorSettings settings;
     private RetryPolicy retryPolicy;
     private ThreatConnectTls tls;
+    private ThreatConnectClient client;
     private JobDirectory jobDirectory;
 
     // raw template parameters, checked together by init()
@@ -118,6 +119,9 @@ public class JobMonitor implements CamelContextAware {
         }
         deadLetters = new DeadLetterFile(stateDirectory);
         useSharedServices();
+        if (client != null) {
+            client.signWith(settings.signer());
+        }
         secretKey = null;
         apiToken = null;
         jobDirectory = new JobDirectory(settings.endpoint(), settings.signer(), JOB_LOOKUP_TIMEOUT,
@@ -231,7 +235,7 @@ public class JobMonitor implements CamelContextAware {
                 delay.get().toMillis(), Failures.describe(cause));
     }
 
-    /** Addresses and signs the request for the next page, immediately before it is sent. */
+    /** Addresses the request for the next page; the client ({@link ThreatConnectClient}) signs it as it is sent. */
     public void prepareRequest(Exchange exchange) {
         URI page = poll(exchange).nextPage();
         var message = exchange.getMessage();
@@ -240,7 +244,6 @@ public class JobMonitor implements CamelContextAware {
         message.setHeader(Exchange.HTTP_URI, page.getScheme() + "://" + page.getRawAuthority() + page.getRawPath());
         message.setHeader(Exchange.HTTP_QUERY, page.getRawQuery());
         message.setHeader("Accept", "application/json");
-        settings.signer().sign("GET", ApiEndpoint.pathAndQuery(page)).forEach(message::setHeader);
     }
 
     /** Checks the response and leaves the page's executions as the body, one element each. */
@@ -496,6 +499,11 @@ public class JobMonitor implements CamelContextAware {
 
     public void setStateStore(MonitorStateStore stateStore) {
         this.stateStore = stateStore;
+    }
+
+    /** The HTTP client of the page requests: it gets this monitor's signer once the settings are checked. */
+    public void setClient(ThreatConnectClient client) {
+        this.client = client;
     }
 
     public void setTls(ThreatConnectTls tls) {
