@@ -24,7 +24,7 @@ final class Failures {
         return oneLine(message == null || message.isBlank() ? type : type + ": " + message);
     }
 
-    private static String oneLine(String text) {
+    static String oneLine(String text) {
         return text.replaceAll("[\\p{Cc}\\u2028\\u2029]+", " ").strip();
     }
 }

@@ -14,11 +14,9 @@ import dev.tcjobmonitor.threatconnect.ExecutionPage;
 import dev.tcjobmonitor.threatconnect.ExecutionPageReader;
 import dev.tcjobmonitor.threatconnect.JobDirectory;
 import dev.tcjobmonitor.threatconnect.ThreatConnectClient;
-import dev.tcjobmonitor.threatconnect.ThreatConnectException;
 import dev.tcjobmonitor.threatconnect.ThreatConnectProbe;
 import dev.tcjobmonitor.threatconnect.ThreatConnectTls;
 import dev.tcjobmonitor.threatconnect.Tql;
-import dev.tcjobmonitor.threatconnect.TransientFailure;
 import java.io.InputStream;
 import java.net.URI;
 import java.time.Clock;
@@ -142,6 +140,11 @@ public class JobMonitor implements CamelContextAware {
         return settings;
     }
 
+    /** How a page is retried after a transient failure (see {@link PageRetry}). */
+    RetryPolicy retryPolicy() {
+        return retryPolicy;
+    }
+
     /** Job names of this monitor's instance, for alerts that show them. */
     public JobDirectory jobDirectory() {
         return jobDirectory;
@@ -200,44 +203,11 @@ public class JobMonitor implements CamelContextAware {
         return true;
     }
 
-    /** True until the current page has been read. */
-    public boolean pageAttemptDue(Exchange exchange) {
-        return !poll(exchange).pageFetched();
-    }
-
-    /** How long to wait before this attempt: nothing before the first. */
-    public long backoffMillis(Exchange exchange) {
-        return poll(exchange).pendingDelay().toMillis();
-    }
-
-    /**
-     * An attempt at the page failed with an I/O error, a timeout, a 429 or a 5xx: schedule the
-     * next one, or give up (failing the poll) when the retry budget does not allow another.
-     */
-    public void pageAttemptFailed(Exchange exchange) {
-        Poll poll = poll(exchange);
-        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        if (cause instanceof javax.net.ssl.SSLException) {
-            // an untrusted certificate stays untrusted: no retry
-            throw new ThreatConnectException("the TLS handshake with " + settings.endpoint() + " failed: " + Failures.describe(cause)
-                    + " (check tc.tls.truststore for a private CA; tc.base-url's host must match the certificate)");
-        }
-        Optional<Duration> retryAfter = cause instanceof TransientFailure transientFailure
-                ? transientFailure.retryAfter() : Optional.empty();
-        int attempt = poll.attempts() + 1;
-        Optional<Duration> delay = retryPolicy.delayAfter(attempt, retryAfter, poll.elapsed());
-        if (delay.isEmpty()) {
-            throw new ThreatConnectException("page " + (poll.pages() + 1) + " still failed after " + attempt
-                    + " attempt(s) within the retry budget of " + retryPolicy.budget() + ": " + Failures.describe(cause));
-        }
-        poll.attemptFailed(delay.get());
-        LOG.info("Page {} of '{}' failed (attempt {}), retrying in {} ms: {}", poll.pages() + 1, settings.name(), attempt,
-                delay.get().toMillis(), Failures.describe(cause));
-    }
-
     /** Addresses the request for the next page; the client ({@link ThreatConnectClient}) signs it as it is sent. */
     public void prepareRequest(Exchange exchange) {
-        URI page = poll(exchange).nextPage();
+        Poll poll = poll(exchange);
+        poll.pageAttemptStarted();
+        URI page = poll.nextPage();
         var message = exchange.getMessage();
         message.setBody(null);
         message.setHeader(Exchange.HTTP_METHOD, "GET");
@@ -450,12 +420,13 @@ public class JobMonitor implements CamelContextAware {
     /** The poll failed: log one line, leave the watermark where it was. */
     public AlertBatch failPoll(Exchange exchange) {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        String reason = Failures.describe(cause);
         Poll poll = exchange.getProperty(MonitorConstants.POLL, Poll.class);
         if (poll == null) {
             poll = new Poll(this, null, clock.instant(), null);
             exchange.setProperty(MonitorConstants.POLL, poll);
         }
+        // a page that was not retried (again) says why (PageRetry)
+        String reason = poll.gaveUp().map(Failures::oneLine).orElseGet(() -> Failures.describe(cause));
         poll.failed(reason);
         LOG.warn("Poll of '{}' failed after {} ms, watermark unchanged (next poll retries from {}): {}",
                 name(), poll.elapsed().toMillis(),
