@@ -31,7 +31,7 @@ final class Failures {
         return oneLine(message == null || message.isBlank() ? type : type + ": " + URL.matcher(message).replaceAll("$1$2"));
     }
 
-    private static String oneLine(String text) {
+    static String oneLine(String text) {
         return text.replaceAll("[\\p{Cc}\\u2028\\u2029]+", " ").strip();
     }
 }

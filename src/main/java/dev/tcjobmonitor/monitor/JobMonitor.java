@@ -10,15 +10,13 @@ import dev.tcjobmonitor.state.DeadLetterFile;
 import dev.tcjobmonitor.state.Delivery;
 import dev.tcjobmonitor.state.FileStateStore;
 import dev.tcjobmonitor.state.MonitorStateStore;
-import dev.tcjobmonitor.threatconnect.ApiEndpoint;
 import dev.tcjobmonitor.threatconnect.ExecutionPage;
 import dev.tcjobmonitor.threatconnect.ExecutionPageReader;
 import dev.tcjobmonitor.threatconnect.JobDirectory;
-import dev.tcjobmonitor.threatconnect.ThreatConnectException;
+import dev.tcjobmonitor.threatconnect.ThreatConnectClient;
 import dev.tcjobmonitor.threatconnect.ThreatConnectProbe;
 import dev.tcjobmonitor.threatconnect.ThreatConnectTls;
 import dev.tcjobmonitor.threatconnect.Tql;
-import dev.tcjobmonitor.threatconnect.TransientFailure;
 import java.io.InputStream;
 import java.net.URI;
 import java.time.Clock;
@@ -75,6 +73,7 @@ public class JobMonitor implements CamelContextAware {
     private MonitorSettings settings;
     private RetryPolicy retryPolicy;
     private ThreatConnectTls tls;
+    private ThreatConnectClient client;
     private JobDirectory jobDirectory;
 
     // raw template parameters, checked together by init()
@@ -118,6 +117,9 @@ public class JobMonitor implements CamelContextAware {
         }
         deadLetters = new DeadLetterFile(stateDirectory);
         useSharedServices();
+        if (client != null) {
+            client.signWith(settings.signer());
+        }
         secretKey = null;
         apiToken = null;
         jobDirectory = new JobDirectory(settings.endpoint(), settings.signer(), JOB_LOOKUP_TIMEOUT,
@@ -145,6 +147,11 @@ public class JobMonitor implements CamelContextAware {
 
     public MonitorSettings settings() {
         return settings;
+    }
+
+    /** How a page is retried after a transient failure (see {@link PageRetry}). */
+    RetryPolicy retryPolicy() {
+        return retryPolicy;
     }
 
     /** Job names of this monitor's instance, for alerts that show them. */
@@ -205,51 +212,17 @@ public class JobMonitor implements CamelContextAware {
         return true;
     }
 
-    /** True until the current page has been read. */
-    public boolean pageAttemptDue(Exchange exchange) {
-        return !poll(exchange).pageFetched();
-    }
-
-    /** How long to wait before this attempt: nothing before the first. */
-    public long backoffMillis(Exchange exchange) {
-        return poll(exchange).pendingDelay().toMillis();
-    }
-
-    /**
-     * An attempt at the page failed with an I/O error, a timeout, a 429 or a 5xx: schedule the
-     * next one, or give up (failing the poll) when the retry budget does not allow another.
-     */
-    public void pageAttemptFailed(Exchange exchange) {
-        Poll poll = poll(exchange);
-        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        if (cause instanceof javax.net.ssl.SSLException) {
-            // an untrusted certificate stays untrusted: no retry
-            throw new ThreatConnectException("the TLS handshake with " + settings.endpoint() + " failed: " + Failures.describe(cause)
-                    + " (check tc.tls.truststore for a private CA; tc.base-url's host must match the certificate)");
-        }
-        Optional<Duration> retryAfter = cause instanceof TransientFailure transientFailure
-                ? transientFailure.retryAfter() : Optional.empty();
-        int attempt = poll.attempts() + 1;
-        Optional<Duration> delay = retryPolicy.delayAfter(attempt, retryAfter, poll.elapsed());
-        if (delay.isEmpty()) {
-            throw new ThreatConnectException("page " + (poll.pages() + 1) + " still failed after " + attempt
-                    + " attempt(s) within the retry budget of " + retryPolicy.budget() + ": " + Failures.describe(cause));
-        }
-        poll.attemptFailed(delay.get());
-        LOG.info("Page {} of '{}' failed (attempt {}), retrying in {} ms: {}", poll.pages() + 1, settings.name(), attempt,
-                delay.get().toMillis(), Failures.describe(cause));
-    }
-
-    /** Addresses and signs the request for the next page, immediately before it is sent. */
+    /** Addresses the request for the next page; the client ({@link ThreatConnectClient}) signs it as it is sent. */
     public void prepareRequest(Exchange exchange) {
-        URI page = poll(exchange).nextPage();
+        Poll poll = poll(exchange);
+        poll.pageAttemptStarted();
+        URI page = poll.nextPage();
         var message = exchange.getMessage();
         message.setBody(null);
         message.setHeader(Exchange.HTTP_METHOD, "GET");
         message.setHeader(Exchange.HTTP_URI, page.getScheme() + "://" + page.getRawAuthority() + page.getRawPath());
         message.setHeader(Exchange.HTTP_QUERY, page.getRawQuery());
         message.setHeader("Accept", "application/json");
-        settings.signer().sign("GET", ApiEndpoint.pathAndQuery(page)).forEach(message::setHeader);
     }
 
     /** Checks the response and leaves the page's executions as the body, one element each. */
@@ -461,12 +434,13 @@ public class JobMonitor implements CamelContextAware {
     /** The poll failed: log one line, leave the watermark where it was. */
     public AlertBatch failPoll(Exchange exchange) {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        String reason = Failures.describe(cause);
         Poll poll = exchange.getProperty(MonitorConstants.POLL, Poll.class);
         if (poll == null) {
             poll = new Poll(this, null, clock.instant(), null);
             exchange.setProperty(MonitorConstants.POLL, poll);
         }
+        // a page that was not retried (again) says why (PageRetry)
+        String reason = poll.gaveUp().map(Failures::oneLine).orElseGet(() -> Failures.describe(cause));
         poll.failed(reason);
         LOG.warn("Poll of '{}' failed after {} ms, watermark unchanged (next poll retries from {}): {}",
                 name(), poll.elapsed().toMillis(),
@@ -510,6 +484,11 @@ public class JobMonitor implements CamelContextAware {
 
     public void setStateStore(MonitorStateStore stateStore) {
         this.stateStore = stateStore;
+    }
+
+    /** The HTTP client of the page requests: it gets this monitor's signer once the settings are checked. */
+    public void setClient(ThreatConnectClient client) {
+        this.client = client;
     }
 
     public void setTls(ThreatConnectTls tls) {

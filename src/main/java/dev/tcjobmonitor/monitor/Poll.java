@@ -29,9 +29,9 @@ public final class Poll {
     private String failure;
     private boolean finished;
     // attempts at the page being fetched
-    private boolean pageFetched;
+    private boolean pageAttemptInProgress;
     private int attempts;
-    private Duration pendingDelay = Duration.ZERO;
+    private String gaveUp;
 
     private final boolean movesWatermark;
 
@@ -77,23 +77,25 @@ public final class Poll {
         pages++;
         executions += executionsOnPage;
         nextPage = next;
-        pageFetched = true;
+        pageAttemptInProgress = false;
     }
 
     /** Begins the attempts at the next page. */
     void startPage() {
-        pageFetched = false;
         attempts = 0;
-        pendingDelay = Duration.ZERO;
     }
 
-    boolean pageFetched() {
-        return pageFetched;
+    /** The request for the page is addressed: from now until it is read, a transient failure may be retried. */
+    void pageAttemptStarted() {
+        pageAttemptInProgress = true;
     }
 
-    /** An attempt at the page failed transiently; the next one waits {@code delay}. */
-    int attemptFailed(Duration delay) {
-        pendingDelay = delay;
+    boolean pageAttemptInProgress() {
+        return pageAttemptInProgress;
+    }
+
+    /** An attempt at the page failed transiently and is tried again. */
+    int attemptFailed() {
         return ++attempts;
     }
 
@@ -101,8 +103,13 @@ public final class Poll {
         return attempts;
     }
 
-    Duration pendingDelay() {
-        return pendingDelay;
+    /** The page is not retried (again): why the poll fails. */
+    void giveUp(String reason) {
+        gaveUp = reason;
+    }
+
+    Optional<String> gaveUp() {
+        return Optional.ofNullable(gaveUp);
     }
 
     void failuresSeen(int all, int notEverywhereYet) {

@@ -44,6 +44,11 @@ class KameletSourceTest {
     @BeforeEach
     void startTheIntegratorsApplication() throws Exception {
         tc = ThreatConnectSimulator.start().withHmacUser("soc-user", SECRET);
+        startIntegrator("classpath:kamelet/integrator-routes.camel.yaml");
+    }
+
+    /** The integrator's application with the route(s) of {@code routes}. */
+    private void startIntegrator(String routes) throws Exception {
         integrator = new DefaultCamelContext();
         Properties settings = new Properties();
         settings.setProperty("soc.threatconnect.url", tc.baseUrl());
@@ -51,12 +56,13 @@ class KameletSourceTest {
         settings.setProperty("soc.threatconnect.secret-key", SECRET);
         settings.setProperty("soc.state-dir", tempDir.resolve("state").toString());
         settings.setProperty("soc.failures-uri", "mock:failures");
+        settings.setProperty("soc.errors-uri", "mock:errors");
         // the module's tuning keys, if a host sets them, apply to the Kamelet too
         settings.setProperty("tc.retry-after-cap", "PT0.1S");
         settings.setProperty("tc.retry-initial-delay", "PT0.05S");
         integrator.getPropertiesComponent().setInitialProperties(settings);
         PluginHelper.getRoutesLoader(integrator).loadRoutes(List.of(
-                ResourceHelper.resolveMandatoryResource(integrator, "classpath:kamelet/integrator-routes.camel.yaml")));
+                ResourceHelper.resolveMandatoryResource(integrator, routes)));
         integrator.start();
         failures = integrator.getEndpoint("mock:failures", MockEndpoint.class);
     }
@@ -128,6 +134,28 @@ class KameletSourceTest {
         failures.assertIsSatisfied();
         assertThat(json(failures.getExchanges().get(0)).path("id").asLong()).isEqualTo(failure);
         assertThat(tc.requests()).as("the 429, then the monitor's own retry").hasSize(2);
+    }
+
+    @Test
+    void pagesAreStillRetriedWhenTheHostsRouteHasErrorHandlingOfItsOwn() throws Exception {
+        // the Kamelet's route inherits the consuming route's routeConfiguration, whose
+        // onException(Exception) would swallow the first failed attempt: the Kamelet's own
+        // route-scoped onException takes precedence, so the page is retried and the poll ends well
+        integrator.close();
+        startIntegrator("classpath:kamelet/integrator-routes-with-error-handling.camel.yaml");
+        MockEndpoint errors = integrator.getEndpoint("mock:errors", MockEndpoint.class);
+        long failure = tc.addFailed(41, Instant.now().minusSeconds(60), "feed down");
+        tc.enqueueFault(Fault.respond(503, "<html>Service Unavailable</html>"));
+        tc.enqueueFault(Fault.truncated());
+        tc.enqueueFault(Fault.rateLimited(Duration.ofSeconds(30)));
+        failures.expectedMessageCount(1);
+
+        poll();
+
+        failures.assertIsSatisfied();
+        assertThat(json(failures.getExchanges().get(0)).path("id").asLong()).isEqualTo(failure);
+        assertThat(tc.requests()).as("503, cut short, 429, then the page").hasSize(4);
+        assertThat(errors.getReceivedCounter()).as("failed attempts reaching the host's error handling").isZero();
     }
 
     /** Fires the Kamelet's Quartz trigger and waits until that poll is over. */

@@ -1,0 +1,175 @@
+package dev.tcjobmonitor.threatconnect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tcjobmonitor.simulator.Fault;
+import dev.tcjobmonitor.simulator.HmacVerifier;
+import dev.tcjobmonitor.simulator.RecordedRequest;
+import dev.tcjobmonitor.simulator.ThreatConnectSimulator;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.core5.http.ClassicHttpRequest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The page requests' HTTP client, as the Kamelet's camel-http endpoint builds it (through the
+ * {@code HttpClientConfigurer}), against the simulator, which checks every signature itself and
+ * records each request as it arrived.
+ */
+class ThreatConnectClientTest {
+
+    private static final String ACCESS_ID = "api-user";
+    private static final String SECRET_KEY = "s3cret/key+with=base64-chars";
+    private static final String TOKEN = "api-token-123";
+    /** A query with spaces, quotes and parentheses, percent-encoded as the monitor sends it. */
+    private static final String PAGE = "/v3/job/executions?tql=status%20in%20(%22Failed%22)%20and%20jobId%20%3D%201&resultLimit=2";
+
+    private final ThreatConnectSimulator simulator = ThreatConnectSimulator.start()
+            .withHmacUser(ACCESS_ID, SECRET_KEY).withApiToken(TOKEN);
+    private final SteppingClock clock = new SteppingClock(Instant.now());
+    private final ThreatConnectClient client = new ThreatConnectClient();
+
+    @AfterEach
+    void stopSimulator() {
+        simulator.close();
+    }
+
+    @Test
+    void everyAttemptIsSignedAnewWhenItIsSent() throws Exception {
+        client.signWith(new HmacSigner(ACCESS_ID, SECRET_KEY, clock));
+        HttpGet page = new HttpGet(simulator.baseUrl() + PAGE);
+        try (CloseableHttpClient http = build(client)) {
+            assertThat(send(http, page)).isEqualTo(200);
+            // the same request object sent again later, as a retried attempt is: a signature made
+            // once would carry the first Timestamp
+            clock.advance(Duration.ofSeconds(7));
+            assertThat(send(http, page)).isEqualTo(200);
+        }
+
+        List<RecordedRequest> sent = simulator.requests();
+        assertThat(sent).hasSize(2);
+        long first = Long.parseLong(sent.get(0).header("Timestamp").orElseThrow());
+        long second = Long.parseLong(sent.get(1).header("Timestamp").orElseThrow());
+        assertThat(second - first).isEqualTo(7);
+        for (RecordedRequest request : sent) {
+            assertThat(verified(request)).as("signature of %s", request).isTrue();
+        }
+        assertThat(sent.get(1).header("Authorization")).isNotEqualTo(sent.get(0).header("Authorization"));
+    }
+
+    @Test
+    void theRawPathAndQueryAreSignedExactlyAsSent() throws Exception {
+        client.signWith(new HmacSigner(ACCESS_ID, SECRET_KEY, clock));
+        try (CloseableHttpClient http = build(client)) {
+            assertThat(send(http, new HttpGet(simulator.baseUrl() + PAGE))).isEqualTo(200);
+        }
+
+        RecordedRequest request = simulator.requests().get(0);
+        // still percent-encoded on the wire, and signed that way (the simulator answered 200)
+        assertThat(request.target()).isEqualTo("/api" + PAGE);
+        long timestamp = Long.parseLong(request.header("Timestamp").orElseThrow());
+        assertThat(request.header("Authorization")).contains(
+                new HmacSigner(ACCESS_ID, SECRET_KEY, clock).authorization("GET", "/api" + PAGE, timestamp));
+    }
+
+    @Test
+    void anApiTokenIsSentWithEveryRequest() throws Exception {
+        client.signWith(new TokenSigner(TOKEN));
+        try (CloseableHttpClient http = build(client)) {
+            assertThat(send(http, new HttpGet(simulator.baseUrl() + PAGE))).isEqualTo(200);
+            assertThat(send(http, new HttpGet(simulator.baseUrl() + PAGE))).isEqualTo(200);
+        }
+
+        assertThat(simulator.requests()).hasSize(2).allSatisfy(request -> {
+            assertThat(request.header("Authorization")).contains("TC-Token " + TOKEN);
+            assertThat(request.header("Timestamp")).isEmpty();
+        });
+    }
+
+    @Test
+    void aRequestIsNeverSentUnsigned() {
+        // no signer yet: the monitor's settings were never checked
+        try (CloseableHttpClient http = build(client)) {
+            assertThatThrownBy(() -> send(http, new HttpGet(simulator.baseUrl() + PAGE)))
+                    .hasMessageContaining("no ThreatConnect credentials");
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        assertThat(simulator.requests()).isEmpty();
+    }
+
+    @Test
+    void theClientNeitherRetriesNorFollowsRedirects() throws Exception {
+        client.signWith(new HmacSigner(ACCESS_ID, SECRET_KEY, clock));
+        simulator.enqueueFault(Fault.rateLimited(Duration.ofSeconds(1)));
+        simulator.enqueueFault(Fault.respond(503, "<html>Service Unavailable</html>"));
+        simulator.enqueueFault(Fault.redirect(302, simulator.baseUrl() + "/v3/job/executions?elsewhere=1"));
+        try (CloseableHttpClient http = build(client)) {
+            // each answer comes back as it is: the monitor decides what to retry, and when
+            assertThat(send(http, new HttpGet(simulator.baseUrl() + PAGE))).isEqualTo(429);
+            assertThat(send(http, new HttpGet(simulator.baseUrl() + PAGE))).isEqualTo(503);
+            assertThat(send(http, new HttpGet(simulator.baseUrl() + PAGE))).isEqualTo(302);
+        }
+        assertThat(simulator.requests()).hasSize(3).allSatisfy(request ->
+                assertThat(request.target()).isEqualTo("/api" + PAGE));
+    }
+
+    /** The client camel-http would build with this configurer. */
+    private static CloseableHttpClient build(ThreatConnectClient configurer) {
+        HttpClientBuilder builder = HttpClients.custom();
+        configurer.configureHttpClient(builder);
+        return builder.build();
+    }
+
+    private static int send(CloseableHttpClient http, ClassicHttpRequest request) throws IOException {
+        return http.execute(request, response -> response.getCode());
+    }
+
+    /** Checked as the simulator checks it, independently of HmacSigner. */
+    private static boolean verified(RecordedRequest request) {
+        HmacVerifier.Credentials credentials = HmacVerifier.credentials(request.header("Authorization").orElseThrow())
+                .orElseThrow();
+        return credentials.accessId().equals(ACCESS_ID) && HmacVerifier.verifies(SECRET_KEY, request.method(),
+                request.target(), request.header("Timestamp").orElseThrow(), credentials.signature());
+    }
+
+    /** A clock the test moves on, so two sends are seconds apart without waiting. */
+    private static final class SteppingClock extends Clock {
+
+        private volatile Instant now;
+
+        SteppingClock(Instant start) {
+            this.now = start;
+        }
+
+        void advance(Duration step) {
+            now = now.plus(step);
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+}
