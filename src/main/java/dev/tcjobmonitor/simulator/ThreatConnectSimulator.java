@@ -11,28 +11,19 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Predicate;
 
 /**
  * A local stand-in for a ThreatConnect instance, speaking real HTTP on loopback: {@code GET
@@ -57,25 +48,14 @@ public final class ThreatConnectSimulator implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService executor;
-    private final List<ObjectNode> executions = new CopyOnWriteArrayList<>();
-    /** Bumped by every added execution: what a query matched before may have changed. */
-    private final AtomicLong changes = new AtomicLong();
-    private final Map<String, Matches> recentMatches = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Matches> eldest) {
-            return size() > 8;
-        }
-    };
+    /** The instance's job executions and how it answers queries over them. */
+    private final SimulatedExecutions executions = new SimulatedExecutions();
     private final Map<Long, ObjectNode> jobs = new ConcurrentHashMap<>();
     private final Queue<Fault> faults = new ConcurrentLinkedQueue<>();
     private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
-    private final AtomicLong nextId = new AtomicLong(1000);
     private final Map<String, String> hmacUsers = new LinkedHashMap<>();
     private final List<String> tokens = new CopyOnWriteArrayList<>();
     private volatile Clock clock = Clock.systemUTC();
-    /** How much of a query's tql this instance honours: a lasting misbehaviour, unlike a fault. */
-    private volatile boolean tqlIgnored;
-    private volatile Set<String> tqlFieldsIgnored = Set.of();
 
     private ThreatConnectSimulator(HttpServer server, ExecutorService executor) {
         this.server = server;
@@ -151,23 +131,22 @@ public final class ThreatConnectSimulator implements AutoCloseable {
 
     /** Adds a failed execution and returns its id. */
     public long addFailed(long jobId, Instant failedTime, String exitMessage) {
-        return add(jobId, "Failed", "failedTime", failedTime, exitMessage);
+        return executions.add(jobId, "Failed", "failedTime", failedTime, exitMessage);
     }
 
     /** Adds a completed execution and returns its id. */
     public long addCompleted(long jobId, Instant completedTime) {
-        return add(jobId, "Completed", "completedTime", completedTime, "Successfully Added Attribute(s).\n");
+        return executions.add(jobId, "Completed", "completedTime", completedTime, "Successfully Added Attribute(s).\n");
     }
 
     /** Adds an execution exactly as given (any fields, any types). */
     public void addExecution(ObjectNode execution) {
         executions.add(execution);
-        changes.incrementAndGet();
     }
 
     /** The executions as added; read them, do not change them (add another instead): answers to queries are kept. */
     public List<ObjectNode> executions() {
-        return List.copyOf(executions);
+        return executions.all();
     }
 
     /**
@@ -185,23 +164,6 @@ public final class ThreatConnectSimulator implements AutoCloseable {
         jobs.put(id, job);
     }
 
-    private long add(long jobId, String status, String timeField, Instant time, String exitMessage) {
-        long id = nextId.incrementAndGet();
-        Instant at = time.truncatedTo(ChronoUnit.SECONDS);
-        ObjectNode execution = JSON.createObjectNode()
-                .put("id", id)
-                .put("jobId", jobId)
-                .put(timeField, at.toString())
-                .put("exitMessage", exitMessage)
-                .put("queueTime", at.minusSeconds(5).toString())
-                .put("serverName", "tc-job")
-                .put("startTime", at.minusSeconds(3).toString())
-                .put("status", status);
-        executions.add(execution);
-        changes.incrementAndGet();
-        return id;
-    }
-
     // --- faults and inspection ------------------------------------------------------------------
 
     /**
@@ -210,9 +172,7 @@ public final class ThreatConnectSimulator implements AutoCloseable {
      * page of every poll gets it.
      */
     public void ignoreTql() {
-        tqlIgnored = true;
-        tqlFieldsIgnored = Set.of();
-        changes.incrementAndGet(); // answers kept for the old behaviour are stale
+        executions.ignoreTql();
     }
 
     /**
@@ -220,21 +180,12 @@ public final class ThreatConnectSimulator implements AutoCloseable {
      * them), the rest of the query is honoured. Lasts until {@link #honourTql()}.
      */
     public void ignoreTqlClausesOn(String... fields) {
-        for (String field : fields) {
-            if (!TqlFilter.FIELDS.contains(field)) {
-                throw new IllegalArgumentException("not a field of a job execution: " + field);
-            }
-        }
-        tqlIgnored = false;
-        tqlFieldsIgnored = Set.of(fields);
-        changes.incrementAndGet();
+        executions.ignoreTqlClausesOn(fields);
     }
 
     /** Back to honouring every query in full, the default. */
     public void honourTql() {
-        tqlIgnored = false;
-        tqlFieldsIgnored = Set.of();
-        changes.incrementAndGet();
+        executions.honourTql();
     }
 
     /** The next request gets this fault instead of (or on top of) its normal answer. */
@@ -342,7 +293,7 @@ public final class ThreatConnectSimulator implements AutoCloseable {
     }
 
     private SimulatedResponse executionsPage(String rawQuery) {
-        Map<String, String> query = parseQuery(rawQuery);
+        Map<String, String> query = QueryStrings.parse(rawQuery);
         String tql = query.getOrDefault("tql", "");
         int start;
         int limit;
@@ -355,9 +306,9 @@ public final class ThreatConnectSimulator implements AutoCloseable {
         if (start < 0 || limit < 1 || limit > MAX_LIMIT) {
             return error(400, "resultLimit must be between 1 and " + MAX_LIMIT);
         }
-        Matches matches;
+        SimulatedExecutions.Matches matches;
         try {
-            matches = matches(tql);
+            matches = executions.matching(tql, clock);
         } catch (IllegalArgumentException e) {
             return error(400, "Invalid TQL: " + e.getMessage());
         }
@@ -371,123 +322,13 @@ public final class ThreatConnectSimulator implements AutoCloseable {
         }
         long failed = matches.failed();
         if (end < matching.size()) {
-            envelope.put("next", baseUrl() + "/v3/job/executions?tql=" + encodeQueryValue(tql)
+            envelope.put("next", baseUrl() + "/v3/job/executions?tql=" + QueryStrings.encode(tql)
                     + "&resultStart=" + end + "&resultLimit=" + limit);
         }
         envelope.put("status", "Success");
         envelope.put("countFailure", failed);
         envelope.put("countSuccess", matching.size() - failed);
         return json(200, envelope);
-    }
-
-    /**
-     * The executions {@code tql} matches, newest first. Every page of a poll asks the same query:
-     * the answer is kept (for the last few queries) until an execution is added, so a page costs
-     * slicing, not filtering and sorting all executions again. A query that reads the clock
-     * (NOW()) is answered afresh each time.
-     */
-    private Matches matches(String tql) {
-        long version = changes.get();
-        List<ObjectNode> source = executions;
-        synchronized (recentMatches) {
-            Matches kept = recentMatches.get(tql);
-            if (kept != null && kept.version() == version && kept.source() == source) {
-                return kept;
-            }
-        }
-        ClockReads clockReads = new ClockReads(clock);
-        Predicate<JsonNode> filter = tqlIgnored ? execution -> true : TqlFilter.compile(tql, clockReads, tqlFieldsIgnored);
-        List<ObjectNode> matching = new ArrayList<>();
-        for (ObjectNode execution : source) {
-            if (filter.test(execution)) {
-                matching.add(execution);
-            }
-        }
-        matching.sort(Comparator.comparingLong((ObjectNode e) -> e.path("id").asLong()).reversed());
-        long failed = matching.stream().filter(e -> "Failed".equals(e.path("status").asText())).count();
-        Matches matches = new Matches(version, source, List.copyOf(matching), failed);
-        if (!clockReads.wasRead()) {
-            synchronized (recentMatches) {
-                recentMatches.put(tql, matches);
-            }
-        }
-        return matches;
-    }
-
-    /**
-     * A query's answer, valid while no execution was added since ({@code version}) and the list it
-     * came from is still the simulator's.
-     */
-    private record Matches(long version, List<ObjectNode> source, List<ObjectNode> executions, long failed) {
-    }
-
-    /** The simulator's clock, noting whether compiling a query read it. */
-    private static final class ClockReads extends Clock {
-
-        private final Clock clock;
-        private final AtomicBoolean read;
-
-        ClockReads(Clock clock) {
-            this(clock, new AtomicBoolean());
-        }
-
-        private ClockReads(Clock clock, AtomicBoolean read) {
-            this.clock = clock;
-            this.read = read;
-        }
-
-        boolean wasRead() {
-            return read.get();
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return clock.getZone();
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return new ClockReads(clock.withZone(zone), read);
-        }
-
-        @Override
-        public Instant instant() {
-            read.set(true);
-            return clock.instant();
-        }
-    }
-
-    private static Map<String, String> parseQuery(String rawQuery) {
-        Map<String, String> query = new LinkedHashMap<>();
-        if (rawQuery != null) {
-            for (String pair : rawQuery.split("&")) {
-                int eq = pair.indexOf('=');
-                String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-                String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-                query.put(name, value);
-            }
-        }
-        return query;
-    }
-
-    /**
-     * A query value as the reference's encoded example writes it ({@code
-     * tql=completedTime%20%3E%20%22NOW()%20-%201%20HOUR%22}): spaces as {@code %20}, and {@code ( ) ! * '}
-     * left as they are, as JavaScript's encodeURIComponent does. The monitor encodes those too; a
-     * {@code next} link must be signed and sent exactly as it came, whatever the instance chose.
-     */
-    static String encodeQueryValue(String value) {
-        StringBuilder out = new StringBuilder();
-        for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
-            char c = (char) (b & 0xFF);
-            boolean keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "-_.!~*'()".indexOf(c) >= 0;
-            if (keep) {
-                out.append(c);
-            } else {
-                out.append(String.format("%%%02X", b & 0xFF));
-            }
-        }
-        return out.toString();
     }
 
     static String errorBody(String message) {

@@ -44,7 +44,7 @@ class ThreatConnectSimulatorTest {
     }
 
     private JsonNode page(String tql, int start, int limit) throws Exception {
-        URI uri = URI.create(simulator.baseUrl() + "/v3/job/executions?tql=" + ThreatConnectSimulator.encodeQueryValue(tql) + "&resultStart=" + start
+        URI uri = URI.create(simulator.baseUrl() + "/v3/job/executions?tql=" + QueryStrings.encode(tql) + "&resultStart=" + start
                 + "&resultLimit=" + limit);
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).header("Authorization", "TC-Token " + TOKEN).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -82,16 +82,16 @@ class ThreatConnectSimulatorTest {
     @Test
     void nextLinksEncodeTheQueryAsTheReferenceExampleDoes() throws Exception {
         // job-executions-api.rst, "Request (Encoded URL)"
-        assertThat(ThreatConnectSimulator.encodeQueryValue("completedTime > \"NOW() - 1 HOUR\""))
+        assertThat(QueryStrings.encode("completedTime > \"NOW() - 1 HOUR\""))
                 .isEqualTo("completedTime%20%3E%20%22NOW()%20-%201%20HOUR%22");
-        assertThat(ThreatConnectSimulator.encodeQueryValue("jobId = 12345")).isEqualTo("jobId%20%3D%2012345");
-        assertThat(ThreatConnectSimulator.encodeQueryValue("a&b+c%d\u00e9")).isEqualTo("a%26b%2Bc%25d%C3%A9");
+        assertThat(QueryStrings.encode("jobId = 12345")).isEqualTo("jobId%20%3D%2012345");
+        assertThat(QueryStrings.encode("a&b+c%d\u00e9")).isEqualTo("a%26b%2Bc%25d%C3%A9");
         for (int i = 0; i < 3; i++) {
             simulator.addFailed(7, T.minusSeconds(60L * i), "failure " + i + "\n");
         }
 
         assertThat(page(LAST_DAY, 0, 2).get("next").asText()).isEqualTo(simulator.baseUrl() + "/v3/job/executions?tql="
-                + ThreatConnectSimulator.encodeQueryValue(LAST_DAY) + "&resultStart=2&resultLimit=2");
+                + QueryStrings.encode(LAST_DAY) + "&resultStart=2&resultLimit=2");
     }
 
     @Test
@@ -169,7 +169,7 @@ class ThreatConnectSimulatorTest {
     void aConnectionDroppedMidBodyAnnouncesTheWholeBodyAndEndsAfterHalfOfIt() throws Exception {
         simulator.addFailed(7, T.minusSeconds(60), "a failure with some text to cut\n");
         simulator.enqueueFault(Fault.connectionDroppedMidBody());
-        String target = "/api/v3/job/executions?tql=" + ThreatConnectSimulator.encodeQueryValue(LAST_DAY) + "&resultLimit=10";
+        String target = "/api/v3/job/executions?tql=" + QueryStrings.encode(LAST_DAY) + "&resultLimit=10";
 
         byte[] received;
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), simulator.port())) {
