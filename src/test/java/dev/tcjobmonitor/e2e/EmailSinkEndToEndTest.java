@@ -12,44 +12,29 @@ import jakarta.mail.Message;
 import jakarta.mail.Multipart;
 import jakarta.mail.internet.MimeMessage;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The email sink against a real SMTP server (GreenMail). */
 class EmailSinkEndToEndTest {
 
     private static final String HOSTILE = "<script>alert('x')</script>\r\nBcc: victim@example.com\n";
 
-    @TempDir
-    Path tempDir;
+    @RegisterExtension
+    final MonitorHarnessExtension monitors = new MonitorHarnessExtension();
     private MonitorHarness harness;
     private GreenMail smtp;
     private EmbeddedKafka kafka;
     /** 0 until a server is up or a test reserves one for a server that comes up later. */
     private int smtpPort;
 
-    @AfterEach
-    void stop() {
-        if (harness != null) {
-            harness.close();
-        }
-        if (smtp != null) {
-            smtp.stop();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
-
     private MonitorHarness harness(String sinks, String mode) {
-        harness = new MonitorHarness(tempDir.resolve("monitor"))
+        harness = monitors.harness("monitor")
                 .set("sinks", sinks)
                 .set("sink.email.host", "127.0.0.1")
                 .set("sink.email.port", String.valueOf(smtpPort))
@@ -69,6 +54,7 @@ class EmailSinkEndToEndTest {
     private void smtpUp() {
         ServerSetup setup = new ServerSetup(smtpPort, "127.0.0.1", "smtp");
         smtp = new GreenMail(smtpPort == 0 ? setup.dynamicPort() : setup);
+        monitors.closeLast(smtp::stop);
         smtp.start();
         smtpPort = smtp.getSmtp().getPort();
     }
@@ -121,8 +107,8 @@ class EmailSinkEndToEndTest {
     void smtpDownHoldsBackNeitherKafkaNorFileAndEmailGetsEverythingOnceWhenItReturns() throws Exception {
         // the monitor is given the SMTP address before any server is there: a port reserved now
         smtpPort = FreePorts.freePort();
-        Files.createDirectories(tempDir.resolve("kafka"));
-        kafka = new EmbeddedKafka(tempDir.resolve("kafka")).start();
+        Files.createDirectories(monitors.tempDir().resolve("kafka"));
+        kafka = monitors.closeLast(new EmbeddedKafka(monitors.tempDir().resolve("kafka"))).start();
         MonitorHarness h = harness("file,kafka,email", "digest")
                 .set("sink.email.to", "soc@example.org")
                 .set("sink.kafka.brokers", kafka.bootstrapServers())

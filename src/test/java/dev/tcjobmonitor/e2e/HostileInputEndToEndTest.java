@@ -7,12 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tcjobmonitor.monitor.Poll;
 import dev.tcjobmonitor.simulator.Fault;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Whatever ThreatConnect (or something pretending to be it) answers, the monitor does not crash,
@@ -22,16 +20,9 @@ class HostileInputEndToEndTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @TempDir
-    Path tempDir;
+    @RegisterExtension
+    final MonitorHarnessExtension monitors = new MonitorHarnessExtension();
     private MonitorHarness harness;
-
-    @AfterEach
-    void stop() {
-        if (harness != null) {
-            harness.close();
-        }
-    }
 
     private ObjectNode failed(Object id) {
         ObjectNode execution = JSON.createObjectNode().put("jobId", 7).put("status", "Failed")
@@ -42,7 +33,7 @@ class HostileInputEndToEndTest {
 
     @Test
     void oddRecordsOnAPageAreDeliveredOrSkippedAndNeverHoldBackTheGoodOnes() throws Exception {
-        harness = new MonitorHarness(tempDir).start();
+        harness = monitors.harness().start();
         ObjectNode good = failed(101);
         ObjectNode idAsText = failed("exec-abc");
         ObjectNode noId = failed(null);
@@ -72,7 +63,7 @@ class HostileInputEndToEndTest {
 
     @Test
     void dataThatIsNotAnArrayFailsThePollClearlyAndTheNextGoodPollLosesNothing() throws Exception {
-        harness = new MonitorHarness(tempDir).start();
+        harness = monitors.harness().start();
         long failure = harness.simulator.addFailed(3, Instant.now().minusSeconds(10), "x\n");
         harness.simulator.enqueueFault(Fault.respond(200, "{\"data\":{\"id\":1},\"status\":\"Success\"}"));
 
@@ -83,7 +74,7 @@ class HostileInputEndToEndTest {
 
     @Test
     void aMegabyteExitMessageArrivesWhole() throws Exception {
-        harness = new MonitorHarness(tempDir).start();
+        harness = monitors.harness().start();
         String huge = "line of a very long stack trace\n".repeat(32_768);
         harness.simulator.addFailed(9, Instant.now().minusSeconds(10), huge);
 
@@ -94,7 +85,7 @@ class HostileInputEndToEndTest {
 
     @Test
     void aPageOfTenThousandFailuresIsDeliveredWholeAndOnce() throws Exception {
-        harness = new MonitorHarness(tempDir).set("monitor.page-size", "10000").start();
+        harness = monitors.harness().set("monitor.page-size", "10000").start();
         Instant base = Instant.now().minusSeconds(3000);
         for (int i = 0; i < 10_000; i++) {
             harness.simulator.addFailed(i % 50, base.plusMillis(250L * i), "failure " + i + "\n");

@@ -6,15 +6,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tcjobmonitor.monitor.Poll;
 import dev.tcjobmonitor.simulator.ThreatConnectSimulator;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -44,21 +42,14 @@ class InstanceIgnoringTqlEndToEndTest {
         }
     }
 
-    @TempDir
-    Path tempDir;
+    @RegisterExtension
+    final MonitorHarnessExtension monitors = new MonitorHarnessExtension();
     private MonitorHarness harness;
     private final AtomicLong ids = new AtomicLong(500);
     private final Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
 
-    @AfterEach
-    void stop() {
-        if (harness != null) {
-            harness.close();
-        }
-    }
-
     private MonitorHarness started(Instance instance, String... settings) throws Exception {
-        harness = new MonitorHarness(tempDir).set("monitor.page-size", "2")
+        harness = monitors.harness().set("monitor.page-size", "2")
                 .set("monitor.lookback", "PT1H").set("monitor.overlap", "PT10M");
         for (int i = 0; i < settings.length; i += 2) {
             harness.set(settings[i], settings[i + 1]);

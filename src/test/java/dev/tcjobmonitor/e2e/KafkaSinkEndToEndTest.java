@@ -9,7 +9,6 @@ import dev.tcjobmonitor.monitor.Poll;
 import dev.tcjobmonitor.support.EmbeddedKafka;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -17,9 +16,8 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The Kafka sink against a real KRaft broker: one record per failure, keyed by job, once. */
 class KafkaSinkEndToEndTest {
@@ -27,25 +25,15 @@ class KafkaSinkEndToEndTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOPIC = "tc.job.failures";
 
-    @TempDir
-    Path tempDir;
+    @RegisterExtension
+    final MonitorHarnessExtension monitors = new MonitorHarnessExtension();
     private MonitorHarness harness;
     private EmbeddedKafka kafka;
 
-    @AfterEach
-    void stop() {
-        if (harness != null) {
-            harness.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
-
     private MonitorHarness harnessWithKafka() throws Exception {
-        Files.createDirectories(tempDir.resolve("kafka"));
-        kafka = new EmbeddedKafka(tempDir.resolve("kafka"));
-        harness = new MonitorHarness(tempDir.resolve("monitor"))
+        Files.createDirectories(monitors.tempDir().resolve("kafka"));
+        kafka = monitors.closeLast(new EmbeddedKafka(monitors.tempDir().resolve("kafka")));
+        harness = monitors.harness("monitor")
                 .set("sinks", "file,kafka")
                 .set("sink.kafka.brokers", kafka.bootstrapServers())
                 .set("sink.kafka.max-block-ms", "1500")

@@ -35,6 +35,7 @@ final class MonitorHarness implements AutoCloseable {
     private final Properties properties = new Properties();
     private final List<String> extraRoutes = new ArrayList<>();
     private Main main;
+    private boolean closed;
 
     MonitorHarness(Path tempDir) {
         simulator = ThreatConnectSimulator.start().withHmacUser(ACCESS_ID, SECRET_KEY);
@@ -123,8 +124,13 @@ final class MonitorHarness implements AutoCloseable {
         return Files.exists(file) ? Optional.of(Files.readString(file).strip()) : Optional.empty();
     }
 
+    /** Stops the monitor and its simulator; once, however often it is called (a test may close a harness early). */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         if (main != null) {
             main.stop();
         }

@@ -5,15 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tcjobmonitor.simulator.Fault;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckHelper;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A monitor that cannot see ThreatConnect says so: health DOWN, one notice, one when it recovers.
@@ -27,20 +25,13 @@ class MonitorHealthEndToEndTest {
 
     private static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(20);
 
-    @TempDir
-    Path tempDir;
+    @RegisterExtension
+    final MonitorHarnessExtension monitors = new MonitorHarnessExtension();
     private MonitorHarness harness;
-
-    @AfterEach
-    void stop() {
-        if (harness != null) {
-            harness.close();
-        }
-    }
 
     @Test
     void failedPollsInARowMakeTheMonitorBlindOnceAndAGoodPollRecoversIt() throws Exception {
-        harness = new MonitorHarness(tempDir).set("monitor.health.max-failed-polls", "2").start();
+        harness = monitors.harness().set("monitor.health.max-failed-polls", "2").start();
         long failure = harness.simulator.addFailed(5, Instant.now().minusSeconds(30), "job failure\n");
         assertThat(health().getState()).isEqualTo(HealthCheck.State.UP);
 
@@ -71,7 +62,7 @@ class MonitorHealthEndToEndTest {
 
     @Test
     void theNoticeOfTheLastPollReachesTheSinks() throws Exception {
-        harness = new MonitorHarness(tempDir).set("monitor.health.max-failed-polls", "1").start();
+        harness = monitors.harness().set("monitor.health.max-failed-polls", "1").start();
         harness.simulator.enqueueFault(Fault.error(403, "Access Denied"));
 
         harness.poll();
@@ -83,7 +74,7 @@ class MonitorHealthEndToEndTest {
 
     @Test
     void noticesCanBeSwitchedOff() throws Exception {
-        harness = new MonitorHarness(tempDir).set("monitor.health.max-failed-polls", "1").set("monitor.notices", "false").start();
+        harness = monitors.harness().set("monitor.health.max-failed-polls", "1").set("monitor.notices", "false").start();
         harness.simulator.enqueueFault(Fault.error(403, "Access Denied"));
 
         harness.poll();

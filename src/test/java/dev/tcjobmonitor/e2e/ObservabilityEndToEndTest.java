@@ -7,35 +7,26 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Health and Prometheus metrics scraped over HTTP from Camel's management server, as an operator would. */
 class ObservabilityEndToEndTest {
 
-    @TempDir
-    Path tempDir;
+    @RegisterExtension
+    final MonitorHarnessExtension monitors = new MonitorHarnessExtension();
     private MonitorHarness harness;
     private int port;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    @AfterEach
-    void stop() {
-        if (harness != null) {
-            harness.close();
-        }
-    }
-
     private MonitorHarness start(String... settings) throws Exception {
         // the management server on port 0: the system picks a free port as it binds, read back below
-        harness = new MonitorHarness(tempDir).set("camel.management.enabled", "true").set("camel.management.port", "0")
+        harness = monitors.harness().set("camel.management.enabled", "true").set("camel.management.port", "0")
                 .set("sinks", "file,custom").set("sink.custom.uri", WebhookReceiver.down().uri())
                 .set("sink.custom.max-redeliveries", "0");
         for (int i = 0; i < settings.length; i += 2) {

@@ -6,16 +6,14 @@ import dev.tcjobmonitor.monitor.Poll;
 import dev.tcjobmonitor.simulator.Fault;
 import dev.tcjobmonitor.simulator.RecordedRequest;
 import dev.tcjobmonitor.threatconnect.HmacSigner;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * How a poll retries a page, seen from ThreatConnect's side: the simulator records when each
@@ -31,20 +29,13 @@ class PageRetryEndToEndTest {
     /** What a busy 2-core machine may add to a wait (signing, HTTP, a thread not scheduled). */
     private static final Duration SLACK = Duration.ofSeconds(3);
 
-    @TempDir
-    Path tempDir;
+    @RegisterExtension
+    final MonitorHarnessExtension monitors = new MonitorHarnessExtension();
     private MonitorHarness harness;
-
-    @AfterEach
-    void stop() {
-        if (harness != null) {
-            harness.close();
-        }
-    }
 
     /** A started monitor with one failure to deliver and these settings over the harness's. */
     private MonitorHarness started(String... settings) throws Exception {
-        harness = new MonitorHarness(tempDir);
+        harness = monitors.harness();
         for (int i = 0; i < settings.length; i += 2) {
             harness.set(settings[i], settings[i + 1]);
         }

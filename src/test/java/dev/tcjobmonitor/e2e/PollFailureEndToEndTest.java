@@ -8,16 +8,14 @@ import dev.tcjobmonitor.monitor.Poll;
 import dev.tcjobmonitor.simulator.Fault;
 import dev.tcjobmonitor.simulator.RecordedRequest;
 import dev.tcjobmonitor.simulator.ThreatConnectSimulator;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A poll that cannot be trusted fails clearly, leaves the watermark where it was, and the next good
@@ -25,23 +23,16 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PollFailureEndToEndTest {
 
-    @TempDir
-    Path tempDir;
+    @RegisterExtension
+    final MonitorHarnessExtension monitors = new MonitorHarnessExtension();
     private MonitorHarness harness;
-
-    @AfterEach
-    void stop() {
-        if (harness != null) {
-            harness.close();
-        }
-    }
 
     private MonitorHarness startedWithFailures(int pageSize, int failures) throws Exception {
         return startedWithFailures(pageSize, failures, "PT1S");
     }
 
     private MonitorHarness startedWithFailures(int pageSize, int failures, String retryBudget) throws Exception {
-        harness = new MonitorHarness(tempDir).set("monitor.page-size", String.valueOf(pageSize))
+        harness = monitors.harness().set("monitor.page-size", String.valueOf(pageSize))
                 .set("tc.retry-budget", retryBudget).start();
         Instant now = Instant.now();
         for (int i = 1; i <= failures; i++) {
@@ -155,7 +146,7 @@ class PollFailureEndToEndTest {
         // how many attempts a busy machine needs is not the point, when the second one came is
         Duration timeout = Duration.ofSeconds(1);
         Duration slowAnswer = timeout.multipliedBy(10);
-        harness = new MonitorHarness(tempDir).set("tc.response-timeout", String.valueOf(timeout.toMillis()))
+        harness = monitors.harness().set("tc.response-timeout", String.valueOf(timeout.toMillis()))
                 .set("tc.retry-budget", "PT20S").start();
         long failure = harness.simulator.addFailed(1, Instant.now().minusSeconds(60), "slow\n");
         harness.simulator.enqueueFault(Fault.delay(slowAnswer));
@@ -238,7 +229,7 @@ class PollFailureEndToEndTest {
     @ValueSource(ints = {301, 302, 303, 307, 308})
     void aRedirectIsNotFollowedAndTheWatermarkStays(int status) throws Exception {
         // a host whose own http calls follow redirects
-        harness = new MonitorHarness(tempDir).set("camel.component.http.follow-redirects", "true")
+        harness = monitors.harness().set("camel.component.http.follow-redirects", "true")
                 .set("camel.component.http.redirect-handling-disabled", "false").start();
         long before = harness.simulator.addFailed(1, Instant.now().minusSeconds(120), "before\n");
         assertThat(harness.poll().failure()).isEmpty();

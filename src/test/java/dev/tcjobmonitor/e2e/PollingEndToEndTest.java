@@ -8,31 +8,22 @@ import dev.tcjobmonitor.monitor.Poll;
 import dev.tcjobmonitor.simulator.RecordedRequest;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The monitor end to end: real YAML, real HTTP with HMAC, real files. */
 class PollingEndToEndTest {
 
-    @TempDir
-    Path tempDir;
+    @RegisterExtension
+    final MonitorHarnessExtension monitors = new MonitorHarnessExtension();
     private MonitorHarness harness;
 
-    @AfterEach
-    void stop() {
-        if (harness != null) {
-            harness.close();
-        }
-    }
-
     private MonitorHarness harness() {
-        harness = new MonitorHarness(tempDir);
+        harness = monitors.harness();
         return harness;
     }
 

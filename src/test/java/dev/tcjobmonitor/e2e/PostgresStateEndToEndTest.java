@@ -5,38 +5,26 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tcjobmonitor.monitor.Poll;
 import dev.tcjobmonitor.support.EmbeddedPostgresServer;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** One node in cluster mode: state and Quartz on a real PostgreSQL, which may restart. */
 class PostgresStateEndToEndTest {
 
-    @TempDir
-    Path tempDir;
+    @RegisterExtension
+    final MonitorHarnessExtension monitors = new MonitorHarnessExtension();
     private EmbeddedPostgresServer postgres;
     private MonitorHarness harness;
 
-    @AfterEach
-    void stop() throws Exception {
-        if (harness != null) {
-            harness.close();
-        }
-        if (postgres != null) {
-            postgres.close();
-        }
-    }
-
     @Test
     void stateLivesInPostgresAndSurvivesItsRestart() throws Exception {
-        postgres = new EmbeddedPostgresServer(tempDir.resolve("pg")).start();
-        harness = new MonitorHarness(tempDir.resolve("monitor"))
+        postgres = monitors.closeLast(new EmbeddedPostgresServer(monitors.tempDir().resolve("pg"))).start();
+        harness = monitors.harness("monitor")
                 .set("monitor.cluster.enabled", "true")
                 .set("monitor.cluster.jdbc-url", postgres.jdbcUrl())
                 .set("monitor.cluster.user", postgres.user())

@@ -12,32 +12,21 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Operators add an instance with one templatedRoute, and the cron schedule drives the polls. */
 class SeveralInstancesEndToEndTest {
 
-    @TempDir
-    Path tempDir;
+    @RegisterExtension
+    final MonitorHarnessExtension monitors = new MonitorHarnessExtension();
     private MonitorHarness harness;
     private ThreatConnectSimulator second;
 
-    @AfterEach
-    void stop() {
-        if (harness != null) {
-            harness.close();
-        }
-        if (second != null) {
-            second.close();
-        }
-    }
-
     @Test
     void aSecondTemplatedRouteMonitorsASecondInstanceWithItsOwnCredentialsAndState() throws Exception {
-        second = ThreatConnectSimulator.start().withHmacUser("eu-user", "eu-S3cr3t");
-        Path routes = tempDir.resolve("monitors.camel.yaml");
+        second = monitors.closeLast(ThreatConnectSimulator.start().withHmacUser("eu-user", "eu-S3cr3t"));
+        Path routes = monitors.tempDir().resolve("monitors.camel.yaml");
         Files.writeString(routes, """
                 - templatedRoute:
                     routeTemplateRef: tc-job-monitor
@@ -58,7 +47,7 @@ class SeveralInstancesEndToEndTest {
                       - name: secretKey
                         value: "{{tc-eu.secret-key}}"
                 """);
-        harness = new MonitorHarness(tempDir)
+        harness = monitors.harness()
                 .set("camel.main.routes-include-pattern", "classpath:camel/*.camel.yaml,file:" + routes)
                 .set("tc-eu.base-url", second.baseUrl())
                 .set("tc-eu.access-id", "eu-user")
@@ -79,7 +68,7 @@ class SeveralInstancesEndToEndTest {
 
     @Test
     void theCronSchedulePollsByItself() throws Exception {
-        harness = new MonitorHarness(tempDir).set("monitor.cron", "0/1 * * * * ?").start();
+        harness = monitors.harness().set("monitor.cron", "0/1 * * * * ?").start();
         long failed = harness.simulator.addFailed(3, Instant.now().minusSeconds(30), "scheduled\n");
 
         await().atMost(Duration.ofSeconds(20)).until(() -> harness.alerts().stream()

@@ -20,9 +20,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Each sink delivers on its own: one that is down holds back no other, keeps the window open,
@@ -32,29 +31,15 @@ class SinkIsolationEndToEndTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @TempDir
-    Path tempDir;
+    @RegisterExtension
+    final MonitorHarnessExtension monitors = new MonitorHarnessExtension();
     private MonitorHarness harness;
     private WebhookReceiver webhook;
     private GreenMail smtp;
 
-    @AfterEach
-    void stop() {
-        // the webhook first: a poll held by a hanging webhook ends before the monitor stops
-        if (webhook != null) {
-            webhook.close();
-        }
-        if (harness != null) {
-            harness.close();
-        }
-        if (smtp != null) {
-            smtp.stop();
-        }
-    }
-
     private MonitorHarness startWithDownWebhook(String deadLetterAfter) throws Exception {
-        webhook = WebhookReceiver.down();
-        harness = new MonitorHarness(tempDir)
+        webhook = monitors.closeFirst(WebhookReceiver.down());
+        harness = monitors.harness()
                 .set("sinks", "file,custom")
                 .set("sink.custom.uri", webhook.uri())
                 .set("sink.custom.max-redeliveries", "1")
@@ -95,11 +80,12 @@ class SinkIsolationEndToEndTest {
     @Test
     void aSinkThatHangsHoldsBackNoOtherAndLosesNothingWhenTheHangEnds() throws Exception {
         smtp = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
+        monitors.closeLast(smtp::stop);
         smtp.start();
-        webhook = WebhookReceiver.hanging();
+        webhook = monitors.closeFirst(WebhookReceiver.hanging());
         // sinks are offered a page in name order, custom first: one after the other, the hanging
         // webhook would hold the file and the mail back until it is released
-        MonitorHarness h = harness = new MonitorHarness(tempDir)
+        MonitorHarness h = harness = monitors.harness()
                 .set("sinks", "file,email,custom")
                 .set("sink.custom.uri", webhook.uri())
                 .set("sink.custom.max-redeliveries", "1")
@@ -158,7 +144,7 @@ class SinkIsolationEndToEndTest {
 
     @Test
     void aFileSinkThatFailsMidPollKeepsThePagesItWroteTriesNoMoreAndGetsTheRestOnceWhenItWorksAgain() throws Exception {
-        MonitorHarness h = harness = new MonitorHarness(tempDir)
+        MonitorHarness h = harness = monitors.harness()
                 .set("monitor.page-size", "2")
                 .set("sink.file.max-redeliveries", "0")
                 .start();
@@ -168,7 +154,7 @@ class SinkIsolationEndToEndTest {
         }
         // the first page reaches the file; while the second is fetched, the alert folder is moved
         // away and a plain file takes its place, so the file sink refuses from the second page on
-        Path firstFolder = tempDir.resolve("alerts-before-the-failure");
+        Path firstFolder = monitors.tempDir().resolve("alerts-before-the-failure");
         h.simulator.enqueueFault(Fault.delay(Duration.ZERO));
         h.simulator.enqueueFault(new Fault("alert folder unusable", Duration.ZERO, page -> {
             try {

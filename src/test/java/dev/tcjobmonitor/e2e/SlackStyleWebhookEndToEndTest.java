@@ -10,9 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A sink is a plug-in: the README's Slack-style webhook, one route file in routes/ and its
@@ -25,20 +24,10 @@ class SlackStyleWebhookEndToEndTest {
     /** The webhook's URL is its credential: this part of it must never show in a log or a poll's failure. */
     private static final String WEBHOOK_SECRET_PATH = "/hook";
 
-    @TempDir
-    Path tempDir;
+    @RegisterExtension
+    final MonitorHarnessExtension monitors = new MonitorHarnessExtension();
     private MonitorHarness harness;
     private WebhookReceiver slack;
-
-    @AfterEach
-    void stop() {
-        if (slack != null) {
-            slack.close();
-        }
-        if (harness != null) {
-            harness.close();
-        }
-    }
 
     /** The first yaml block of the README section "Adding a sink", as an operator would save it. */
     private Path readmeSlackRoutes() throws IOException {
@@ -47,14 +36,14 @@ class SlackStyleWebhookEndToEndTest {
         int start = section.indexOf("```yaml\n") + "```yaml\n".length();
         String yaml = section.substring(start, section.indexOf("```", start));
         assertThat(yaml).contains("routeTemplateRef: tc-sink-endpoint").contains("sink.slack.webhook-url");
-        Path routes = Files.createDirectories(tempDir.resolve("routes")).resolve("slack.camel.yaml");
+        Path routes = Files.createDirectories(monitors.tempDir().resolve("routes")).resolve("slack.camel.yaml");
         Files.writeString(routes, yaml);
         return routes;
     }
 
     private MonitorHarness start() throws Exception {
-        slack = WebhookReceiver.down().comeUp();
-        harness = new MonitorHarness(tempDir)
+        slack = monitors.closeFirst(WebhookReceiver.down().comeUp());
+        harness = monitors.harness()
                 .routes(readmeSlackRoutes())
                 .set("sinks", "file,slack")
                 .set("sink.slack.webhook-url", slack.url())

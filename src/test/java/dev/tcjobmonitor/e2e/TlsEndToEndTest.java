@@ -14,10 +14,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.SSLContext;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,8 +33,8 @@ class TlsEndToEndTest {
 
     @TempDir
     static Path keys;
-    @TempDir
-    Path tempDir;
+    @RegisterExtension
+    final MonitorHarnessExtension monitors = new MonitorHarnessExtension();
     /** Issued by the test CA for 127.0.0.1 and localhost. */
     private static SSLContext rightNameTls;
     /** Issued by the same CA for other.example.org only. */
@@ -56,23 +56,16 @@ class TlsEndToEndTest {
 
     @BeforeEach
     void startHttpsSimulators() {
-        https = ThreatConnectSimulator.startHttps(rightNameTls).withHmacUser(MonitorHarness.ACCESS_ID, MonitorHarness.SECRET_KEY);
-        otherName = ThreatConnectSimulator.startHttps(otherNameTls).withHmacUser(MonitorHarness.ACCESS_ID, MonitorHarness.SECRET_KEY);
+        https = monitors.closeLast(ThreatConnectSimulator.startHttps(rightNameTls).withHmacUser(MonitorHarness.ACCESS_ID, MonitorHarness.SECRET_KEY));
+        otherName = monitors.closeLast(ThreatConnectSimulator.startHttps(otherNameTls).withHmacUser(MonitorHarness.ACCESS_ID, MonitorHarness.SECRET_KEY));
         for (ThreatConnectSimulator simulator : List.of(https, otherName)) {
             simulator.addFailed(42, Instant.now().minusSeconds(30), "over TLS\n");
             simulator.addJob(42, "Feed import", null);
         }
     }
 
-    @AfterEach
-    void stop() {
-        harnesses.forEach(MonitorHarness::close);
-        https.close();
-        otherName.close();
-    }
-
     private MonitorHarness harness(ThreatConnectSimulator instance) {
-        MonitorHarness harness = new MonitorHarness(tempDir.resolve("monitor-" + harnesses.size()))
+        MonitorHarness harness = monitors.harness("monitor-" + harnesses.size())
                 .set("tc.base-url", instance.baseUrl());
         harnesses.add(harness);
         return harness;
