@@ -255,6 +255,8 @@ public class JobMonitor implements CamelContextAware {
         ObjectNode about = AlertDocument.about(settings.name(), settings.endpoint().baseUrl(), now);
         List<Alert> alerts = new ArrayList<>();
         int failures = 0;
+        // an answer can list one execution twice; a sink taking the page at once must get it once
+        Set<String> onThisPage = new java.util.HashSet<>();
         for (JsonNode node : executions) {
             if (!(node instanceof ObjectNode fields)) {
                 LOG.warn("Monitor '{}' skipped a data element that is not an object: {}", settings.name(),
@@ -275,8 +277,11 @@ public class JobMonitor implements CamelContextAware {
             if (!watchedJob(execution)) {
                 continue;
             }
-            failures++;
             String key = execution.deliveryKey();
+            if (!onThisPage.add(key)) {
+                continue;
+            }
+            failures++;
             Set<String> pending = new LinkedHashSet<>();
             for (String sink : settings.sinks()) {
                 if (!stateStore.isDelivered(settings.name(), sink, key)) {

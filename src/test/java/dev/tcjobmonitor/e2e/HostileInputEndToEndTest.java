@@ -62,6 +62,21 @@ class HostileInputEndToEndTest {
     }
 
     @Test
+    void anExecutionListedTwiceOnOnePageIsDeliveredOnce() throws Exception {
+        // a page as an instance whose paging shifted under a concurrent insert may send it; the file
+        // sink takes a page in one write, so the duplicate must be gone before the page is written
+        harness = monitors.harness().start();
+        ObjectNode twice = failed(201);
+        ObjectNode once = failed(202);
+        String page = "{\"data\":[" + twice + "," + once + "," + twice + "],\"status\":\"Success\"}";
+        harness.simulator.enqueueFault(Fault.respond(200, page));
+
+        assertThat(harness.poll().failure()).isEmpty();
+
+        assertThat(harness.alertedIds()).containsExactly(201L, 202L);
+    }
+
+    @Test
     void dataThatIsNotAnArrayFailsThePollClearlyAndTheNextGoodPollLosesNothing() throws Exception {
         harness = monitors.harness().start();
         long failure = harness.simulator.addFailed(3, Instant.now().minusSeconds(10), "x\n");
