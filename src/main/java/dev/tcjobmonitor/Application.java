@@ -98,9 +98,9 @@ public final class Application {
                 ONE_SHOT_SETTINGS.forEach(overrides::setProperty);
             }
             if (commandLine.check()) {
-                return ConfigurationCheck.run(overrides, out, err);
+                return ConfigurationCheck.run(overrides, demo != null, out, err);
             }
-            return commandLine.singlePoll() ? pollOnce(overrides, err) : runDaemon(overrides, demo != null, err);
+            return commandLine.singlePoll() ? pollOnce(overrides, demo != null, err) : runDaemon(overrides, demo != null, err);
         } finally {
             if (demo != null) {
                 demo.close();
@@ -113,12 +113,32 @@ public final class Application {
      * every other property source. Tests build theirs here too.
      */
     public static Main createMain(Properties overrides) {
+        return createMain(overrides, false);
+    }
+
+    /**
+     * As {@link #createMain(Properties)}; for {@code --demo}, with the shipped monitor only (not the
+     * operator's routes/) and {@code overrides} winning over environment variables too, which
+     * otherwise win over them (Camel's default): a demo started where SINKS or MONITOR_STATE_DIR
+     * name the real ones must still use only its own.
+     */
+    static Main createMain(Properties overrides, boolean demo) {
         Main main = new Main();
         main.setPropertyPlaceholderLocations(PROPERTY_LOCATIONS);
         Properties effective = managementSettingsFrom(System.getenv());
         effective.putAll(overrides);
         main.setOverrideProperties(effective);
-        main.configure().withRoutesIncludePattern(SHIPPED_ROUTES + "," + monitorRoutes());
+        main.configure().withRoutesIncludePattern(SHIPPED_ROUTES + "," + (demo ? DEFAULT_MONITORS : monitorRoutes()));
+        if (demo) {
+            main.addMainListener(new MainListenerSupport() {
+                @Override
+                public void beforeConfigure(BaseMainSupport configuring) {
+                    ((org.apache.camel.component.properties.PropertiesComponent) configuring.getCamelContext()
+                            .getPropertiesComponent()).setEnvironmentVariableMode(
+                            org.apache.camel.component.properties.PropertiesComponent.ENVIRONMENT_VARIABLES_MODE_FALLBACK);
+                }
+            });
+        }
         return main;
     }
 
@@ -154,8 +174,8 @@ public final class Application {
         return DEFAULT_MONITORS;
     }
 
-    private static int pollOnce(Properties overrides, PrintStream err) {
-        Main main = createMain(overrides);
+    private static int pollOnce(Properties overrides, boolean demo, PrintStream err) {
+        Main main = createMain(overrides, demo);
         try {
             main.start();
         } catch (Exception e) {
@@ -210,8 +230,9 @@ public final class Application {
         return history.awaitPollsAfter(before, ONCE_TIMEOUT);
     }
 
-    private static int runDaemon(Properties overrides, boolean pollAtStart, PrintStream err) {
-        Main main = createMain(overrides);
+    private static int runDaemon(Properties overrides, boolean demo, PrintStream err) {
+        Main main = createMain(overrides, demo);
+        boolean pollAtStart = demo;
         if (pollAtStart) {
             main.addMainListener(new MainListenerSupport() {
                 @Override

@@ -22,7 +22,9 @@ record CommandLine(boolean once, boolean demo, boolean dryRun, String since, boo
               (no option)  run as a daemon, polling on monitor.cron
               --once       poll every monitor once, then exit: 0 if every poll succeeded, 1 if not
               --demo       start the built-in ThreatConnect simulator, seed it, keep adding
-                           executions every minute, and point the monitor at it
+                           executions every minute, and point the shipped monitor at it, with
+                           temporary state and the file sink only (data/demo/alerts); the
+                           configured sinks, state and routes/ are left alone
               --dry-run    poll once and log what each sink would receive; send nothing and
                            change no state
               --since WHEN backfill: poll once over a window from WHEN, an ISO-8601 instant

@@ -37,9 +37,9 @@ final class ConfigurationCheck {
         this.out = out;
     }
 
-    static int run(Properties overrides, PrintStream out, PrintStream err) {
+    static int run(Properties overrides, boolean demo, PrintStream out, PrintStream err) {
         overrides.setProperty("monitor.cron", "0 0 0 1 1 ? 2099"); // no poll while checking
-        Main main = Application.createMain(overrides);
+        Main main = Application.createMain(overrides, demo);
         try {
             main.start();
         } catch (Exception e) {

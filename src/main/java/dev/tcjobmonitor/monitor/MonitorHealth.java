@@ -19,20 +19,21 @@ public final class MonitorHealth {
 
     private final HealthRules rules;
     private final Instant startedAt;
-    /** The last good poll of any node sharing this monitor's state (its watermark), if known. */
-    private final java.util.function.Supplier<Optional<Instant>> sharedLastGoodPoll;
     private Instant lastGoodPoll;
     private int failedInARow;
     private String lastError;
     private boolean blind;
 
-    MonitorHealth(HealthRules rules, Instant startedAt, java.util.function.Supplier<Optional<Instant>> sharedLastGoodPoll) {
+    MonitorHealth(HealthRules rules, Instant startedAt) {
         this.rules = rules;
         this.startedAt = startedAt;
-        this.sharedLastGoodPoll = sharedLastGoodPoll;
     }
 
-    PollHistory.Change record(Poll poll, Instant at) {
+    /**
+     * @param sharedLastGoodPoll the last good poll of any node sharing this monitor's state (its
+     *                           watermark), if known
+     */
+    PollHistory.Change record(Poll poll, Instant at, Optional<Instant> sharedLastGoodPoll) {
         if (poll.failure().isEmpty()) {
             lastGoodPoll = at;
             failedInARow = 0;
@@ -41,16 +42,16 @@ public final class MonitorHealth {
             failedInARow++;
             lastError = poll.failure().get();
         }
-        boolean nowBlind = !verdict(at).up();
+        boolean nowBlind = !verdict(at, sharedLastGoodPoll).up();
         PollHistory.Change change = nowBlind == blind ? PollHistory.Change.NONE
                 : nowBlind ? PollHistory.Change.WENT_BLIND : PollHistory.Change.RECOVERED;
         blind = nowBlind;
         return change;
     }
 
-    Verdict verdict(Instant now) {
+    Verdict verdict(Instant now, Optional<Instant> sharedLastGoodPoll) {
         // in a cluster, another node may be the one polling: its good polls count for this one too
-        Instant lastGood = sharedLastGoodPoll.get()
+        Instant lastGood = sharedLastGoodPoll
                 .filter(shared -> lastGoodPoll == null || shared.isAfter(lastGoodPoll)).orElse(lastGoodPoll);
         Instant reference = lastGood == null ? startedAt : lastGood;
         Duration age = Duration.between(reference, now);

@@ -9,7 +9,9 @@ import java.util.Optional;
 
 /**
  * The finished polls of every monitor in this process (bean {@code tcPollHistory}): how many,
- * and the last one. {@code --once} waits on it; health checks read it.
+ * and the last one. {@code --once} waits on it; health checks read it. Its lock is never held
+ * during I/O: the state store (in a cluster, a database that may not answer) is read before it is
+ * taken, and waited for no longer than {@link SharedLastGoodPoll#WAIT}.
  */
 public class PollHistory {
 
@@ -20,11 +22,13 @@ public class PollHistory {
     private final Map<String, Poll> last = new HashMap<>();
     private final Map<String, MonitorHealth> health = new java.util.TreeMap<>();
     private final Map<String, JobMonitor> monitors = new java.util.TreeMap<>();
+    private final Map<String, SharedLastGoodPoll> shared = new java.util.TreeMap<>();
 
     /** A monitor starts being watched; until its first poll, its start counts as its last good poll. */
     public synchronized void register(JobMonitor monitor, HealthRules rules, java.time.Instant startedAt) {
         monitors.put(monitor.name(), monitor);
-        health.put(monitor.name(), new MonitorHealth(rules, startedAt, monitor::sharedLastGoodPoll));
+        health.put(monitor.name(), new MonitorHealth(rules, startedAt));
+        shared.put(monitor.name(), new SharedLastGoodPoll(monitor::sharedLastGoodPoll));
     }
 
     /** Every monitor of this process, by name. */
@@ -32,19 +36,48 @@ public class PollHistory {
         return Map.copyOf(monitors);
     }
 
-    public synchronized Change record(String monitor, Poll poll) {
-        counts.merge(monitor, 1, Integer::sum);
-        last.put(monitor, poll);
-        notifyAll();
-        MonitorHealth monitorHealth = health.get(monitor);
-        return monitorHealth == null ? Change.NONE : monitorHealth.record(poll, poll.windowEnd());
+    public Change record(String monitor, Poll poll) {
+        Optional<java.time.Instant> sharedLastGoodPoll = sharedLastGoodPolls(List.of(monitor)).getOrDefault(monitor, Optional.empty());
+        synchronized (this) {
+            counts.merge(monitor, 1, Integer::sum);
+            last.put(monitor, poll);
+            notifyAll();
+            MonitorHealth monitorHealth = health.get(monitor);
+            return monitorHealth == null ? Change.NONE : monitorHealth.record(poll, poll.windowEnd(), sharedLastGoodPoll);
+        }
     }
 
     /** Each registered monitor's health at {@code now}, by name. */
-    public synchronized Map<String, MonitorHealth.Verdict> health(java.time.Instant now) {
-        Map<String, MonitorHealth.Verdict> verdicts = new java.util.TreeMap<>();
-        health.forEach((monitor, monitorHealth) -> verdicts.put(monitor, monitorHealth.verdict(now)));
-        return verdicts;
+    public Map<String, MonitorHealth.Verdict> health(java.time.Instant now) {
+        List<String> names;
+        synchronized (this) {
+            names = List.copyOf(health.keySet());
+        }
+        Map<String, Optional<java.time.Instant>> sharedLastGoodPolls = sharedLastGoodPolls(names);
+        synchronized (this) {
+            Map<String, MonitorHealth.Verdict> verdicts = new java.util.TreeMap<>();
+            health.forEach((monitor, monitorHealth) -> verdicts.put(monitor,
+                    monitorHealth.verdict(now, sharedLastGoodPolls.getOrDefault(monitor, Optional.empty()))));
+            return verdicts;
+        }
+    }
+
+    /** The monitors' shared last good polls, read together (outside the lock), within one wait. */
+    private Map<String, Optional<java.time.Instant>> sharedLastGoodPolls(List<String> names) {
+        Map<String, SharedLastGoodPoll> readers = new java.util.LinkedHashMap<>();
+        synchronized (this) {
+            names.forEach(name -> {
+                if (shared.containsKey(name)) {
+                    readers.put(name, shared.get(name));
+                }
+            });
+        }
+        Map<String, java.util.concurrent.CompletableFuture<Optional<java.time.Instant>>> reads = new java.util.LinkedHashMap<>();
+        readers.forEach((name, reader) -> reads.put(name, reader.read()));
+        long deadline = System.nanoTime() + SharedLastGoodPoll.WAIT.toNanos();
+        Map<String, Optional<java.time.Instant>> values = new HashMap<>();
+        reads.forEach((name, read) -> values.put(name, readers.get(name).await(read, deadline)));
+        return values;
     }
 
     public synchronized int count(String monitor) {

@@ -23,6 +23,8 @@ public class QuartzClustering implements CamelContextAware {
     private String user;
     private String password;
     private long checkinIntervalMillis = 5_000;
+    private long connectTimeoutMillis = 10_000;
+    private long socketTimeoutMillis = 30_000;
 
     public void start() {
         if (!clusterEnabled) {
@@ -45,7 +47,10 @@ public class QuartzClustering implements CamelContextAware {
         quartz.put("org.quartz.jobStore.dataSource", "tc");
         quartz.put("org.quartz.dataSource.tc.provider", "hikaricp");
         quartz.put("org.quartz.dataSource.tc.driver", "org.postgresql.Driver");
-        quartz.put("org.quartz.dataSource.tc.URL", jdbcUrl);
+        // as our state store's: a database that stops answering fails a check-in or a fire within
+        // the socket timeout, instead of holding the scheduler's threads for ~15 minutes
+        quartz.put("org.quartz.dataSource.tc.URL",
+                dev.tcjobmonitor.state.ClusterDatabase.withTimeouts(jdbcUrl, connectTimeoutMillis, socketTimeoutMillis));
         quartz.put("org.quartz.dataSource.tc.user", user == null ? "" : user);
         quartz.put("org.quartz.dataSource.tc.password", password == null ? "" : password);
         quartz.put("org.quartz.dataSource.tc.maxConnections", "6");
@@ -72,6 +77,14 @@ public class QuartzClustering implements CamelContextAware {
 
     public void setPassword(String password) {
         this.password = password;
+    }
+
+    public void setConnectTimeoutMillis(long connectTimeoutMillis) {
+        this.connectTimeoutMillis = connectTimeoutMillis;
+    }
+
+    public void setSocketTimeoutMillis(long socketTimeoutMillis) {
+        this.socketTimeoutMillis = socketTimeoutMillis;
     }
 
     public void setCheckinIntervalMillis(long checkinIntervalMillis) {

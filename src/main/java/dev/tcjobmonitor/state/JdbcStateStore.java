@@ -51,6 +51,23 @@ public final class JdbcStateStore implements MonitorStateStore {
         }
     }
 
+    /**
+     * A failed query as one line. A query the database did not answer (the connection's socket
+     * timeout, ClusterDatabase) says so and names the setting, rather than the bare socket error
+     * at the root of the chain; the driver's exception stays attached, suppressed, for DEBUG.
+     */
+    static StateStoreException failure(SQLException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.net.SocketTimeoutException) {
+                StateStoreException timeout = new StateStoreException("PostgreSQL state store: the query timed out,"
+                        + " no answer from the database within monitor.cluster.socket-timeout-ms", null);
+                timeout.addSuppressed(e);
+                return timeout;
+            }
+        }
+        return new StateStoreException("PostgreSQL state store: " + e.getMessage(), e);
+    }
+
     @Override
     public Optional<Instant> watermark(String monitor) {
         return query("SELECT WATERMARK FROM TC_MONITOR_WATERMARK WHERE MONITOR = ?", statement -> {
@@ -113,7 +130,7 @@ public final class JdbcStateStore implements MonitorStateStore {
                 throw e;
             }
         } catch (SQLException e) {
-            throw new StateStoreException("PostgreSQL state store: " + e.getMessage(), e);
+            throw failure(e);
         }
     }
 
@@ -134,7 +151,7 @@ public final class JdbcStateStore implements MonitorStateStore {
         try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement(sql)) {
             return work.run(statement);
         } catch (SQLException e) {
-            throw new StateStoreException("PostgreSQL state store: " + e.getMessage(), e);
+            throw failure(e);
         }
     }
 

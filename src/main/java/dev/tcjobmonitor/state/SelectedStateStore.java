@@ -19,6 +19,8 @@ public class SelectedStateStore implements MonitorStateStore, AutoCloseable {
     private String jdbcUrl;
     private String user;
     private String password;
+    private long connectTimeoutMillis = 10_000;
+    private long socketTimeoutMillis = 30_000;
     private MonitorStateStore store;
     private HikariDataSource dataSource;
 
@@ -42,6 +44,14 @@ public class SelectedStateStore implements MonitorStateStore, AutoCloseable {
         this.password = password;
     }
 
+    public void setConnectTimeoutMillis(long connectTimeoutMillis) {
+        this.connectTimeoutMillis = connectTimeoutMillis;
+    }
+
+    public void setSocketTimeoutMillis(long socketTimeoutMillis) {
+        this.socketTimeoutMillis = socketTimeoutMillis;
+    }
+
     public synchronized void start() {
         if (store != null) {
             return;
@@ -56,7 +66,8 @@ public class SelectedStateStore implements MonitorStateStore, AutoCloseable {
         }
         HikariConfig config = new HikariConfig();
         config.setPoolName("tc-job-monitor-state");
-        config.setJdbcUrl(jdbcUrl);
+        // a database that stops answering fails a query within the socket timeout (ClusterDatabase)
+        config.setJdbcUrl(ClusterDatabase.withTimeouts(jdbcUrl, connectTimeoutMillis, socketTimeoutMillis));
         config.setUsername(user);
         config.setPassword(password);
         config.setMaximumPoolSize(4);

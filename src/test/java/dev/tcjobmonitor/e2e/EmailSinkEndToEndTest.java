@@ -137,6 +137,29 @@ class EmailSinkEndToEndTest {
         assertThat(kafka.consume("tc.job.failures", 4, Duration.ofSeconds(20))).hasSize(4);
     }
 
+    @Test
+    void recipientsAndSenderWithPlusAndAmpersandArriveExactlyAsConfigured() throws Exception {
+        // '+' and '&' are legal in a mailbox name; put into an endpoint URI as they are, '+' is
+        // decoded to a space and '&' starts another URI option
+        smtpUp();
+        MonitorHarness h = harness("email", "digest")
+                .set("sink.email.from", "tc+monitor@example.org")
+                .set("sink.email.to", "soc+tc@example.org,team&x@example.org")
+                .start();
+        h.simulator.addFailed(1, Instant.now().minusSeconds(60), "one\n");
+
+        assertThat(h.poll().failure()).isEmpty();
+
+        MimeMessage[] mails = smtp.getReceivedMessages();
+        assertThat(mails).hasSize(2);
+        assertThat(Arrays.stream(mails[0].getRecipients(Message.RecipientType.TO)).map(Object::toString))
+                .containsExactlyInAnyOrder("soc+tc@example.org", "team&x@example.org");
+        assertThat(Arrays.stream(mails[0].getFrom()).map(Object::toString)).containsExactly("tc+monitor@example.org");
+        // the envelope: GreenMail files a copy in one mailbox per RCPT TO
+        assertThat(smtp.getUserManager().listUser().stream().map(user -> user.getEmail()))
+                .containsExactlyInAnyOrder("soc+tc@example.org", "team&x@example.org");
+    }
+
     /** The decoded text of the first part of that MIME type, however deep it is nested. */
     static String part(MimeMessage mail, String mimeType) throws Exception {
         List<BodyPart> parts = new ArrayList<>();

@@ -81,13 +81,86 @@ class StandaloneJarIT {
     }
 
     @Test
-    void demoOncePollsTheBuiltInSimulatorAndWritesJsonLines() throws Exception {
+    void demoOncePollsTheBuiltInSimulatorAndWritesJsonLinesUnderTheDemoFolder() throws Exception {
         Run run = run(Map.of(), "--demo", "--once");
 
         assertThat(run.exitCode()).as(run.stderr()).isZero();
         assertThat(run.stdout()).contains("Poll of 'default' done");
-        assertThat(alertLines("data/alerts")).isNotEmpty().allSatisfy(line -> assertThat(line).contains("\"status\":\"Failed\""));
-        assertThat(workDir.resolve("data/state/default/watermark")).exists();
+        Path demoAlerts = workDir.toRealPath().resolve("data/demo/alerts");
+        assertThat(run.stdout().lines().findFirst()).hasValueSatisfying(first -> assertThat(first)
+                .contains("alerts go to " + demoAlerts));
+        assertThat(alertLines("data/demo/alerts")).isNotEmpty().allSatisfy(line -> assertThat(line).contains("\"status\":\"Failed\""));
+        // the demo's state is temporary: nothing of it stays in the working directory
+        assertThat(workDir.resolve("data/state")).doesNotExist();
+        assertThat(workDir.resolve("data/alerts")).doesNotExist();
+    }
+
+    @Test
+    void demoInAnInstallFolderTouchesNeitherItsStateNorItsSinksNorItsMonitors() throws Exception {
+        // an installation: Kafka beside the file sink (at an address where nothing listens), a
+        // watermark and delivered ids of monitor 'default', and a second monitor in routes/
+        int noBroker = FreePorts.freePort();
+        Files.writeString(workDir.resolve("application.properties"), String.join("\n",
+                "sinks=file,kafka",
+                "sink.kafka.brokers=127.0.0.1:" + noBroker,
+                "sink.kafka.max-block-ms=1000",
+                "sink.kafka.max-redeliveries=0",
+                "monitor.job-ids=999999",
+                ""));
+        Path state = Files.createDirectories(workDir.resolve("data/state/default"));
+        Files.writeString(state.resolve("watermark"), Instant.now().minus(Duration.ofMinutes(20)) + "\n");
+        Files.writeString(state.resolve("delivered-file.tsv"), "real-1\t" + Instant.now().getEpochSecond() + "\n");
+        Files.writeString(state.resolve("delivered-kafka.tsv"), "real-1\t" + Instant.now().getEpochSecond() + "\n");
+        Files.createDirectories(workDir.resolve("data/alerts"));
+        Map<Path, byte[]> before = contents(workDir.resolve("data"));
+        Run run;
+        try (ThreatConnectSimulator second = ThreatConnectSimulator.start().withHmacUser("jar-user", SECRET)) {
+            second.addFailed(12, Instant.now().minusSeconds(60), "a real failure\n");
+            Files.createDirectories(workDir.resolve("routes"));
+            Files.writeString(workDir.resolve("routes/monitor.camel.yaml"), """
+                    - templatedRoute:
+                        routeTemplateRef: tc-job-monitor
+                        routeId: tc-job-monitor-default
+                        parameters:
+                          - name: name
+                            value: default
+                    - templatedRoute:
+                        routeTemplateRef: tc-job-monitor
+                        routeId: tc-job-monitor-second
+                        parameters:
+                          - name: name
+                            value: second
+                          - name: baseUrl
+                            value: "%s"
+                    """.formatted(second.baseUrl()));
+
+            // the state folder as the environment names it, as an operator's service would
+            run = run(Map.of("MONITOR_STATE_DIR", workDir.resolve("data/state").toString(), "SINKS", "file,kafka"),
+                    "--demo", "--once");
+
+            assertThat(run.exitCode()).as(run.stdout() + run.stderr()).isZero();
+            assertThat(second.requests()).as("the operator's second monitor never polled").isEmpty();
+        }
+        assertThat(run.stdout()).contains("Poll of 'default' done").doesNotContain("Poll of 'second'");
+        assertThat(contents(workDir.resolve("data"))).as("the installation's state and alerts, byte for byte")
+                .containsOnlyKeys(before.keySet().toArray(Path[]::new))
+                .allSatisfy((file, bytes) -> assertThat(bytes).as(file.toString()).isEqualTo(before.get(file)));
+        assertThat(alertLines("data/demo/alerts")).isNotEmpty();
+        assertThat(run.stdout() + run.stderr()).doesNotContain("127.0.0.1:" + noBroker);
+    }
+
+    /** Every regular file under {@code dir} (except the demo's own folder), with its bytes. */
+    private static Map<Path, byte[]> contents(Path dir) throws IOException {
+        Map<Path, byte[]> contents = new java.util.TreeMap<>();
+        try (var files = Files.walk(dir)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                Path relative = dir.relativize(file);
+                if (!relative.startsWith("demo")) {
+                    contents.put(relative, Files.readAllBytes(file));
+                }
+            }
+        }
+        return contents;
     }
 
     @Test
@@ -174,10 +247,13 @@ class StandaloneJarIT {
     @Test
     void theWorkingDirectorysApplicationPropertiesWinOverTheShippedDefaults() throws Exception {
         Files.writeString(workDir.resolve("application.properties"), "sink.file.directory=custom-alerts\n");
+        try (ThreatConnectSimulator tc = ThreatConnectSimulator.start().withHmacUser("jar-user", SECRET)) {
+            tc.addFailed(12, Instant.now().minusSeconds(60), "boom\n");
 
-        Run run = run(Map.of(), "--demo", "--once");
+            Run run = run(instance(tc), "--once");
 
-        assertThat(run.exitCode()).as(run.stderr()).isZero();
+            assertThat(run.exitCode()).as(run.stderr()).isZero();
+        }
         assertThat(alertLines("custom-alerts")).isNotEmpty();
         assertThat(workDir.resolve("data/alerts")).doesNotExist();
     }
@@ -189,7 +265,10 @@ class StandaloneJarIT {
             "MONITOR_TIME_ZONE|Mars/Olympus_Mons|monitor.time-zone",
             "SINKS|file,pager|sinks"})
     void aBadSettingStopsStartUpWithOneLineNamingIt(String variable, String value, String setting) throws Exception {
-        Run run = run(Map.of(variable, value), "--demo", "--once");
+        Run run;
+        try (ThreatConnectSimulator tc = ThreatConnectSimulator.start().withHmacUser("jar-user", SECRET)) {
+            run = run(instance(tc, variable, value), "--once");
+        }
 
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.stderr().strip()).doesNotContain("\n").contains(setting).contains("cannot start");

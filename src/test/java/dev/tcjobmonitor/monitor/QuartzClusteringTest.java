@@ -51,7 +51,9 @@ class QuartzClusteringTest {
         assertThat(quartz.getProperties())
                 .containsEntry("org.quartz.jobStore.isClustered", "true")
                 .containsEntry("org.quartz.jobStore.clusterCheckinInterval", "2000")
-                .containsEntry("org.quartz.dataSource.tc.URL", "jdbc:postgresql://db.example.org:5432/tc_monitor");
+                // with the default timeouts (ClusterDatabase): a database that stops answering fails a check-in
+                .containsEntry("org.quartz.dataSource.tc.URL",
+                        "jdbc:postgresql://db.example.org:5432/tc_monitor?connectTimeout=10&loginTimeout=40&socketTimeout=30");
     }
 
     @Test
