@@ -75,6 +75,8 @@ public final class ThreatConnectSimulator implements AutoCloseable {
     private volatile Clock clock = Clock.systemUTC();
     /** How much of a query's tql this instance honours: a lasting misbehaviour, unlike a fault. */
     private volatile boolean tqlIgnored;
+    /** A broken or hostile server: every page's next link asks for that page again. */
+    private volatile boolean nextLinksLoop;
     private volatile Set<String> tqlFieldsIgnored = Set.of();
 
     private ThreatConnectSimulator(HttpServer server, ExecutorService executor) {
@@ -230,6 +232,14 @@ public final class ThreatConnectSimulator implements AutoCloseable {
         changes.incrementAndGet();
     }
 
+    /**
+     * From now on every page answered has a {@code next} link asking for the very same page (a
+     * lasting misbehaviour): a client that follows it blindly never stops. {@code false} ends it.
+     */
+    public void loopNextLinks(boolean loop) {
+        nextLinksLoop = loop;
+    }
+
     /** Back to honouring every query in full, the default. */
     public void honourTql() {
         tqlIgnored = false;
@@ -370,7 +380,9 @@ public final class ThreatConnectSimulator implements AutoCloseable {
             data.add(matching.get(i));
         }
         long failed = matches.failed();
-        if (end < matching.size()) {
+        if (nextLinksLoop) {
+            envelope.put("next", baseUrl() + "/v3/job/executions?" + rawQuery);
+        } else if (end < matching.size()) {
             envelope.put("next", baseUrl() + "/v3/job/executions?tql=" + encodeQueryValue(tql)
                     + "&resultStart=" + end + "&resultLimit=" + limit);
         }
