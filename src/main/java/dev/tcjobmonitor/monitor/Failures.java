@@ -1,37 +1,124 @@
 package dev.tcjobmonitor.monitor;
 
-import dev.tcjobmonitor.threatconnect.ThreatConnectException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tcjobmonitor.alert.Alert;
+import dev.tcjobmonitor.alert.AlertBatch;
+import dev.tcjobmonitor.alert.AlertDocument;
+import dev.tcjobmonitor.alert.FailedExecution;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.camel.Exchange;
+import org.apache.camel.InvalidPayloadException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Makes one readable line of an exception chain, for the poll's failure log line. An endpoint
- * named in it keeps its scheme and host only: a webhook's path or query (a chat webhook's URL is its
- * secret) or user info never reaches a log, a health detail or a dead letter.
+ * Which executions of a page are the monitor's failures (the Kamelet's bean {@code failureFilter}): a
+ * failure status, a failure time inside the window or unknown, and a watched job or an unknown
+ * one. The TQL asks for exactly these; this keeps the promise where an instance ignores part of
+ * the query. Each failure that some sink still lacks becomes an alert document.
  */
-final class Failures {
+public class Failures {
 
-    private static final java.util.regex.Pattern URL =
-            java.util.regex.Pattern.compile("\\b([A-Za-z][A-Za-z0-9+.-]*://)(?:[^@/\\s]*@)?([^/?#\\s]+)[^\\s]*");
+    /** The monitor's lines keep the monitor's logger (log configuration, README). */
+    private static final Logger LOG = LoggerFactory.getLogger(JobMonitor.class);
+    /** What --dry-run prints: a logger of its own so it can go to the console whatever else is configured. */
+    private static final Logger DRY_RUN = LoggerFactory.getLogger("dev.tcjobmonitor.DryRun");
 
-    private Failures() {
+    private JobMonitor monitor;
+
+    public void setMonitor(JobMonitor monitor) {
+        this.monitor = monitor;
     }
 
-    static String describe(Throwable failure) {
-        if (failure == null) {
-            return "unknown error";
-        }
-        Throwable root = failure;
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof ThreatConnectException) {
-                return oneLine(t.getMessage());
+    /**
+     * The page's failures (the body: its executions) that at least one sink lacks, as the batch
+     * every sink receives at once.
+     */
+    public AlertBatch newFailures(Exchange exchange) throws InvalidPayloadException {
+        Poll poll = Window.poll(exchange);
+        MonitorSettings settings = monitor.settings();
+        @SuppressWarnings("unchecked")
+        List<JsonNode> executions = exchange.getMessage().getMandatoryBody(List.class);
+        Instant now = monitor.clock().instant().truncatedTo(ChronoUnit.MILLIS);
+        ObjectNode about = AlertDocument.about(settings.name(), settings.endpoint().baseUrl(), now);
+        List<Alert> alerts = new ArrayList<>();
+        int failures = 0;
+        // an answer can list one execution twice; a sink taking the page at once must get it once
+        Set<String> onThisPage = new java.util.HashSet<>();
+        for (JsonNode node : executions) {
+            if (!(node instanceof ObjectNode fields)) {
+                LOG.warn("Monitor '{}' skipped a data element that is not an object: {}", settings.name(),
+                        node == null ? "null" : node.getNodeType());
+                continue;
             }
-            root = t;
+            FailedExecution execution = new FailedExecution(fields);
+            Optional<Instant> failedAt = execution.instant(settings.timeField());
+            if (!isFailure(execution, failedAt, poll)) {
+                continue;
+            }
+            String key = execution.deliveryKey();
+            if (!onThisPage.add(key)) {
+                continue;
+            }
+            failures++;
+            Set<String> pending = new LinkedHashSet<>();
+            for (String sink : settings.sinks()) {
+                if (!monitor.isDelivered(sink, key)) {
+                    pending.add(sink);
+                }
+            }
+            if (!pending.isEmpty()) {
+                alerts.add(new Alert(execution, key, failedAt.orElse(now),
+                        AlertDocument.render(execution, about), Set.copyOf(pending), settings.name()));
+            }
         }
-        String message = root.getMessage();
-        String type = root.getClass().getSimpleName();
-        return oneLine(message == null || message.isBlank() ? type : type + ": " + URL.matcher(message).replaceAll("$1$2"));
+        poll.failuresSeen(failures, alerts.size());
+        if (monitor.dryRun()) {
+            alerts.forEach(alert -> DRY_RUN.info("Would deliver to {}: {}", String.join(", ", alert.pendingSinks()), alert.document()));
+            alerts.clear();
+        }
+        return Window.addressed(exchange, new AlertBatch(alerts));
     }
 
-    static String oneLine(String text) {
-        return text.replaceAll("[\\p{Cc}\\u2028\\u2029]+", " ").strip();
+    private boolean isFailure(FailedExecution execution, Optional<Instant> failedAt, Poll poll) {
+        MonitorSettings settings = monitor.settings();
+        // case-insensitive, as TQL compares the status
+        boolean failedStatus = execution.text("status")
+                .filter(status -> settings.statuses().stream().anyMatch(status::equalsIgnoreCase)).isPresent();
+        return failedStatus && (failedAt.isEmpty() || failedAt.get().isAfter(poll.windowStart())) && watchedJob(execution);
+    }
+
+    /**
+     * Whether the execution's job is watched: listed in {@code monitor.job-ids} (when any are) and
+     * not in {@code monitor.exclude-job-ids}. A {@code jobId} that is not an integer is kept, as an
+     * unreadable failure time is: the monitor drops only what it can tell is unwanted.
+     */
+    private boolean watchedJob(FailedExecution execution) {
+        MonitorSettings settings = monitor.settings();
+        if (settings.jobIds().isEmpty() && settings.excludeJobIds().isEmpty()) {
+            return true;
+        }
+        Optional<Long> jobId = execution.text("jobId").flatMap(Failures::integer);
+        if (jobId.isEmpty()) {
+            return true;
+        }
+        return (settings.jobIds().isEmpty() || settings.jobIds().contains(jobId.get()))
+                && !settings.excludeJobIds().contains(jobId.get());
+    }
+
+    private static Optional<Long> integer(String text) {
+        try {
+            return Optional.of(new BigDecimal(text.strip()).longValueExact());
+        } catch (NumberFormatException | ArithmeticException notAnInteger) {
+            return Optional.empty();
+        }
     }
 }

@@ -30,13 +30,13 @@ public class PageRetry {
     public boolean retry(Exchange exchange) {
         Poll poll = exchange.getProperty(MonitorConstants.POLL, Poll.class);
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        if (poll == null || !poll.pageAttemptInProgress() || !isTransient(cause)) {
+        if (poll == null || find(cause, PageAttemptFailed.class) == null || !isTransient(cause)) {
             return false;
         }
         JobMonitor monitor = poll.monitor();
         if (find(cause, SSLException.class) != null) {
             // an untrusted certificate stays untrusted: no retry
-            poll.giveUp("the TLS handshake with " + monitor.settings().endpoint() + " failed: " + Failures.describe(cause)
+            poll.giveUp("the TLS handshake with " + monitor.settings().endpoint() + " failed: " + ErrorText.describe(cause)
                     + " (check tc.tls.truststore for a private CA; tc.base-url's host must match the certificate)");
             return false;
         }
@@ -47,12 +47,12 @@ public class PageRetry {
         Optional<Duration> delay = policy.delayAfter(attempt, retryAfter, poll.elapsed());
         if (delay.isEmpty()) {
             poll.giveUp("page " + (poll.pages() + 1) + " still failed after " + attempt
-                    + " attempt(s) within the retry budget of " + policy.budget() + ": " + Failures.describe(cause));
+                    + " attempt(s) within the retry budget of " + policy.budget() + ": " + ErrorText.describe(cause));
             return false;
         }
         poll.attemptFailed();
         LOG.info("Page {} of '{}' failed (attempt {}), retrying in {} ms: {}", poll.pages() + 1, monitor.name(), attempt,
-                delay.get().toMillis(), Failures.describe(cause));
+                delay.get().toMillis(), ErrorText.describe(cause));
         exchange.getMessage().setHeader(Exchange.REDELIVERY_DELAY, delay.get().toMillis());
         return true;
     }

@@ -1,10 +1,13 @@
 package dev.tcjobmonitor.monitor;
 
+import dev.tcjobmonitor.threatconnect.ApiEndpoint;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -28,8 +31,9 @@ public final class Poll {
     private final Map<String, String> lastErrorBySink = new TreeMap<>();
     private String failure;
     private boolean finished;
-    // attempts at the page being fetched
-    private boolean pageAttemptInProgress;
+    /** The pages this poll asked for (raw path and query): a next link back to one of them is a loop. */
+    private final Set<String> requested = new HashSet<>();
+    // failed attempts at the page being fetched
     private int attempts;
     private String gaveUp;
 
@@ -45,6 +49,9 @@ public final class Poll {
         this.windowStart = windowStart;
         this.windowEnd = windowEnd;
         this.nextPage = firstPage;
+        if (firstPage != null) {
+            requested.add(ApiEndpoint.pathAndQuery(firstPage));
+        }
     }
 
     public JobMonitor monitor() {
@@ -73,25 +80,17 @@ public final class Poll {
         return nextPage;
     }
 
+    /** A page was read: the next one's attempts begin. */
     void pageRead(int executionsOnPage, URI next) {
         pages++;
         executions += executionsOnPage;
         nextPage = next;
-        pageAttemptInProgress = false;
-    }
-
-    /** Begins the attempts at the next page. */
-    void startPage() {
         attempts = 0;
     }
 
-    /** The request for the page is addressed: from now until it is read, a transient failure may be retried. */
-    void pageAttemptStarted() {
-        pageAttemptInProgress = true;
-    }
-
-    boolean pageAttemptInProgress() {
-        return pageAttemptInProgress;
+    /** False when this poll already asked for {@code page}: the server's paging goes round in a circle. */
+    boolean firstRequestOf(URI page) {
+        return requested.add(ApiEndpoint.pathAndQuery(page));
     }
 
     /** An attempt at the page failed transiently and is tried again. */

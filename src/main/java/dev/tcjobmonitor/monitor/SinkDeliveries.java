@@ -87,7 +87,7 @@ public class SinkDeliveries {
             accepted.addAll(taken);
             refused = refused.stream().filter(alert -> !accepted.contains(alert)).toList();
         }
-        poll.monitor().undelivered(sink, refused, Failures.describe(cause), poll);
+        poll.monitor().undelivered(sink, refused, ErrorText.describe(cause), poll);
     }
 
     @SuppressWarnings("unchecked")

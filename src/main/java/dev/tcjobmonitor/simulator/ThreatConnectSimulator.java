@@ -56,6 +56,8 @@ public final class ThreatConnectSimulator implements AutoCloseable {
     private final Map<String, String> hmacUsers = new LinkedHashMap<>();
     private final List<String> tokens = new CopyOnWriteArrayList<>();
     private volatile Clock clock = Clock.systemUTC();
+    /** A broken or hostile server: every page's next link asks for that page again. */
+    private volatile boolean nextLinksLoop;
 
     private ThreatConnectSimulator(HttpServer server, ExecutorService executor) {
         this.server = server;
@@ -181,6 +183,14 @@ public final class ThreatConnectSimulator implements AutoCloseable {
      */
     public void ignoreTqlClausesOn(String... fields) {
         executions.ignoreTqlClausesOn(fields);
+    }
+
+    /**
+     * From now on every page answered has a {@code next} link asking for the very same page (a
+     * lasting misbehaviour): a client that follows it blindly never stops. {@code false} ends it.
+     */
+    public void loopNextLinks(boolean loop) {
+        nextLinksLoop = loop;
     }
 
     /** Back to honouring every query in full, the default. */
@@ -321,7 +331,9 @@ public final class ThreatConnectSimulator implements AutoCloseable {
             data.add(matching.get(i));
         }
         long failed = matches.failed();
-        if (end < matching.size()) {
+        if (nextLinksLoop) {
+            envelope.put("next", baseUrl() + "/v3/job/executions?" + rawQuery);
+        } else if (end < matching.size()) {
             envelope.put("next", baseUrl() + "/v3/job/executions?tql=" + QueryStrings.encode(tql)
                     + "&resultStart=" + end + "&resultLimit=" + limit);
         }

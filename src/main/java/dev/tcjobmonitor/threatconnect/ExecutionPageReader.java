@@ -1,11 +1,8 @@
 package dev.tcjobmonitor.threatconnect;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -25,10 +22,7 @@ public final class ExecutionPageReader {
      * sinks get: integers and plain decimals such as 1.10 also keep their text; exponent forms
      * such as 1e5 come out as BigDecimal writes them (1E+5).
      */
-    public static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
-            .build();
+    public static final ObjectMapper JSON = new ExactJson();
 
     private static final int EXCERPT = 200;
 
@@ -46,10 +40,23 @@ public final class ExecutionPageReader {
         try {
             envelope = parse(httpStatus, body);
         } catch (ThreatConnectException e) {
-            if (isTransient(httpStatus) || isSuccess(httpStatus)) {
-                throw new TransientFailure(e.getMessage(), RetryAfter.parse(retryAfter));
-            }
-            throw e;
+            throw unreadable(httpStatus, retryAfter, e);
+        }
+        return read(httpStatus, retryAfter, envelope);
+    }
+
+    /**
+     * Checks an envelope already parsed (the route unmarshals the body with camel-jackson, with
+     * {@link ExactJson}): an object, {@code "status":"Success"} on a 2xx, a {@code data} array.
+     */
+    public ExecutionPage read(int httpStatus, String retryAfter, JsonNode envelope) {
+        if (envelope == null || envelope.isMissingNode()) {
+            throw unreadable(httpStatus, retryAfter,
+                    new ThreatConnectException("ThreatConnect answered HTTP " + httpStatus + " with an empty body"));
+        }
+        if (!envelope.isObject()) {
+            throw unreadable(httpStatus, retryAfter, new ThreatConnectException("ThreatConnect answered HTTP " + httpStatus
+                    + " with JSON that is not an object: " + excerpt(envelope.toString())));
         }
         if (!isSuccess(httpStatus) || !"Success".equals(envelope.path("status").asText())) {
             String message = message(envelope);
@@ -74,6 +81,14 @@ public final class ExecutionPageReader {
         return new ExecutionPage(executions, nextLink);
     }
 
+    /** A body that is no envelope: worth asking again on a 2xx (cut short) or a transient status, else a refusal. */
+    private static ThreatConnectException unreadable(int httpStatus, String retryAfter, ThreatConnectException e) {
+        if (isTransient(httpStatus) || isSuccess(httpStatus)) {
+            return new TransientFailure(e.getMessage(), RetryAfter.parse(retryAfter));
+        }
+        return e;
+    }
+
     /** Rate limits and the gateway errors of an instance that is busy or restarting. */
     static boolean isTransient(int httpStatus) {
         return httpStatus == 429 || httpStatus == 500 || httpStatus == 502 || httpStatus == 503 || httpStatus == 504;
@@ -90,6 +105,10 @@ public final class ExecutionPageReader {
         } catch (IOException e) {
             throw new ThreatConnectException("reading ThreatConnect's answer (HTTP " + httpStatus + ") failed: " + e);
         }
+        return parse(httpStatus, bytes);
+    }
+
+    private static JsonNode parse(int httpStatus, byte[] bytes) {
         if (bytes.length == 0) {
             throw new ThreatConnectException("ThreatConnect answered HTTP " + httpStatus + " with an empty body");
         }
@@ -107,13 +126,6 @@ public final class ExecutionPageReader {
                     + e.getLocation().getByteOffset() + " of " + bytes.length + ")");
         } catch (IOException e) {
             throw new ThreatConnectException("reading ThreatConnect's answer (HTTP " + httpStatus + ") failed: " + e);
-        }
-        if (node == null || node.isMissingNode()) {
-            throw new ThreatConnectException("ThreatConnect answered HTTP " + httpStatus + " with an empty body");
-        }
-        if (!node.isObject()) {
-            throw new ThreatConnectException("ThreatConnect answered HTTP " + httpStatus
-                    + " with JSON that is not an object: " + excerpt(node.toString()));
         }
         return node;
     }

@@ -1,12 +1,14 @@
 package dev.tcjobmonitor.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tcjobmonitor.monitor.Poll;
 import dev.tcjobmonitor.simulator.Fault;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -88,6 +90,29 @@ class HostileInputEndToEndTest {
     }
 
     @Test
+    void numbersReachTheSinksWithTheExactValueThreatConnectSent() throws Exception {
+        harness = monitors.harness().start();
+        // a double would make these 1.1, 1.2345678901234568E22 and 0.1
+        String numbers = "\"score\":1.10,\"big\":12345678901234567890123,\"fine\":0.1000000000000000055511151231257827";
+        String execution = failed(201).toString().replaceFirst("^\\{", "{" + numbers + ",");
+        harness.simulator.enqueueFault(Fault.respond(200, "{\"data\":[" + execution + "],\"status\":\"Success\"}"));
+
+        assertThat(harness.poll().failure()).isEmpty();
+
+        List<String> lines;
+        try (var files = java.nio.file.Files.list(harness.alertDir)) {
+            lines = files.flatMap(file -> {
+                try {
+                    return java.nio.file.Files.readAllLines(file).stream();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).toList();
+        }
+        assertThat(lines).singleElement().asString().startsWith("{" + numbers + ",");
+    }
+
+    @Test
     void aMegabyteExitMessageArrivesWhole() throws Exception {
         harness = monitors.harness().start();
         String huge = "line of a very long stack trace\n".repeat(32_768);
@@ -113,6 +138,54 @@ class HostileInputEndToEndTest {
         assertThat(first.pages()).isEqualTo(1);
         assertThat(second.newFailures()).isZero();
         assertThat(harness.alertedIds()).hasSize(10_000).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void aNextLinkBackToItsOwnPageFailsEachPollWithOneLineAndTheMonitorGoesBlindAsUsual() throws Exception {
+        harness = monitors.harness().start();
+        long failure = harness.simulator.addFailed(3, Instant.now().minusSeconds(10), "x\n");
+        harness.simulator.loopNextLinks(true);
+
+        // monitor.health.max-failed-polls (3): the third failed poll makes the monitor blind
+        for (int i = 0; i < 3; i++) {
+            harness.simulator.clearRequests();
+            Poll poll = harness.poll();
+            assertThat(poll.failure()).as("poll %d", i + 1).hasValueSatisfying(reason -> assertThat(reason)
+                    .contains("next link of page 1").contains("goes round in a circle").doesNotContain("\n"));
+            // asked once: the page's next link is refused before it is followed
+            assertThat(harness.simulator.requests()).as("requests of poll %d", i + 1).hasSize(1);
+        }
+        assertThat(harness.watermark()).as("the watermark stays").isEmpty();
+        // notices reach the sinks as the poll ends, not before poll() returns
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(statuses()).containsExactly("MonitorBlind"));
+
+        harness.simulator.loopNextLinks(false);
+        assertThat(harness.poll().failure()).isEmpty();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(statuses()).containsExactly("MonitorBlind", "Failed", "MonitorRecovered"));
+        assertThat(harness.alerts().stream().filter(alert -> alert.has("id")).map(alert -> alert.get("id").asLong()))
+                .containsExactly(failure);
+    }
+
+    @Test
+    void morePagesThanMonitorMaxPagesFailThePollWithOneLine() throws Exception {
+        harness = monitors.harness().set("monitor.page-size", "1").set("monitor.max-pages", "2").start();
+        Instant base = Instant.now().minusSeconds(60);
+        for (int i = 0; i < 3; i++) {
+            harness.simulator.addFailed(3, base.plusSeconds(i), "x\n");
+        }
+
+        Poll poll = harness.poll();
+
+        assertThat(poll.failure()).hasValueSatisfying(reason -> assertThat(reason)
+                .contains("more than 2 pages").contains("monitor.max-pages"));
+        assertThat(harness.simulator.requests()).as("page 3 is never asked for").hasSize(2);
+        assertThat(harness.watermark()).isEmpty();
+    }
+
+    /** The status of every line the file sink wrote, in order: failures and the monitor's notices. */
+    private List<String> statuses() {
+        return harness.alerts().stream().map(alert -> alert.get("status").asText()).toList();
     }
 
     private static JsonNode withoutMonitor(JsonNode alert) {

@@ -263,6 +263,7 @@ class StandaloneJarIT {
             "MONITOR_PAGE_SIZE|20000|monitor.page-size",
             "MONITOR_CRON|every five minutes|monitor.cron",
             "MONITOR_TIME_ZONE|Mars/Olympus_Mons|monitor.time-zone",
+            "MONITOR_MAX_PAGES|0|monitor.max-pages",
             "SINKS|file,pager|sinks"})
     void aBadSettingStopsStartUpWithOneLineNamingIt(String variable, String value, String setting) throws Exception {
         Run run;

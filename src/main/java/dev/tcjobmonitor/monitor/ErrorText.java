@@ -1,0 +1,37 @@
+package dev.tcjobmonitor.monitor;
+
+import dev.tcjobmonitor.threatconnect.ThreatConnectException;
+
+/**
+ * Makes one readable line of an exception chain, for the poll's failure log line. An endpoint
+ * named in it keeps its scheme and host only: a webhook's path or query (a chat webhook's URL is its
+ * secret) or user info never reaches a log, a health detail or a dead letter.
+ */
+final class ErrorText {
+
+    private static final java.util.regex.Pattern URL =
+            java.util.regex.Pattern.compile("\\b([A-Za-z][A-Za-z0-9+.-]*://)(?:[^@/\\s]*@)?([^/?#\\s]+)[^\\s]*");
+
+    private ErrorText() {
+    }
+
+    static String describe(Throwable failure) {
+        if (failure == null) {
+            return "unknown error";
+        }
+        Throwable root = failure;
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof ThreatConnectException) {
+                return oneLine(t.getMessage());
+            }
+            root = t;
+        }
+        String message = root.getMessage();
+        String type = root.getClass().getSimpleName();
+        return oneLine(message == null || message.isBlank() ? type : type + ": " + URL.matcher(message).replaceAll("$1$2"));
+    }
+
+    static String oneLine(String text) {
+        return text.replaceAll("[\\p{Cc}\\u2028\\u2029]+", " ").strip();
+    }
+}

@@ -1,0 +1,110 @@
+package dev.tcjobmonitor.monitor;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tcjobmonitor.threatconnect.ExecutionPage;
+import dev.tcjobmonitor.threatconnect.ExecutionPageReader;
+import dev.tcjobmonitor.threatconnect.ThreatConnectException;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.util.List;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.StreamCache;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pages of a poll (the Kamelet's bean {@code paging}): reads each page's envelope, follows its
+ * {@code next} link, and bounds the paging. A page counts only on a 2xx with
+ * {@code "status":"Success"} and a {@code data} array; its {@code next} link must point at the same
+ * instance ({@code tc.base-url}), must not ask again for a page this poll already asked for, and a
+ * poll reads at most {@code monitor.max-pages} pages: a server whose paging loops fails the poll
+ * with one line instead of being asked forever.
+ */
+public class Pages {
+
+    /** Exchange property: the next page to ask for (a URL), or null when the poll has read them all. */
+    public static final String NEXT = "tcNext";
+
+    /** The monitor's lines keep the monitor's logger (log configuration, README). */
+    private static final Logger LOG = LoggerFactory.getLogger(JobMonitor.class);
+
+    private final ExecutionPageReader reader = new ExecutionPageReader();
+    private JobMonitor monitor;
+
+    public void setMonitor(JobMonitor monitor) {
+        this.monitor = monitor;
+    }
+
+    /**
+     * Checks the page (the body: the envelope, unmarshalled) and leaves its executions as the body,
+     * its {@code next} link in {@link #NEXT}.
+     *
+     * @throws ThreatConnectException why the page cannot be used, or why the paging stops here
+     */
+    public List<JsonNode> read(Exchange exchange) {
+        Poll poll = Window.poll(exchange);
+        Message message = exchange.getMessage();
+        ExecutionPage page = reader.read(status(message), message.getHeader("Retry-After", String.class),
+                message.getBody() instanceof JsonNode envelope ? envelope : null);
+        URI next = page.next().map(monitor.settings().endpoint()::sameOrigin).orElse(null);
+        poll.pageRead(page.executions().size(), next);
+        if (next != null && !poll.firstRequestOf(next)) {
+            throw new ThreatConnectException("the next link of page " + poll.pages()
+                    + " asks again for a page this poll already read: ThreatConnect's paging goes round in a circle,"
+                    + " the poll stops");
+        }
+        if (next != null && poll.pages() >= monitor.maxPages()) {
+            throw new ThreatConnectException("ThreatConnect has more than " + monitor.maxPages() + " pages of "
+                    + monitor.settings().pageSize() + " executions for this window, the poll stops (monitor.max-pages)");
+        }
+        exchange.setProperty(NEXT, next == null ? null : next.toString());
+        if (next != null || poll.pages() > 1) {
+            // a long backfill shows its progress
+            LOG.info("Poll of '{}': page {} read, {} execution(s) so far{}", monitor.name(), poll.pages(), poll.executions(),
+                    next == null ? ", last page" : "");
+        }
+        return page.executions();
+    }
+
+    /**
+     * An attempt at the page failed (its request, its body or its envelope): hands it to Camel's
+     * error handler as such ({@link PageRetry} retries only these). A body that is not JSON says
+     * what it is instead, as ThreatConnect's pages are read (a proxy's error page, a body cut short).
+     */
+    public void attemptFailed(Exchange exchange) throws PageAttemptFailed {
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        if (cause instanceof JsonProcessingException) {
+            cause = unreadable(exchange.getMessage(), cause);
+        }
+        throw new PageAttemptFailed(cause);
+    }
+
+    /** Why a body camel-jackson could not read is no page, in the page reader's words. */
+    private Throwable unreadable(Message message, Throwable parseError) {
+        byte[] body;
+        try {
+            if (message.getBody() instanceof StreamCache cache) {
+                cache.reset();
+            }
+            body = message.getBody(byte[].class);
+        } catch (RuntimeException notReadableAgain) {
+            return parseError;
+        }
+        if (body == null) {
+            return parseError;
+        }
+        try {
+            reader.read(status(message), message.getHeader("Retry-After", String.class), new ByteArrayInputStream(body));
+        } catch (ThreatConnectException why) {
+            return why;
+        }
+        return parseError;
+    }
+
+    private static int status(Message message) {
+        Integer status = message.getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+        return status == null ? 0 : status;
+    }
+}

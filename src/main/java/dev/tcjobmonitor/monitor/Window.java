@@ -1,0 +1,153 @@
+package dev.tcjobmonitor.monitor;
+
+import dev.tcjobmonitor.alert.Alert;
+import dev.tcjobmonitor.alert.AlertBatch;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The window of a poll and the watermark (the Kamelet's bean {@code window}): {@link #open} starts
+ * a poll over the window since the watermark, {@link #close} moves the watermark when every sink
+ * has every failure of the window (or its dead letter), {@link #fail} leaves it where it was. Each
+ * says what happened in one line, records the poll for health and metrics, and returns the notice
+ * for the sinks when the poll made the monitor blind or ended a blind spell.
+ */
+public class Window {
+
+    /** The monitor's lines keep the monitor's logger (log configuration, README). */
+    private static final Logger LOG = LoggerFactory.getLogger(JobMonitor.class);
+    /** Delivered ids are kept at least this long after their window closed. */
+    private static final Duration MIN_MEMORY = Duration.ofDays(1);
+
+    private JobMonitor monitor;
+
+    public void setMonitor(JobMonitor monitor) {
+        this.monitor = monitor;
+    }
+
+    /**
+     * Opens a poll over [watermark - overlap, now], or [now - lookback, now] the first time (a
+     * backfill starts where it was asked to): the {@link Poll} in {@link MonitorConstants#POLL}, its
+     * first page in {@link Pages#NEXT}.
+     */
+    public void open(Exchange exchange) {
+        MonitorSettings settings = monitor.settings();
+        Instant now = monitor.clock().instant().truncatedTo(ChronoUnit.SECONDS);
+        Instant usualStart = monitor.stateStore().watermark(settings.name())
+                .map(watermark -> watermark.minus(settings.overlap()))
+                .orElse(now.minus(settings.lookback()));
+        Instant windowStart = monitor.since().map(backfill -> backfill.from(now)).orElse(usualStart);
+        // a backfill that starts after the usual window would leave a gap if it moved the watermark
+        boolean movesWatermark = !monitor.dryRun() && !windowStart.isAfter(usualStart);
+        URI firstPage = settings.endpoint().executionsUrl(monitor.tql(windowStart), settings.pageSize());
+        exchange.setProperty(MonitorConstants.POLL, new Poll(monitor, windowStart, now, firstPage, movesWatermark));
+        exchange.setProperty(Pages.NEXT, firstPage.toString());
+    }
+
+    /**
+     * Every page was read. When every failure of the window reached every sink (or its dead
+     * letter), move the watermark; otherwise the window stays open for the next poll.
+     */
+    public AlertBatch close(Exchange exchange) {
+        Poll poll = poll(exchange);
+        MonitorSettings settings = monitor.settings();
+        poll.deadLetteredBySink().forEach((sink, count) -> LOG.warn(
+                "Sink '{}' of monitor '{}' refused {} alert(s) older than {}; they went to its dead letter: {}",
+                sink, settings.name(), count, settings.deadLetterAfter(), poll.lastError(sink)));
+        if (!poll.undeliveredBySink().isEmpty()) {
+            String reason = poll.undeliveredBySink().entrySet().stream()
+                    .map(entry -> "sink '" + entry.getKey() + "' refused " + entry.getValue() + " alert(s): "
+                            + poll.lastError(entry.getKey()))
+                    .collect(Collectors.joining("; "));
+            poll.failed(reason);
+            LOG.warn("Poll of '{}' read {} page(s) and {} failure(s) but the window stays open until every sink has them"
+                    + " (next poll retries from {}), delivered {}: {}", settings.name(), poll.pages(), poll.failures(),
+                    poll.windowStart(), describe(poll.deliveredBySink()), reason);
+            monitor.metrics().pollFinished(settings.name(), poll);
+            return notice(exchange, monitor.pollHistory().record(settings.name(), poll));
+        }
+        if (poll.movesWatermark()) {
+            monitor.stateStore().saveWatermark(settings.name(), poll.windowEnd());
+            Duration memory = settings.overlap().compareTo(MIN_MEMORY) > 0 ? settings.overlap() : MIN_MEMORY;
+            monitor.stateStore().forgetDeliveredBefore(settings.name(), poll.windowEnd().minus(settings.overlap()).minus(memory));
+        }
+        poll.succeeded();
+        LOG.info("Poll of '{}' done in {} ms: window {}..{}, {} page(s), {} execution(s), {} failed, {} new, delivered {}{}",
+                settings.name(), poll.elapsed().toMillis(), poll.windowStart(), poll.windowEnd(), poll.pages(),
+                poll.executions(), poll.failures(), poll.newFailures(), describe(poll.deliveredBySink()),
+                monitor.dryRun() ? " (dry run: nothing sent, no state changed)"
+                        : poll.movesWatermark() ? "" : " (backfill: watermark unchanged)");
+        if (monitor.dryRun()) {
+            monitor.pollHistory().record(settings.name(), poll);
+            return new AlertBatch(List.of());
+        }
+        monitor.metrics().pollFinished(settings.name(), poll);
+        return notice(exchange, monitor.pollHistory().record(settings.name(), poll));
+    }
+
+    /** The poll failed: log one line, leave the watermark where it was. */
+    public AlertBatch fail(Exchange exchange) {
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        Poll poll = exchange.getProperty(MonitorConstants.POLL, Poll.class);
+        if (poll == null) {
+            poll = new Poll(monitor, null, monitor.clock().instant(), null);
+            exchange.setProperty(MonitorConstants.POLL, poll);
+        }
+        // a page that was not retried (again) says why (PageRetry)
+        String reason = poll.gaveUp().map(ErrorText::oneLine).orElseGet(() -> ErrorText.describe(cause));
+        poll.failed(reason);
+        LOG.warn("Poll of '{}' failed after {} ms, watermark unchanged (next poll retries from {}): {}",
+                monitor.name(), poll.elapsed().toMillis(),
+                poll.windowStart() == null ? "the last good poll" : poll.windowStart(), reason);
+        LOG.debug("Poll of '{}' failed", monitor.name(), cause);
+        monitor.metrics().pollFinished(monitor.name(), poll);
+        return notice(exchange, monitor.pollHistory().record(monitor.name(), poll));
+    }
+
+    /**
+     * When this poll made the monitor blind (or ended a blind spell), a notice for every sink, so
+     * a monitor that cannot see ThreatConnect is never silent; otherwise an empty batch.
+     */
+    private AlertBatch notice(Exchange exchange, PollHistory.Change change) {
+        List<Alert> alerts = new ArrayList<>();
+        MonitorSettings settings = monitor.settings();
+        if (monitor.notices() && !monitor.dryRun() && settings != null && change != PollHistory.Change.NONE) {
+            Instant now = monitor.clock().instant().truncatedTo(ChronoUnit.MILLIS);
+            Alert notice = SightNotice.of(settings, change == PollHistory.Change.WENT_BLIND,
+                    monitor.pollHistory().health(now).get(settings.name()), now);
+            alerts.add(notice);
+            LOG.warn("{}: {}", notice.execution().text("notice").orElse(""), notice.execution().text("exitMessage").orElse(""));
+        }
+        return addressed(exchange, new AlertBatch(alerts));
+    }
+
+    /** The batch, with {@link MonitorConstants#BATCH_SINKS} naming the sink routes that lack part of it. */
+    static AlertBatch addressed(Exchange exchange, AlertBatch batch) {
+        exchange.setProperty(MonitorConstants.BATCH_SINKS, batch.sinks().stream()
+                .map(sink -> MonitorConstants.SINK_ENDPOINT_PREFIX + sink).toList());
+        return batch;
+    }
+
+    private static String describe(Map<String, Integer> delivered) {
+        return delivered.isEmpty() ? "nothing" : delivered.entrySet().stream()
+                .map(entry -> entry.getKey() + "=" + entry.getValue()).collect(Collectors.joining(", "));
+    }
+
+    /** The poll in progress on this exchange (and on its split's sub-exchanges). */
+    static Poll poll(Exchange exchange) {
+        Poll poll = exchange.getProperty(MonitorConstants.POLL, Poll.class);
+        if (poll == null) {
+            throw new IllegalStateException("no poll in progress on this exchange");
+        }
+        return poll;
+    }
+}
