@@ -85,6 +85,7 @@ public class Failures {
             alerts.forEach(alert -> DRY_RUN.info("Would deliver to {}: {}", String.join(", ", alert.pendingSinks()), alert.document()));
             alerts.clear();
         }
+        alerts.forEach(alert -> poll.owed(alert.pendingSinks()));
         return Window.addressed(exchange, new AlertBatch(alerts));
     }
 

@@ -25,6 +25,8 @@ public final class Poll {
     private int executions;
     private int failures;
     private int newFailures;
+    /** Per sink, the failures of the window it lacked: each must end delivered or dead-lettered for the window to close. */
+    private final Map<String, Integer> owedBySink = new TreeMap<>();
     private final Map<String, Integer> deliveredBySink = new TreeMap<>();
     private final Map<String, Integer> deadLetteredBySink = new TreeMap<>();
     private final Map<String, Integer> undeliveredBySink = new TreeMap<>();
@@ -116,6 +118,11 @@ public final class Poll {
         newFailures += notEverywhereYet;
     }
 
+    /** These sinks lack this failure of the window: each owes it (delivered or dead-lettered) before the window closes. */
+    synchronized void owed(Iterable<String> sinks) {
+        sinks.forEach(sink -> owedBySink.merge(sink, 1, Integer::sum));
+    }
+
     synchronized void delivered(String sink, int count) {
         deliveredBySink.merge(sink, count, Integer::sum);
     }
@@ -128,6 +135,30 @@ public final class Poll {
     synchronized void undelivered(String sink, int count, String error) {
         undeliveredBySink.merge(sink, count, Integer::sum);
         lastErrorBySink.putIfAbsent(sink, error);
+    }
+
+    /**
+     * What the sink refused could not be recorded (its dead letter or its delivered ids could not
+     * be written): why, for the line that says the window stays open.
+     */
+    synchronized void notRecorded(String sink, String error) {
+        lastErrorBySink.put(sink, error);
+    }
+
+    /**
+     * Per sink, the failures of the window it lacked that it has neither accepted nor had
+     * dead-lettered: refused and pending, or lost on the way (a refusal that could not be
+     * recorded). The window closes only when there are none.
+     */
+    public synchronized Map<String, Integer> missingBySink() {
+        Map<String, Integer> missing = new TreeMap<>();
+        owedBySink.forEach((sink, owed) -> {
+            int done = deliveredBySink.getOrDefault(sink, 0) + deadLetteredBySink.getOrDefault(sink, 0);
+            if (owed > done) {
+                missing.put(sink, owed - done);
+            }
+        });
+        return missing;
     }
 
     /** The sink refused an alert in this poll, after its redeliveries. */

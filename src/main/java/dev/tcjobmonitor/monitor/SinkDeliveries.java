@@ -80,14 +80,23 @@ public class SinkDeliveries {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         Poll poll = poll(sink, exchange);
         List<Alert> refused = alerts(exchange);
-        if (exchange.getMessage().getBody() instanceof PartlyAccepted handed) {
-            List<Alert> taken = handed.accepted();
-            poll.monitor().delivered(sink, taken, poll);
-            Set<Alert> accepted = Collections.newSetFromMap(new IdentityHashMap<>());
-            accepted.addAll(taken);
-            refused = refused.stream().filter(alert -> !accepted.contains(alert)).toList();
+        try {
+            if (exchange.getMessage().getBody() instanceof PartlyAccepted handed) {
+                List<Alert> taken = handed.accepted();
+                poll.monitor().delivered(sink, taken, poll);
+                Set<Alert> accepted = Collections.newSetFromMap(new IdentityHashMap<>());
+                accepted.addAll(taken);
+                refused = refused.stream().filter(alert -> !accepted.contains(alert)).toList();
+            }
+            poll.monitor().undelivered(sink, refused, ErrorText.describe(cause), poll);
+        } catch (RuntimeException unrecorded) {
+            // e.g. the dead letter cannot be written (a read-only state folder): those alerts count
+            // as neither delivered nor dead-lettered, so the window stays open (Window.close) and
+            // says why in its one line; thrown on, it would only reach Camel's fatal error log
+            poll.notRecorded(sink, "cannot record what it refused in its dead letter or delivered ids ("
+                    + ErrorText.describe(unrecorded)
+                    + "); it refused: " + ErrorText.describe(cause));
         }
-        poll.monitor().undelivered(sink, refused, ErrorText.describe(cause), poll);
     }
 
     @SuppressWarnings("unchecked")

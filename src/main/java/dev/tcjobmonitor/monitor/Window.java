@@ -63,10 +63,14 @@ public class Window {
         poll.deadLetteredBySink().forEach((sink, count) -> LOG.warn(
                 "Sink '{}' of monitor '{}' refused {} alert(s) older than {}; they went to its dead letter: {}",
                 sink, settings.name(), count, settings.deadLetterAfter(), poll.lastError(sink)));
-        if (!poll.undeliveredBySink().isEmpty()) {
-            String reason = poll.undeliveredBySink().entrySet().stream()
+        // per sink, delivered + dead-lettered must be every failure of the window it lacked: an
+        // alert refused and pending, or whose refusal could not be recorded, keeps the window open
+        Map<String, Integer> missing = poll.missingBySink();
+        if (!missing.isEmpty()) {
+            String reason = missing.entrySet().stream()
                     .map(entry -> "sink '" + entry.getKey() + "' refused " + entry.getValue() + " alert(s): "
-                            + poll.lastError(entry.getKey()))
+                            + java.util.Objects.requireNonNullElse(poll.lastError(entry.getKey()),
+                                    "its route ended without recording them"))
                     .collect(Collectors.joining("; "));
             poll.failed(reason);
             LOG.warn("Poll of '{}' read {} page(s) and {} failure(s) but the window stays open until every sink has them"

@@ -15,7 +15,9 @@ import java.util.List;
 /**
  * The file sink's writer (bean {@code tcJsonLines}): one JSON document per line in
  * {@code failures-YYYY-MM-DD.jsonl} (UTC day), the lines of a batch written together in one
- * write, straight to the operating system (no buffer in this process to lose).
+ * write, straight to the operating system (no buffer in this process to lose), then forced to the
+ * disk (fsync) once per batch: the batch's delivered ids, recorded only when this returns, and the
+ * watermark after them never reach the disk before its lines (a power loss would lose them).
  *
  * <p>A process killed in the middle of a write leaves a line without its newline; the next append
  * would glue the re-delivered document onto it and both would be unreadable as JSON Lines. So
@@ -78,6 +80,8 @@ public class JsonLinesFile implements AutoCloseable {
             while (lines.hasRemaining()) {
                 out.write(lines);
             }
+            // once per batch (a page), not per line: durable before anything records it as delivered
+            out.force(false);
         } catch (IOException e) {
             takeBack(file, out, start);
             throw e;

@@ -26,7 +26,9 @@ import java.util.Optional;
  * on load. Rewritten atomically when old entries are forgotten.</li>
  * </ul>
  * A kill at any moment leaves either the old or the new watermark, and delivered entries that are
- * all real deliveries.
+ * all real deliveries. The delivered ids appended since the last watermark are forced to the disk
+ * (fsync) before the next watermark is written, once per ledger, not once per line: after a power
+ * loss a watermark never survives the record of what its window delivered.
  */
 public final class FileStateStore implements MonitorStateStore, AutoCloseable {
 
@@ -39,6 +41,16 @@ public final class FileStateStore implements MonitorStateStore, AutoCloseable {
     private final Map<Path, Map<String, Long>> ledgers = new HashMap<>();
     /** Delivered-id files kept open for appending between deliveries (closed before a rewrite). */
     private final Map<Path, FileChannel> appenders = new HashMap<>();
+    /** Delivered-id files appended to since they were last forced to the disk. */
+    private final java.util.Set<Path> unforced = new java.util.HashSet<>();
+    /** How the store opens the files it writes; tests watch what reaches the disk, and in what order. */
+    private Opener opener = FileChannel::open;
+
+    /** Opens a file for writing (a seam for tests: the channel they get sees every write and force). */
+    @FunctionalInterface
+    interface Opener {
+        FileChannel open(Path file, java.nio.file.OpenOption... options) throws IOException;
+    }
     /** Each monitor's and sink's ledger file, its names checked once: isDelivered runs for every failure of a page. */
     private final Map<String, Map<String, Path>> ledgerFiles = new HashMap<>();
     /** Folders known to exist: checked once, not on every lookup. */
@@ -54,6 +66,10 @@ public final class FileStateStore implements MonitorStateStore, AutoCloseable {
     public synchronized void setDirectory(String directory) {
         this.directory = Path.of(directory);
         ledgerFiles.clear();
+    }
+
+    void setOpener(Opener opener) {
+        this.opener = opener;
     }
 
     public Path getDirectory() {
@@ -78,6 +94,7 @@ public final class FileStateStore implements MonitorStateStore, AutoCloseable {
 
     @Override
     public synchronized void saveWatermark(String monitor, Instant watermark) {
+        forceDeliveredIds();
         writeAtomically(monitorDir(monitor).resolve("watermark"), watermark.toString() + "\n");
     }
 
@@ -112,13 +129,14 @@ public final class FileStateStore implements MonitorStateStore, AutoCloseable {
         try {
             FileChannel channel = appenders.get(file);
             if (channel == null) {
-                channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+                channel = opener.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
                 appenders.put(file, channel);
             }
             ByteBuffer buffer = ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8));
             while (buffer.hasRemaining()) {
                 channel.write(buffer);
             }
+            unforced.add(file);
         } catch (IOException e) {
             ledgers.remove(file);
             closeAppender(file);
@@ -137,10 +155,37 @@ public final class FileStateStore implements MonitorStateStore, AutoCloseable {
                     StringBuilder content = new StringBuilder(entries.size() * 24);
                     entries.forEach((key, epochSecond) -> content.append(key).append('\t').append(epochSecond).append('\n'));
                     writeAtomically(file, content.toString());
+                    unforced.remove(file);
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list the state folder " + dir, e);
+        }
+    }
+
+    /**
+     * Forces the delivered ids appended since the last watermark to the disk: the watermark that
+     * follows must never be on the disk without them (a power loss would then skip the window's
+     * failures as if delivered, or, for the alert lines forced before them, send them twice).
+     */
+    private void forceDeliveredIds() {
+        for (java.util.Iterator<Path> files = unforced.iterator(); files.hasNext(); ) {
+            Path file = files.next();
+            FileChannel channel = appenders.get(file);
+            try {
+                if (channel != null) {
+                    channel.force(false);
+                } else if (Files.exists(file)) {
+                    // its appender was closed after a failed write: what earlier writes left is forced all the same
+                    try (FileChannel reopened = opener.open(file, StandardOpenOption.READ)) {
+                        reopened.force(false);
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot force the delivered ids in " + file
+                        + " to the disk; the watermark stays where it was", e);
+            }
+            files.remove();
         }
     }
 
@@ -225,9 +270,9 @@ public final class FileStateStore implements MonitorStateStore, AutoCloseable {
         return name.startsWith(LEDGER_PREFIX) && name.endsWith(LEDGER_SUFFIX);
     }
 
-    private static void writeAtomically(Path target, String content) {
+    private void writeAtomically(Path target, String content) {
         Path temp = target.resolveSibling(target.getFileName() + ".tmp");
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        try (FileChannel channel = opener.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             ByteBuffer buffer = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
             while (buffer.hasRemaining()) {

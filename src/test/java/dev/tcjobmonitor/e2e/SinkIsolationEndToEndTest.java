@@ -227,4 +227,30 @@ class SinkIsolationEndToEndTest {
         assertThat(Files.readAllLines(deadLetter)).hasSize(1);
         assertThat(h.watermark()).contains(afterReturn.windowEnd().toString());
     }
+    @Test
+    void anAlertWhoseDeadLetterCannotBeWrittenKeepsTheWindowOpenAndReachesTheSinkWhenItReturns() throws Exception {
+        MonitorHarness h = startWithDownWebhook("PT2M");
+        // older than dead-letter-after, and older than the overlap: a watermark moved past it would
+        // never bring it back
+        long old = h.simulator.addFailed(9, Instant.now().minus(Duration.ofMinutes(15)), "old failure\n");
+        // the dead letter cannot be written (as in a read-only state folder): a folder stands where its file goes
+        Path deadLetter = h.stateDir.resolve("default/dead-letter-custom.jsonl");
+        Files.createDirectories(deadLetter);
+
+        Poll refused = h.poll();
+
+        assertThat(refused.failure()).hasValueSatisfying(reason -> assertThat(reason)
+                .contains("sink 'custom'").contains("dead letter").contains("dead-letter-custom.jsonl"));
+        assertThat(refused.deadLetteredBySink()).as("nothing reached a dead letter").isEmpty();
+        assertThat(h.watermark()).as("the window stays open: the alert is neither delivered nor dead-lettered").isEmpty();
+
+        Files.delete(deadLetter);
+        webhook.comeUp();
+        Poll afterReturn = h.poll();
+
+        assertThat(afterReturn.failure()).isEmpty();
+        assertThat(webhook.received()).extracting(r -> JSON.readTree(r.body()).get("id").asLong()).containsExactly(old);
+        assertThat(deadLetter).doesNotExist();
+        assertThat(h.watermark()).contains(afterReturn.windowEnd().toString());
+    }
 }

@@ -9,7 +9,11 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
+import dev.tcjobmonitor.support.RecordingChannel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,6 +49,26 @@ class JsonLinesFileTest {
 
         assertThat(file).isEqualTo(dir.resolve("failures-2026-11-28.jsonl"));
         assertThat(Files.readString(file)).isEqualTo("{\"id\":1}\n{\"id\":3}\n{\"id\":2}\n{\"id\":4}\n");
+    }
+
+    @Test
+    void aBatchIsForcedToTheDiskOnceBeforeAppendAllReturns() throws Exception {
+        // the route records the batch as delivered (and the watermark moves after it) only once
+        // appendAll returns: lines still in the page cache then would be lost to a power cut while
+        // the ledger and the watermark say they were delivered
+        List<String> events = new ArrayList<>();
+        JsonLinesFile writer = writer("2026-11-28T10:00:00Z");
+        writer.setOpener(file -> new RecordingChannel(FileChannel.open(file, StandardOpenOption.CREATE,
+                StandardOpenOption.READ, StandardOpenOption.WRITE), file, events));
+
+        writer.appendAll(List.of("{\"id\":1}", "{\"id\":2}", "{\"id\":3}"));
+        assertThat(events).as("the batch's write, then one force").endsWith("write failures-2026-11-28.jsonl",
+                "force failures-2026-11-28.jsonl").containsOnlyOnce("force failures-2026-11-28.jsonl");
+
+        events.clear();
+        writer.appendAll(List.of("{\"id\":4}", "{\"id\":5}"));
+        assertThat(events).as("one force per batch, not per line")
+                .containsExactly("write failures-2026-11-28.jsonl", "force failures-2026-11-28.jsonl");
     }
 
     @Test

@@ -9,7 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.nio.channels.FileChannel;
+import java.util.ArrayList;
 import java.util.List;
+import dev.tcjobmonitor.support.RecordingChannel;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -141,6 +144,71 @@ class FileStateStoreTest {
             assertThatThrownBy(() -> store().watermark("m1"))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining(file.toString());
+        }
+    }
+
+    @Nested
+    class Durability {
+
+        private final List<String> events = new ArrayList<>();
+
+        private FileStateStore recordingStore() {
+            FileStateStore store = new FileStateStore(dir);
+            store.setOpener((file, options) -> new RecordingChannel(FileChannel.open(file, options), file, events));
+            return store;
+        }
+
+        @Test
+        void theDeliveredIdsReachTheDiskBeforeTheWatermarkMoves() {
+            // after a power cut, a watermark on the disk without the delivered ids of its window
+            // would skip what the sinks have and send it again or, worse, what they lack
+            FileStateStore store = recordingStore();
+            store.recordDelivered("m1", "file", "a", T100);
+            store.recordDelivered("m1", "file", "b", T100);
+            store.recordDelivered("m1", "kafka", "a", T100);
+
+            store.saveWatermark("m1", T300);
+
+            assertThat(events).as("one write per delivery, then each ledger forced once, then the watermark")
+                    .startsWith("write delivered-file.tsv", "write delivered-file.tsv", "write delivered-kafka.tsv")
+                    .endsWith("write watermark.tmp", "force watermark.tmp")
+                    .hasSize(7);
+            assertThat(events.subList(3, 5)).containsExactlyInAnyOrder("force delivered-file.tsv", "force delivered-kafka.tsv");
+            assertThat(store.watermark("m1")).contains(T300);
+        }
+
+        @Test
+        void aWatermarkWithNothingDeliveredSinceTheLastForcesNoLedger() {
+            FileStateStore store = recordingStore();
+            store.recordDelivered("m1", "file", "a", T100);
+            store.saveWatermark("m1", T200);
+            events.clear();
+
+            store.saveWatermark("m1", T300);
+
+            assertThat(events).as("only the watermark's own write and force")
+                    .containsExactly("write watermark.tmp", "force watermark.tmp");
+        }
+
+        @Test
+        void deliveredIdsWrittenBeforeAFailedWriteAreForcedBeforeTheWatermarkAllTheSame() throws IOException {
+            FileStateStore store = recordingStore();
+            store.recordDelivered("m1", "file", "a", T100);
+            // the ledger's appender is closed after a write fails: a folder where the ledger goes
+            // makes the next write fail, so the store reopens the ledger to force what "a" left
+            Path ledger = ledger("m1", "file");
+            Path aside = ledger.resolveSibling("moved-aside");
+            Files.move(ledger, aside);
+            Files.createDirectory(ledger);
+            store.close();
+            assertThatThrownBy(() -> store.recordDelivered("m1", "file", "b", T100)).isInstanceOf(java.io.UncheckedIOException.class);
+            Files.delete(ledger);
+            Files.move(aside, ledger);
+            events.clear();
+
+            store.saveWatermark("m1", T300);
+
+            assertThat(events).containsExactly("force delivered-file.tsv", "write watermark.tmp", "force watermark.tmp");
         }
     }
 
