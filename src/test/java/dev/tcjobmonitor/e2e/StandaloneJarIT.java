@@ -264,6 +264,9 @@ class StandaloneJarIT {
             "MONITOR_CRON|every five minutes|monitor.cron",
             "MONITOR_TIME_ZONE|Mars/Olympus_Mons|monitor.time-zone",
             "MONITOR_MAX_PAGES|0|monitor.max-pages",
+            "MONITOR_OVERLAP|PT0S|monitor.overlap",
+            "MONITOR_LOOKBACK|P999999999D|monitor.lookback",
+            "MONITOR_EXTRA_TQL|jobId = 1) OR (jobId > 0|monitor.extra-tql",
             "SINKS|file,pager|sinks"})
     void aBadSettingStopsStartUpWithOneLineNamingIt(String variable, String value, String setting) throws Exception {
         Run run;

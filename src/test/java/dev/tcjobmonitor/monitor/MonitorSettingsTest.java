@@ -194,13 +194,38 @@ class MonitorSettingsTest {
         }
 
         @Test
-        void zeroDurationsAreAllowed() {
+        void aZeroLookbackIsAllowed() {
+            // the first poll then starts from now: nothing before the monitor's first start is sent
             MonitorSettings settings = parse(s -> {
-                s.overlap = "PT0S";
+                s.lookback = "PT0S";
                 return s;
             });
 
-            assertThat(settings.overlap()).isZero();
+            assertThat(settings.lookback()).isZero();
+        }
+
+        @Test
+        void durationsUpToAHundredYearsAreAllowed() {
+            MonitorSettings settings = parse(s -> {
+                s.lookback = "P36500D";
+                s.overlap = "P36500D";
+                s.deadLetterAfter = "P36500D";
+                return s;
+            });
+
+            assertThat(List.of(settings.lookback(), settings.overlap(), settings.deadLetterAfter()))
+                    .containsOnly(Duration.ofDays(36_500));
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"serverName = \"tc-job\"", "(jobId = 1 OR jobId = 2) AND serverName = \"a\"",
+                "serverName = \"a) OR (b\"", "serverName = 'x)'", "serverName = \"say \\\"hi)\\\"\""})
+        void extraTqlWithBalancedParenthesesIsKeptAsWritten(String clause) {
+            // a parenthesis inside a quoted string is text, not structure
+            assertThat(parse(s -> {
+                s.extraTql = clause;
+                return s;
+            }).extraTql()).isEqualTo(clause);
         }
 
         @Test
@@ -370,6 +395,34 @@ class MonitorSettingsTest {
             }).hasMessageContaining("monitor.overlap");
         }
 
+        /** What zero would do: a window that never reaches back, a dead letter at the first refusal. */
+        @ParameterizedTest
+        @ValueSource(strings = {"monitor.overlap", "monitor.dead-letter-after"})
+        void zeroIsRefusedWhereItWouldLoseOrGiveUpOnFailures(String setting) {
+            assertRefused(s -> set(s, setting, "PT0S")).hasMessageContaining(setting)
+                    .hasMessageContaining("'PT0S' must be longer than zero");
+        }
+
+        /** P999999999D parses, but a window starting millions of years ago fails every poll. */
+        @ParameterizedTest
+        @ValueSource(strings = {"monitor.lookback", "monitor.overlap", "monitor.dead-letter-after"})
+        void durationsBeyondAHundredYearsAreRefused(String setting) {
+            for (String huge : List.of("P999999999D", "P36501D", "PT9223372036854775807S")) {
+                assertRefused(s -> set(s, setting, huge)).hasMessageContaining(setting)
+                        .hasMessageContaining("'" + huge + "' is longer than 100 years");
+            }
+        }
+
+        private static Settings set(Settings s, String setting, String value) {
+            switch (setting) {
+                case "monitor.lookback" -> s.lookback = value;
+                case "monitor.overlap" -> s.overlap = value;
+                case "monitor.dead-letter-after" -> s.deadLetterAfter = value;
+                default -> throw new IllegalArgumentException(setting);
+            }
+            return s;
+        }
+
         @Test
         void missingLookbackIsRefused() {
             assertRefused(s -> {
@@ -448,6 +501,17 @@ class MonitorSettingsTest {
                 s.timeField = timeField;
                 return s;
             }).hasMessageContaining("monitor.time-field");
+        }
+
+        /** The clause is put in parentheses and AND-ed: one that closes them would OR its way out. */
+        @ParameterizedTest
+        @ValueSource(strings = {"jobId = 1) OR (jobId > 0", "a)", ") OR (b", "(a", "((a) OR b", "serverName = \"open"})
+        void extraTqlThatCouldEscapeItsParenthesesIsRefused(String clause) {
+            assertRefused(s -> {
+                s.extraTql = clause;
+                return s;
+            }).hasMessageContaining("monitor.extra-tql").hasMessageContaining("'" + clause + "'")
+                    .hasMessageContaining("must not close them");
         }
 
         @Test
