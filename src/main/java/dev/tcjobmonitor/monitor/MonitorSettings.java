@@ -45,7 +45,8 @@ public record MonitorSettings(
     /** Raw text values, as the route template passes them. */
     public record Raw(String name, String baseUrl, String accessId, String secretKey, String apiToken,
                       String lookback, String overlap, String statuses, String timeField, String jobIds,
-                      String excludeJobIds, String extraTql, String pageSize, String sinks, String deadLetterAfter) {
+                      String excludeJobIds, String extraTql, String pageSize, String sinks, String deadLetterAfter,
+                      String allowInsecureHttp) {
         @Override
         public String toString() {
             return "Raw[name=" + name + ", baseUrl=" + baseUrl + ", credentials=****]";
@@ -63,6 +64,11 @@ public record MonitorSettings(
             endpoint = ApiEndpoint.of(raw.baseUrl());
         } catch (IllegalArgumentException e) {
             throw new SettingException(name, "baseUrl (tc.base-url)", e.getMessage());
+        }
+        if (endpoint.cleartextBeyondLoopback() && !flag(name, "tc.allow-insecure-http", raw.allowInsecureHttp())) {
+            throw new SettingException(name, "baseUrl (tc.base-url)", "'" + endpoint + "' would send the credentials"
+                    + " in clear text to " + endpoint.host() + ": use https://, or set tc.allow-insecure-http=true"
+                    + " (http:// is for loopback only: 127.0.0.0/8, ::1, localhost)");
         }
         Duration lookback = duration(name, "lookback (monitor.lookback)", raw.lookback());
         Duration overlap = positive(name, "overlap (monitor.overlap)", raw.overlap(),
@@ -139,6 +145,18 @@ public record MonitorSettings(
                     + ": it is AND-ed to the query in parentheses, and must not close them");
         }
         return clause;
+    }
+
+    /** true or false; empty is false. */
+    private static boolean flag(String name, String setting, String text) {
+        String value = trim(text);
+        if (value.isEmpty() || value.equalsIgnoreCase("false")) {
+            return false;
+        }
+        if (value.equalsIgnoreCase("true")) {
+            return true;
+        }
+        throw new SettingException(name, setting, "'" + value + "' is neither true nor false");
     }
 
     private static int pageSize(String name, String text) {

@@ -41,10 +41,11 @@ class MonitorSettingsTest {
         String pageSize = "500";
         String sinks = "file";
         String deadLetterAfter = "PT24H";
+        String allowInsecureHttp = "false";
 
         MonitorSettings.Raw raw() {
             return new MonitorSettings.Raw(name, baseUrl, accessId, secretKey, apiToken, lookback, overlap,
-                    statuses, timeField, jobIds, excludeJobIds, extraTql, pageSize, sinks, deadLetterAfter);
+                    statuses, timeField, jobIds, excludeJobIds, extraTql, pageSize, sinks, deadLetterAfter, allowInsecureHttp);
         }
     }
 
@@ -126,12 +127,31 @@ class MonitorSettingsTest {
             assertThat(settings.extraTql()).isEqualTo("jobId > 1");
         }
 
-        @Test
-        void httpIsAcceptedForALocalSimulator() {
-            assertThat(parse(s -> {
-                s.baseUrl = "http://localhost:8089/api";
+        /** Plain http never leaves the host: a local simulator or a tunnel's local end. */
+        @ParameterizedTest
+        @ValueSource(strings = {"http://localhost:8089/api", "http://LOCALHOST/api", "http://127.0.0.1:8089/api",
+                "http://127.10.20.30/api", "http://[::1]:8089/api", "http://[0:0:0:0:0:0:0:1]/api"})
+        void httpIsAcceptedToLoopback(String baseUrl) {
+            MonitorSettings settings = parse(s -> {
+                s.baseUrl = baseUrl;
                 return s;
-            }).endpoint().baseUrl()).isEqualTo("http://localhost:8089/api");
+            });
+
+            assertThat(settings.endpoint().baseUrl()).isEqualTo(baseUrl);
+            assertThat(settings.endpoint().cleartextBeyondLoopback()).isFalse();
+        }
+
+        @Test
+        void httpBeyondLoopbackIsAcceptedWhenAllowedOnPurpose() {
+            MonitorSettings settings = parse(s -> {
+                s.baseUrl = "http://tc.example.org/api";
+                s.allowInsecureHttp = " TRUE ";
+                return s;
+            });
+
+            // JobMonitor warns at every start when this is true
+            assertThat(settings.endpoint().cleartextBeyondLoopback()).isTrue();
+            assertThat(settings.endpoint().host()).isEqualTo("tc.example.org");
         }
 
         @ParameterizedTest
@@ -454,6 +474,30 @@ class MonitorSettingsTest {
                 s.baseUrl = baseUrl;
                 return s;
             }).hasMessageContaining("tc.base-url");
+        }
+
+        /**
+         * A token or HMAC signature over plain http can be read (and, for a token, replayed) by
+         * anyone on the path. Names are not resolved: one that merely starts like loopback is not.
+         */
+        @ParameterizedTest
+        @ValueSource(strings = {"http://tc.example.org/api", "http://10.0.0.5:8080/api", "http://127.0.0.1.example.org/api",
+                "http://localhost.example.org/api", "http://[::2]/api", "http://0.0.0.0/api", "HTTP://tc.example.org/api"})
+        void httpBeyondLoopbackIsRefused(String baseUrl) {
+            assertRefused(s -> {
+                s.baseUrl = baseUrl;
+                return s;
+            }).hasMessageContaining("tc.base-url").hasMessageContaining("in clear text")
+                    .hasMessageContaining("tc.allow-insecure-http=true");
+        }
+
+        @Test
+        void allowInsecureHttpMustBeTrueOrFalse() {
+            assertRefused(s -> {
+                s.baseUrl = "http://tc.example.org/api";
+                s.allowInsecureHttp = "yes";
+                return s;
+            }).hasMessageContaining("tc.allow-insecure-http").hasMessageContaining("'yes'");
         }
 
         @Test
