@@ -66,7 +66,13 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
         }
         String sinkNames = handOver.emit() == HandOver.Emit.FAILURES ? HandOver.CONSUMER : sinks;
         settings = MonitorSettings.parse(new MonitorSettings.Raw(name, baseUrl, accessId, secretKey, apiToken,
-                lookback, overlap, statuses, timeField, jobIds, excludeJobIds, extraTql, pageSize, sinkNames, deadLetterAfter), clock);
+                lookback, overlap, statuses, timeField, jobIds, excludeJobIds, extraTql, pageSize, sinkNames, deadLetterAfter,
+                allowInsecureHttp), clock);
+        if (settings.endpoint().cleartextBeyondLoopback()) {
+            LOG.warn("Monitor '{}' reaches ThreatConnect at {} over plain http (tc.allow-insecure-http=true): anyone on"
+                    + " the network path can read its credentials and the executions; use https://", settings.name(),
+                    settings.endpoint().host());
+        }
         maxPageCount = maxPages(settings.pageSize());
         if (stateDirectory == null) {
             throw new SettingException(name, "stateDirectory (monitor.state-dir)", "no folder for state and dead letters is configured");

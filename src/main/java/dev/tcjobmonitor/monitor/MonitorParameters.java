@@ -35,6 +35,7 @@ abstract class MonitorParameters {
     protected String healthMaxFailedPolls;
     protected boolean notices = true;
     protected boolean dryRun;
+    protected String allowInsecureHttp;
     protected Optional<Backfill> since = Optional.empty();
     protected Path stateDirectory;
     protected String emit;
@@ -126,6 +127,11 @@ abstract class MonitorParameters {
 
     public void setHealthMaxFailedPolls(String healthMaxFailedPolls) {
         this.healthMaxFailedPolls = healthMaxFailedPolls;
+    }
+
+    /** true: plain http to a host beyond loopback is accepted (with a warning at every start). */
+    public void setAllowInsecureHttp(String allowInsecureHttp) {
+        this.allowInsecureHttp = allowInsecureHttp;
     }
 
     /** Poll and log what each sink would receive; send nothing, change no state. */

@@ -4,6 +4,7 @@ import dev.tcjobmonitor.threatconnect.ApiEndpoint;
 import dev.tcjobmonitor.threatconnect.HmacSigner;
 import dev.tcjobmonitor.threatconnect.RequestSigner;
 import dev.tcjobmonitor.threatconnect.TokenSigner;
+import dev.tcjobmonitor.threatconnect.Tql;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -34,11 +35,18 @@ public record MonitorSettings(
 
     /** ThreatConnect's {@code resultLimit} maximum. */
     public static final int MAX_PAGE_SIZE = 10_000;
+    /**
+     * The longest duration setting: a time this far back (or ahead) is still one ThreatConnect's
+     * TQL, the state stores and Java's clock arithmetic all hold; far longer ones parse, but make
+     * every poll fail (a window starting millions of years ago) or overflow.
+     */
+    static final Duration MAX_DURATION = Duration.ofDays(36_500);
 
     /** Raw text values, as the route template passes them. */
     public record Raw(String name, String baseUrl, String accessId, String secretKey, String apiToken,
                       String lookback, String overlap, String statuses, String timeField, String jobIds,
-                      String excludeJobIds, String extraTql, String pageSize, String sinks, String deadLetterAfter) {
+                      String excludeJobIds, String extraTql, String pageSize, String sinks, String deadLetterAfter,
+                      String allowInsecureHttp) {
         @Override
         public String toString() {
             return "Raw[name=" + name + ", baseUrl=" + baseUrl + ", credentials=****]";
@@ -57,8 +65,14 @@ public record MonitorSettings(
         } catch (IllegalArgumentException e) {
             throw new SettingException(name, "baseUrl (tc.base-url)", e.getMessage());
         }
+        if (endpoint.cleartextBeyondLoopback() && !flag(name, "tc.allow-insecure-http", raw.allowInsecureHttp())) {
+            throw new SettingException(name, "baseUrl (tc.base-url)", "'" + endpoint + "' would send the credentials"
+                    + " in clear text to " + endpoint.host() + ": use https://, or set tc.allow-insecure-http=true"
+                    + " (http:// is for loopback only: 127.0.0.0/8, ::1, localhost)");
+        }
         Duration lookback = duration(name, "lookback (monitor.lookback)", raw.lookback());
-        Duration overlap = duration(name, "overlap (monitor.overlap)", raw.overlap());
+        Duration overlap = positive(name, "overlap (monitor.overlap)", raw.overlap(),
+                "a window that does not reach back misses the failures ThreatConnect records late; the default is PT10M");
         List<String> statuses = list(raw.statuses());
         if (statuses.isEmpty()) {
             throw new SettingException(name, "statuses (monitor.statuses)", "is empty; the default is Failed");
@@ -71,8 +85,9 @@ public record MonitorSettings(
         return new MonitorSettings(name, endpoint, signer(name, raw, clock), lookback, overlap, statuses, timeField,
                 ids(name, "jobIds (monitor.job-ids)", raw.jobIds()),
                 ids(name, "excludeJobIds (monitor.exclude-job-ids)", raw.excludeJobIds()),
-                trim(raw.extraTql()), pageSize(name, raw.pageSize()), sinks(name, raw.sinks()),
-                duration(name, "deadLetterAfter (monitor.dead-letter-after)", raw.deadLetterAfter()));
+                extraTql(name, raw.extraTql()), pageSize(name, raw.pageSize()), sinks(name, raw.sinks()),
+                positive(name, "deadLetterAfter (monitor.dead-letter-after)", raw.deadLetterAfter(),
+                        "every alert a sink refuses once would go straight to the dead letter; the default is PT24H"));
     }
 
     private static RequestSigner signer(String name, Raw raw, Clock clock) {
@@ -94,17 +109,54 @@ public record MonitorSettings(
         return new HmacSigner(trim(raw.accessId()), trim(raw.secretKey()), clock);
     }
 
-    /** An ISO-8601 duration setting, not negative; the message names the setting. */
+    /** An ISO-8601 duration setting, not negative, at most 100 years; the message names the setting. */
     static Duration duration(String name, String setting, String text) {
+        Duration duration;
         try {
-            Duration duration = Duration.parse(trim(text));
-            if (duration.isNegative()) {
-                throw new SettingException(name, setting, "'" + text + "' is negative");
-            }
-            return duration;
+            duration = Duration.parse(trim(text));
         } catch (DateTimeParseException e) {
             throw new SettingException(name, setting, "'" + text + "' is not an ISO-8601 duration such as PT1H or PT10M");
         }
+        if (duration.isNegative()) {
+            throw new SettingException(name, setting, "'" + text + "' is negative");
+        }
+        if (duration.compareTo(MAX_DURATION) > 0) {
+            throw new SettingException(name, setting, "'" + text + "' is longer than 100 years (P36500D), more than any"
+                    + " time ThreatConnect can be asked about");
+        }
+        return duration;
+    }
+
+    /** As {@link #duration}, and longer than zero: {@code why} says what zero would do. */
+    private static Duration positive(String name, String setting, String text, String why) {
+        Duration duration = duration(name, setting, text);
+        if (duration.isZero()) {
+            throw new SettingException(name, setting, "'" + text + "' must be longer than zero: " + why);
+        }
+        return duration;
+    }
+
+    /** The extra TQL clause: whatever it says, it must stay one clause inside the parentheses it is put in. */
+    private static String extraTql(String name, String text) {
+        String clause = trim(text);
+        String problem = Tql.unbalanced(clause);
+        if (problem != null) {
+            throw new SettingException(name, "extraTql (monitor.extra-tql)", problem
+                    + ": it is AND-ed to the query in parentheses, and must not close them");
+        }
+        return clause;
+    }
+
+    /** true or false; empty is false. */
+    private static boolean flag(String name, String setting, String text) {
+        String value = trim(text);
+        if (value.isEmpty() || value.equalsIgnoreCase("false")) {
+            return false;
+        }
+        if (value.equalsIgnoreCase("true")) {
+            return true;
+        }
+        throw new SettingException(name, setting, "'" + value + "' is neither true nor false");
     }
 
     private static int pageSize(String name, String text) {

@@ -1,7 +1,9 @@
 package dev.tcjobmonitor.threatconnect;
 
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 import java.util.Locale;
 
 /**
@@ -39,6 +41,37 @@ public final class ApiEndpoint {
             throw new IllegalArgumentException("'" + shown + "' must be scheme://host[:port]/path with no user, query or fragment");
         }
         return new ApiEndpoint(uri);
+    }
+
+    /**
+     * Whether requests here go over plain http to a host other than this one's loopback
+     * (127.0.0.0/8, ::1, localhost): credentials in clear text on a network. Names are not looked
+     * up: only "localhost" itself and loopback address literals count as loopback.
+     */
+    public boolean cleartextBeyondLoopback() {
+        return "http".equalsIgnoreCase(base.getScheme()) && !isLoopback(base.getHost());
+    }
+
+    /** The host requests go to. */
+    public String host() {
+        return base.getHost();
+    }
+
+    private static boolean isLoopback(String host) {
+        if (host.equalsIgnoreCase("localhost")) {
+            return true;
+        }
+        boolean ipv6 = host.startsWith("[") && host.endsWith("]");
+        boolean ipv4 = host.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+        if (!ipv4 && !ipv6) {
+            return false; // a name: never resolved here
+        }
+        try {
+            // an address literal: parsed, not looked up
+            return InetAddress.getByName(ipv6 ? host.substring(1, host.length() - 1) : host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     /** A URL as it may be shown: whatever sits before an '@' in the authority could be a password. */

@@ -75,6 +75,36 @@ public final class Tql {
         return this;
     }
 
+    /**
+     * Why {@code clause} could not stay whole inside the parentheses {@link #raw} puts it in (a
+     * parenthesis closed before it was opened, one left open, a string left open), or null when it
+     * can. Parentheses inside quoted strings ("..." or '...', backslash escapes) do not count.
+     */
+    public static String unbalanced(String clause) {
+        int depth = 0;
+        char quote = 0;
+        for (int i = 0; i < clause.length(); i++) {
+            char c = clause.charAt(i);
+            if (quote != 0) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == quote) {
+                    quote = 0;
+                }
+            } else if (c == '"' || c == '\'') {
+                quote = c;
+            } else if (c == '(') {
+                depth++;
+            } else if (c == ')' && --depth < 0) {
+                return "'" + clause + "' closes a parenthesis it did not open (at character " + (i + 1) + ")";
+            }
+        }
+        if (quote != 0) {
+            return "'" + clause + "' leaves a quoted string open";
+        }
+        return depth > 0 ? "'" + clause + "' leaves " + depth + " parenthesis(es) open" : null;
+    }
+
     public String build() {
         return String.join(" AND ", clauses);
     }

@@ -186,6 +186,7 @@ class StandaloneJarIT {
             Map<String, String> environment = new java.util.HashMap<>(secrets);
             environment.put("TC_BASE_URL", tc.baseUrl());
             environment.put("SINK_EMAIL_USERNAME", "monitor");
+            environment.put("SINK_EMAIL_STARTTLS", "true");
 
             Run run = run(environment, "--once");
 
@@ -264,6 +265,11 @@ class StandaloneJarIT {
             "MONITOR_CRON|every five minutes|monitor.cron",
             "MONITOR_TIME_ZONE|Mars/Olympus_Mons|monitor.time-zone",
             "MONITOR_MAX_PAGES|0|monitor.max-pages",
+            "MONITOR_OVERLAP|PT0S|monitor.overlap",
+            "MONITOR_LOOKBACK|P999999999D|monitor.lookback",
+            "MONITOR_EXTRA_TQL|jobId = 1) OR (jobId > 0|monitor.extra-tql",
+            "TC_BASE_URL|http://tc.example.org/api|tc.base-url",
+            "SINK_EMAIL_USERNAME|monitor|sink.email.username",
             "SINKS|file,pager|sinks"})
     void aBadSettingStopsStartUpWithOneLineNamingIt(String variable, String value, String setting) throws Exception {
         Run run;

@@ -5,10 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tcjobmonitor.monitor.JobMonitor;
 import dev.tcjobmonitor.simulator.ThreatConnectSimulator;
-import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -140,7 +136,7 @@ class TlsEndToEndTest {
             // an untrusted certificate for another name: only turning every check off lets it through
             MonitorHarness harness = harness(otherName).set("tc.tls.verify", "false");
 
-            String log = standardOutputOf(harness::start);
+            String log = StandardOutput.of(harness::start);
 
             assertThat(log).as("the log of start %d", start).contains(WARNING);
             assertThat(harness.poll().failure()).isEmpty();
@@ -151,38 +147,5 @@ class TlsEndToEndTest {
             harnesses.remove(harness);
             harness.close();
         }
-    }
-
-    private interface Action {
-        void run() throws Exception;
-    }
-
-    /**
-     * What the test JVM's log (slf4j-simple on System.out, src/test/resources/simplelogger.properties)
-     * received while {@code action} ran; it still reaches the console as well.
-     */
-    private static String standardOutputOf(Action action) throws Exception {
-        PrintStream console = System.out;
-        ByteArrayOutputStream copy = new ByteArrayOutputStream();
-        OutputStream both = new OutputStream() {
-            @Override
-            public void write(int b) {
-                console.write(b);
-                copy.write(b);
-            }
-
-            @Override
-            public void write(byte[] bytes, int offset, int length) {
-                console.write(bytes, offset, length);
-                copy.write(bytes, offset, length);
-            }
-        };
-        System.setOut(new PrintStream(both, true, StandardCharsets.UTF_8));
-        try {
-            action.run();
-        } finally {
-            System.setOut(console);
-        }
-        return copy.toString(StandardCharsets.UTF_8);
     }
 }

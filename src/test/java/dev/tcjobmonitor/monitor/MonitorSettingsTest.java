@@ -41,10 +41,11 @@ class MonitorSettingsTest {
         String pageSize = "500";
         String sinks = "file";
         String deadLetterAfter = "PT24H";
+        String allowInsecureHttp = "false";
 
         MonitorSettings.Raw raw() {
             return new MonitorSettings.Raw(name, baseUrl, accessId, secretKey, apiToken, lookback, overlap,
-                    statuses, timeField, jobIds, excludeJobIds, extraTql, pageSize, sinks, deadLetterAfter);
+                    statuses, timeField, jobIds, excludeJobIds, extraTql, pageSize, sinks, deadLetterAfter, allowInsecureHttp);
         }
     }
 
@@ -126,12 +127,31 @@ class MonitorSettingsTest {
             assertThat(settings.extraTql()).isEqualTo("jobId > 1");
         }
 
-        @Test
-        void httpIsAcceptedForALocalSimulator() {
-            assertThat(parse(s -> {
-                s.baseUrl = "http://localhost:8089/api";
+        /** Plain http never leaves the host: a local simulator or a tunnel's local end. */
+        @ParameterizedTest
+        @ValueSource(strings = {"http://localhost:8089/api", "http://LOCALHOST/api", "http://127.0.0.1:8089/api",
+                "http://127.10.20.30/api", "http://[::1]:8089/api", "http://[0:0:0:0:0:0:0:1]/api"})
+        void httpIsAcceptedToLoopback(String baseUrl) {
+            MonitorSettings settings = parse(s -> {
+                s.baseUrl = baseUrl;
                 return s;
-            }).endpoint().baseUrl()).isEqualTo("http://localhost:8089/api");
+            });
+
+            assertThat(settings.endpoint().baseUrl()).isEqualTo(baseUrl);
+            assertThat(settings.endpoint().cleartextBeyondLoopback()).isFalse();
+        }
+
+        @Test
+        void httpBeyondLoopbackIsAcceptedWhenAllowedOnPurpose() {
+            MonitorSettings settings = parse(s -> {
+                s.baseUrl = "http://tc.example.org/api";
+                s.allowInsecureHttp = " TRUE ";
+                return s;
+            });
+
+            // JobMonitor warns at every start when this is true
+            assertThat(settings.endpoint().cleartextBeyondLoopback()).isTrue();
+            assertThat(settings.endpoint().host()).isEqualTo("tc.example.org");
         }
 
         @ParameterizedTest
@@ -194,13 +214,38 @@ class MonitorSettingsTest {
         }
 
         @Test
-        void zeroDurationsAreAllowed() {
+        void aZeroLookbackIsAllowed() {
+            // the first poll then starts from now: nothing before the monitor's first start is sent
             MonitorSettings settings = parse(s -> {
-                s.overlap = "PT0S";
+                s.lookback = "PT0S";
                 return s;
             });
 
-            assertThat(settings.overlap()).isZero();
+            assertThat(settings.lookback()).isZero();
+        }
+
+        @Test
+        void durationsUpToAHundredYearsAreAllowed() {
+            MonitorSettings settings = parse(s -> {
+                s.lookback = "P36500D";
+                s.overlap = "P36500D";
+                s.deadLetterAfter = "P36500D";
+                return s;
+            });
+
+            assertThat(List.of(settings.lookback(), settings.overlap(), settings.deadLetterAfter()))
+                    .containsOnly(Duration.ofDays(36_500));
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"serverName = \"tc-job\"", "(jobId = 1 OR jobId = 2) AND serverName = \"a\"",
+                "serverName = \"a) OR (b\"", "serverName = 'x)'", "serverName = \"say \\\"hi)\\\"\""})
+        void extraTqlWithBalancedParenthesesIsKeptAsWritten(String clause) {
+            // a parenthesis inside a quoted string is text, not structure
+            assertThat(parse(s -> {
+                s.extraTql = clause;
+                return s;
+            }).extraTql()).isEqualTo(clause);
         }
 
         @Test
@@ -370,6 +415,34 @@ class MonitorSettingsTest {
             }).hasMessageContaining("monitor.overlap");
         }
 
+        /** What zero would do: a window that never reaches back, a dead letter at the first refusal. */
+        @ParameterizedTest
+        @ValueSource(strings = {"monitor.overlap", "monitor.dead-letter-after"})
+        void zeroIsRefusedWhereItWouldLoseOrGiveUpOnFailures(String setting) {
+            assertRefused(s -> set(s, setting, "PT0S")).hasMessageContaining(setting)
+                    .hasMessageContaining("'PT0S' must be longer than zero");
+        }
+
+        /** P999999999D parses, but a window starting millions of years ago fails every poll. */
+        @ParameterizedTest
+        @ValueSource(strings = {"monitor.lookback", "monitor.overlap", "monitor.dead-letter-after"})
+        void durationsBeyondAHundredYearsAreRefused(String setting) {
+            for (String huge : List.of("P999999999D", "P36501D", "PT9223372036854775807S")) {
+                assertRefused(s -> set(s, setting, huge)).hasMessageContaining(setting)
+                        .hasMessageContaining("'" + huge + "' is longer than 100 years");
+            }
+        }
+
+        private static Settings set(Settings s, String setting, String value) {
+            switch (setting) {
+                case "monitor.lookback" -> s.lookback = value;
+                case "monitor.overlap" -> s.overlap = value;
+                case "monitor.dead-letter-after" -> s.deadLetterAfter = value;
+                default -> throw new IllegalArgumentException(setting);
+            }
+            return s;
+        }
+
         @Test
         void missingLookbackIsRefused() {
             assertRefused(s -> {
@@ -401,6 +474,30 @@ class MonitorSettingsTest {
                 s.baseUrl = baseUrl;
                 return s;
             }).hasMessageContaining("tc.base-url");
+        }
+
+        /**
+         * A token or HMAC signature over plain http can be read (and, for a token, replayed) by
+         * anyone on the path. Names are not resolved: one that merely starts like loopback is not.
+         */
+        @ParameterizedTest
+        @ValueSource(strings = {"http://tc.example.org/api", "http://10.0.0.5:8080/api", "http://127.0.0.1.example.org/api",
+                "http://localhost.example.org/api", "http://[::2]/api", "http://0.0.0.0/api", "HTTP://tc.example.org/api"})
+        void httpBeyondLoopbackIsRefused(String baseUrl) {
+            assertRefused(s -> {
+                s.baseUrl = baseUrl;
+                return s;
+            }).hasMessageContaining("tc.base-url").hasMessageContaining("in clear text")
+                    .hasMessageContaining("tc.allow-insecure-http=true");
+        }
+
+        @Test
+        void allowInsecureHttpMustBeTrueOrFalse() {
+            assertRefused(s -> {
+                s.baseUrl = "http://tc.example.org/api";
+                s.allowInsecureHttp = "yes";
+                return s;
+            }).hasMessageContaining("tc.allow-insecure-http").hasMessageContaining("'yes'");
         }
 
         @Test
@@ -448,6 +545,17 @@ class MonitorSettingsTest {
                 s.timeField = timeField;
                 return s;
             }).hasMessageContaining("monitor.time-field");
+        }
+
+        /** The clause is put in parentheses and AND-ed: one that closes them would OR its way out. */
+        @ParameterizedTest
+        @ValueSource(strings = {"jobId = 1) OR (jobId > 0", "a)", ") OR (b", "(a", "((a) OR b", "serverName = \"open"})
+        void extraTqlThatCouldEscapeItsParenthesesIsRefused(String clause) {
+            assertRefused(s -> {
+                s.extraTql = clause;
+                return s;
+            }).hasMessageContaining("monitor.extra-tql").hasMessageContaining("'" + clause + "'")
+                    .hasMessageContaining("must not close them");
         }
 
         @Test
