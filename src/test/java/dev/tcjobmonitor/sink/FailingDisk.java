@@ -1,12 +1,9 @@
 package dev.tcjobmonitor.sink;
 
+import dev.tcjobmonitor.support.DelegatingFileChannel;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.ReadableByteChannel;
-import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -43,12 +40,11 @@ final class FailingDisk implements JsonLinesFile.Opener {
         return new Channel(FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE));
     }
 
-    private final class Channel extends FileChannel {
-
-        private final FileChannel file;
+    /** The file, with less room than it seems (and, when broken, no truncating either). */
+    private final class Channel extends DelegatingFileChannel {
 
         Channel(FileChannel file) {
-            this.file = file;
+            super(file);
         }
 
         @Override
@@ -75,78 +71,12 @@ final class FailingDisk implements JsonLinesFile.Opener {
         }
 
         @Override
-        public int read(ByteBuffer target) throws IOException {
-            return file.read(target);
-        }
-
-        @Override
-        public long read(ByteBuffer[] targets, int offset, int length) throws IOException {
-            return file.read(targets, offset, length);
-        }
-
-        @Override
-        public int read(ByteBuffer target, long position) throws IOException {
-            return file.read(target, position);
-        }
-
-        @Override
-        public long position() throws IOException {
-            return file.position();
-        }
-
-        @Override
-        public FileChannel position(long newPosition) throws IOException {
-            file.position(newPosition);
-            return this;
-        }
-
-        @Override
-        public long size() throws IOException {
-            return file.size();
-        }
-
-        @Override
         public FileChannel truncate(long size) throws IOException {
             if (refusesTruncation && room <= 0) {
                 throw new IOException("Input/output error");
             }
             file.truncate(size);
             return this;
-        }
-
-        @Override
-        public void force(boolean metaData) throws IOException {
-            file.force(metaData);
-        }
-
-        @Override
-        public long transferTo(long position, long count, WritableByteChannel target) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public long transferFrom(ReadableByteChannel source, long position, long count) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public MappedByteBuffer map(MapMode mode, long position, long size) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public FileLock lock(long position, long size, boolean shared) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public FileLock tryLock(long position, long size, boolean shared) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        protected void implCloseChannel() throws IOException {
-            file.close();
         }
     }
 }

@@ -2,11 +2,7 @@ package dev.tcjobmonitor.support;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.ReadableByteChannel;
-import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -15,14 +11,13 @@ import java.util.List;
  * each force (fsync) as {@code "write <file name>"} or {@code "force <file name>"}: the order in
  * which things are made durable is what a power loss keeps or loses.
  */
-public final class RecordingChannel extends FileChannel {
+public final class RecordingChannel extends DelegatingFileChannel {
 
-    private final FileChannel file;
     private final String name;
     private final List<String> events;
 
     public RecordingChannel(FileChannel file, Path path, List<String> events) {
-        this.file = file;
+        super(file);
         this.name = path.getFileName().toString();
         this.events = events;
     }
@@ -30,91 +25,24 @@ public final class RecordingChannel extends FileChannel {
     @Override
     public int write(ByteBuffer source) throws IOException {
         events.add("write " + name);
-        return file.write(source);
+        return super.write(source);
     }
 
     @Override
     public long write(ByteBuffer[] sources, int offset, int length) throws IOException {
         events.add("write " + name);
-        return file.write(sources, offset, length);
+        return super.write(sources, offset, length);
     }
 
     @Override
     public int write(ByteBuffer source, long position) throws IOException {
         events.add("write " + name);
-        return file.write(source, position);
+        return super.write(source, position);
     }
 
     @Override
     public void force(boolean metaData) throws IOException {
         events.add("force " + name);
-        file.force(metaData);
-    }
-
-    @Override
-    public int read(ByteBuffer target) throws IOException {
-        return file.read(target);
-    }
-
-    @Override
-    public long read(ByteBuffer[] targets, int offset, int length) throws IOException {
-        return file.read(targets, offset, length);
-    }
-
-    @Override
-    public int read(ByteBuffer target, long position) throws IOException {
-        return file.read(target, position);
-    }
-
-    @Override
-    public long position() throws IOException {
-        return file.position();
-    }
-
-    @Override
-    public FileChannel position(long newPosition) throws IOException {
-        file.position(newPosition);
-        return this;
-    }
-
-    @Override
-    public long size() throws IOException {
-        return file.size();
-    }
-
-    @Override
-    public FileChannel truncate(long size) throws IOException {
-        file.truncate(size);
-        return this;
-    }
-
-    @Override
-    public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
-        return file.transferTo(position, count, target);
-    }
-
-    @Override
-    public long transferFrom(ReadableByteChannel source, long position, long count) throws IOException {
-        return file.transferFrom(source, position, count);
-    }
-
-    @Override
-    public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
-        return file.map(mode, position, size);
-    }
-
-    @Override
-    public FileLock lock(long position, long size, boolean shared) throws IOException {
-        return file.lock(position, size, shared);
-    }
-
-    @Override
-    public FileLock tryLock(long position, long size, boolean shared) throws IOException {
-        return file.tryLock(position, size, shared);
-    }
-
-    @Override
-    protected void implCloseChannel() throws IOException {
-        file.close();
+        super.force(metaData);
     }
 }
