@@ -18,7 +18,24 @@ import java.util.function.UnaryOperator;
  *                               it, then close the connection: the client's read ends early
  */
 public record Fault(String description, Duration delay, UnaryOperator<SimulatedResponse> rewrite,
-                    boolean dropsConnectionMidBody) {
+                    boolean dropsConnectionMidBody, Sending sending) {
+
+    /**
+     * How the body goes on the wire.
+     *
+     * @param announcesLength a {@code Content-Length} header, or else chunked (the client learns the
+     *                        size only by reading it all)
+     * @param chunkBytes      bytes per write, with {@code pause} between writes; 0: all at once
+     */
+    public record Sending(boolean announcesLength, int chunkBytes, Duration pause) {
+        /** As a server normally answers: the length announced, the body at once. */
+        public static final Sending WHOLE = new Sending(true, 0, Duration.ZERO);
+    }
+
+    public Fault(String description, Duration delay, UnaryOperator<SimulatedResponse> rewrite,
+                 boolean dropsConnectionMidBody) {
+        this(description, delay, rewrite, dropsConnectionMidBody, Sending.WHOLE);
+    }
 
     public Fault(String description, Duration delay, UnaryOperator<SimulatedResponse> rewrite) {
         this(description, delay, rewrite, false);
@@ -87,6 +104,30 @@ public record Fault(String description, Duration delay, UnaryOperator<SimulatedR
      */
     public static Fault connectionDroppedMidBody() {
         return new Fault("connection dropped mid-body", Duration.ZERO, UnaryOperator.identity(), true);
+    }
+
+    /**
+     * The normal answer padded with trailing whitespace (still valid JSON) to at least
+     * {@code bytes}, sent chunked, without a {@code Content-Length}: a client learns how large it
+     * is only by reading it.
+     */
+    public static Fault oversized(int bytes) {
+        return new Fault("body of " + bytes + " bytes", Duration.ZERO,
+                normal -> normal.withBody(normal.body() + " ".repeat(Math.max(0, bytes - normal.body().length()))),
+                false, new Sending(false, 0, Duration.ZERO));
+    }
+
+    /**
+     * The normal answer trickled: {@code chunkBytes} at a time with {@code pause} between writes
+     * (its length announced), as a server that keeps a connection alive without ever finishing:
+     * every read gets bytes long before a response timeout, the whole takes as long as it likes.
+     */
+    public static Fault trickled(int chunkBytes, Duration pause) {
+        if (chunkBytes < 1) {
+            throw new IllegalArgumentException("chunkBytes must be positive: " + chunkBytes);
+        }
+        return new Fault("trickled " + chunkBytes + " bytes every " + pause, Duration.ZERO, UnaryOperator.identity(),
+                false, new Sending(true, chunkBytes, pause));
     }
 
     /** The normal answer, late. */

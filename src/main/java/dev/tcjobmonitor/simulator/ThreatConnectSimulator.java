@@ -238,7 +238,7 @@ public final class ThreatConnectSimulator implements AutoCloseable {
             if (fault != null && fault.dropsConnectionMidBody()) {
                 sendHalfAndDrop(http, response);
             }
-            send(http, response);
+            send(http, response, fault == null ? Fault.Sending.WHOLE : fault.sending());
         }
     }
 
@@ -359,12 +359,24 @@ public final class ThreatConnectSimulator implements AutoCloseable {
         }
     }
 
-    private static void send(HttpExchange http, SimulatedResponse response) throws IOException {
+    private static void send(HttpExchange http, SimulatedResponse response, Fault.Sending sending) throws IOException {
         byte[] body = response.body().getBytes(StandardCharsets.UTF_8);
         response.headers().forEach((name, value) -> http.getResponseHeaders().set(name, value));
-        http.sendResponseHeaders(response.status(), body.length == 0 ? -1 : body.length);
+        // 0: chunked, no Content-Length; -1: no body
+        http.sendResponseHeaders(response.status(), body.length == 0 ? -1 : sending.announcesLength() ? body.length : 0);
         try (OutputStream out = http.getResponseBody()) {
-            out.write(body);
+            if (sending.chunkBytes() == 0) {
+                out.write(body);
+                return;
+            }
+            for (int offset = 0; offset < body.length; offset += sending.chunkBytes()) {
+                if (offset > 0) {
+                    sleep(sending.pause());
+                }
+                // a client that gave up makes this write fail, which ends the answer
+                out.write(body, offset, Math.min(sending.chunkBytes(), body.length - offset));
+                out.flush();
+            }
         }
     }
 

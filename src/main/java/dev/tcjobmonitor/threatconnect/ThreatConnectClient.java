@@ -1,11 +1,22 @@
 package dev.tcjobmonitor.threatconnect;
 
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.Objects;
 import org.apache.camel.component.http.HttpClientConfigurer;
+import org.apache.hc.client5.http.classic.ExecChain;
+import org.apache.hc.client5.http.classic.ExecRuntime;
 import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
+import org.apache.hc.core5.http.ClassicHttpRequest;
+import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.EntityDetails;
+import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.HttpRequest;
+import org.apache.hc.core5.http.io.entity.HttpEntityWrapper;
 import org.apache.hc.core5.http.protocol.HttpContext;
 
 /**
@@ -16,12 +27,57 @@ import org.apache.hc.core5.http.protocol.HttpContext;
  * route, CAMEL-23345), no redirects (the signed Authorization must never follow one elsewhere)
  * and no cookies (every request is signed on its own).
  *
+ * <p>A hostile or broken server cannot hold a poll or fill the heap: a page's body is read up to
+ * {@code tc.max-page-bytes} ({@link #setMaxPageBytes}), and the whole request, from sending it to
+ * the body's last byte, must end within {@code tc.page-deadline} ({@link #setPageDeadline}; the
+ * response timeout bounds each read only, so a server trickling a byte at a time would otherwise
+ * never time out). Past either limit the connection is dropped and the read fails with a
+ * {@link PageLimitExceeded} naming the setting: an I/O error, so the attempt is retried as
+ * transient. The deadline is checked when a read returns, so it can be overrun by at most one
+ * response timeout.
+ *
  * <p>The monitor hands over its signer once its settings are checked ({@link #signWith}); the
  * credentials stay inside the signer and never travel on an exchange.
  */
 public class ThreatConnectClient implements HttpClientConfigurer {
 
+    /** {@code tc.max-page-bytes}'s default: 64 MiB, some 60,000 typical executions. */
+    public static final long DEFAULT_MAX_PAGE_BYTES = 64L * 1024 * 1024;
+    /** {@code tc.page-deadline}'s default. */
+    public static final Duration DEFAULT_PAGE_DEADLINE = Duration.ofMinutes(5);
+
     private volatile RequestSigner signer;
+    private volatile long maxPageBytes = DEFAULT_MAX_PAGE_BYTES;
+    private volatile Duration pageDeadline = DEFAULT_PAGE_DEADLINE;
+
+    /** {@code tc.max-page-bytes}: the most bytes of a page's body read; a positive number. */
+    public void setMaxPageBytes(String bytes) {
+        long value;
+        try {
+            value = Long.parseLong(bytes.strip());
+        } catch (NumberFormatException e) {
+            value = 0;
+        }
+        if (value < 1) {
+            throw new IllegalArgumentException("tc.max-page-bytes must be a positive number of bytes, not '" + bytes + "'");
+        }
+        maxPageBytes = value;
+    }
+
+    /** {@code tc.page-deadline}: how long one page request may take in all; a positive ISO-8601 duration. */
+    public void setPageDeadline(String deadline) {
+        Duration value;
+        try {
+            value = Duration.parse(deadline.strip());
+        } catch (DateTimeParseException e) {
+            value = Duration.ZERO;
+        }
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException("tc.page-deadline must be a positive ISO-8601 duration such as PT5M, not '"
+                    + deadline + "'");
+        }
+        pageDeadline = value;
+    }
 
     /** Signs the requests from now on with {@code signer} (HMAC or API token). */
     public void signWith(RequestSigner signer) {
@@ -32,7 +88,109 @@ public class ThreatConnectClient implements HttpClientConfigurer {
     public void configureHttpClient(HttpClientBuilder client) {
         client.disableAutomaticRetries().disableRedirectHandling().disableCookieManagement()
                 // last: after every header of the exchange is set, right before the request is sent
-                .addRequestInterceptorLast(this::sign);
+                .addRequestInterceptorLast(this::sign)
+                // first: the body as the caller reads it (after any decompression)
+                .addExecInterceptorFirst("tc-page-limits", this::limited);
+    }
+
+    private ClassicHttpResponse limited(ClassicHttpRequest request, ExecChain.Scope scope, ExecChain chain)
+            throws IOException, HttpException {
+        Limits limits = new Limits(maxPageBytes, pageDeadline, System.nanoTime() + pageDeadline.toNanos(), scope.execRuntime);
+        ClassicHttpResponse response = chain.proceed(request, scope);
+        try {
+            limits.check(0);
+        } catch (PageLimitExceeded e) {
+            response.close();
+            throw e;
+        }
+        HttpEntity entity = response.getEntity();
+        if (entity != null) {
+            response.setEntity(new HttpEntityWrapper(entity) {
+                @Override
+                public InputStream getContent() throws IOException {
+                    return new LimitedStream(super.getContent(), limits);
+                }
+
+                @Override
+                public boolean isRepeatable() {
+                    return false;
+                }
+            });
+        }
+        return response;
+    }
+
+    /** The limits of one request, and what it has read so far. */
+    private static final class Limits {
+        private final long maxBytes;
+        private final Duration deadline;
+        private final long deadlineNanos;
+        private final ExecRuntime connection;
+        private long read;
+        private boolean exceeded;
+
+        Limits(long maxBytes, Duration deadline, long deadlineNanos, ExecRuntime connection) {
+            this.maxBytes = maxBytes;
+            this.deadline = deadline;
+            this.deadlineNanos = deadlineNanos;
+            this.connection = connection;
+        }
+
+        void check(long more) throws PageLimitExceeded {
+            read += more;
+            String breach = null;
+            if (read > maxBytes) {
+                breach = "ThreatConnect's answer is larger than tc.max-page-bytes (" + maxBytes
+                        + " bytes): reading stopped (raise tc.max-page-bytes or lower monitor.page-size)";
+            } else if (System.nanoTime() - deadlineNanos > 0) {
+                breach = "ThreatConnect's answer took longer than tc.page-deadline (" + deadline + "): reading stopped after "
+                        + read + " bytes of the body (raise tc.page-deadline or lower monitor.page-size)";
+            }
+            if (breach != null) {
+                exceeded = true;
+                // drop the connection: closing the body normally would read the rest of it first
+                connection.discardEndpoint();
+                throw new PageLimitExceeded(breach);
+            }
+        }
+    }
+
+    /** The body, counted and timed at every read. */
+    private static final class LimitedStream extends FilterInputStream {
+        private final Limits limits;
+
+        LimitedStream(InputStream body, Limits limits) {
+            super(body);
+            this.limits = limits;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            limits.check(b < 0 ? 0 : 1);
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int n = super.read(buffer, offset, length);
+            limits.check(Math.max(n, 0));
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long skipped = super.skip(n);
+            limits.check(Math.max(skipped, 0));
+            return skipped;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (!limits.exceeded) {
+                super.close();
+            }
+        }
     }
 
     private void sign(HttpRequest request, EntityDetails entity, HttpContext context) throws HttpException {

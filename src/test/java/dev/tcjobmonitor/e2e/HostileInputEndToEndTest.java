@@ -183,6 +183,57 @@ class HostileInputEndToEndTest {
         assertThat(harness.watermark()).isEmpty();
     }
 
+    @Test
+    void aPageLargerThanTcMaxPageBytesIsCutOffAndItsAttemptRetriedWithOneLine() throws Exception {
+        // a 64 KiB cap and a 1 MiB answer: without the cap the whole answer would be read (it is
+        // valid JSON, padded) and the poll would pass on the first attempt
+        harness = monitors.harness().set("tc.max-page-bytes", "65536").set("tc.retry-budget", "PT30S").start();
+        long first = harness.simulator.addFailed(3, Instant.now().minusSeconds(20), "x\n");
+        long second = harness.simulator.addFailed(4, Instant.now().minusSeconds(10), "y\n");
+        // sent chunked: no Content-Length tells the client the size, only reading it does
+        harness.simulator.enqueueFault(Fault.oversized(1024 * 1024));
+
+        Poll[] poll = new Poll[1];
+        String log = StandardOutput.of(() -> poll[0] = harness.poll());
+
+        assertThat(poll[0].failure()).isEmpty();
+        assertThat(pageRequests()).as("the cut-off attempt, then the one without the fault").hasSize(2);
+        assertThat(log.lines().filter(line -> line.contains("tc.max-page-bytes")).toList()).singleElement().asString()
+                .contains("Page 1 of 'default' failed (attempt 1), retrying")
+                .contains("larger than tc.max-page-bytes (65536 bytes)");
+        assertThat(harness.alertedIds()).containsExactlyInAnyOrder(first, second);
+    }
+
+    @Test
+    void aPageTrickledPastTcPageDeadlineIsCutOffAndItsAttemptRetriedWithOneLine() throws Exception {
+        // 4 bytes every 250 ms: each read gets bytes long before the 60 s response timeout, the
+        // whole page (some 500 bytes) would take half a minute; the deadline is 1 s
+        harness = monitors.harness().set("tc.page-deadline", "PT1S").set("tc.retry-budget", "PT30S").start();
+        long first = harness.simulator.addFailed(3, Instant.now().minusSeconds(20), "x\n");
+        long second = harness.simulator.addFailed(4, Instant.now().minusSeconds(10), "y\n");
+        harness.simulator.enqueueFault(Fault.trickled(4, Duration.ofMillis(250)));
+
+        Poll[] poll = new Poll[1];
+        long started = System.nanoTime();
+        String log = StandardOutput.of(() -> poll[0] = harness.poll());
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+        assertThat(poll[0].failure()).isEmpty();
+        // loose: the 1 s deadline, a short retry wait and a normal page, on a busy machine; far
+        // below the trickle's half minute
+        assertThat(took).isLessThan(Duration.ofSeconds(15));
+        assertThat(pageRequests()).as("the cut-off attempt, then the one without the fault").hasSize(2);
+        assertThat(log.lines().filter(line -> line.contains("tc.page-deadline")).toList()).singleElement().asString()
+                .contains("Page 1 of 'default' failed (attempt 1), retrying")
+                .contains("took longer than tc.page-deadline (PT1S)");
+        assertThat(harness.alertedIds()).containsExactlyInAnyOrder(first, second);
+    }
+
+    /** The attempts at execution pages (job-name lookups left out). */
+    private List<?> pageRequests() {
+        return harness.simulator.requests().stream().filter(r -> r.target().startsWith("/api/v3/job/executions")).toList();
+    }
+
     /** The status of every line the file sink wrote, in order: failures and the monitor's notices. */
     private List<String> statuses() {
         return harness.alerts().stream().map(alert -> alert.get("status").asText()).toList();

@@ -125,6 +125,36 @@ class ThreatConnectClientTest {
                 assertThat(request.target()).isEqualTo("/api" + PAGE));
     }
 
+    @Test
+    void aBodyOfExactlyTcMaxPageBytesIsReadWholeAndOneByteMoreIsRefused() throws Exception {
+        client.signWith(new TokenSigner(TOKEN));
+        String body = "{\"data\":[],\"status\":\"Success\"}";
+        simulator.enqueueFault(Fault.respond(200, body));
+        simulator.enqueueFault(Fault.respond(200, body));
+        try (CloseableHttpClient http = build(client)) {
+            client.setMaxPageBytes(String.valueOf(body.length()));
+            assertThat(read(http, new HttpGet(simulator.baseUrl() + PAGE))).isEqualTo(body);
+
+            client.setMaxPageBytes(String.valueOf(body.length() - 1));
+            // an I/O error: the monitor retries it as transient
+            assertThatThrownBy(() -> read(http, new HttpGet(simulator.baseUrl() + PAGE)))
+                    .isInstanceOf(PageLimitExceeded.class)
+                    .hasMessageContaining("larger than tc.max-page-bytes (" + (body.length() - 1) + " bytes)");
+        }
+    }
+
+    @Test
+    void limitsThatCannotWorkAreRefusedNamingTheSetting() {
+        assertThatThrownBy(() -> client.setMaxPageBytes("0")).hasMessageContaining("tc.max-page-bytes");
+        assertThatThrownBy(() -> client.setMaxPageBytes("64MB")).hasMessageContaining("tc.max-page-bytes");
+        assertThatThrownBy(() -> client.setPageDeadline("PT0S")).hasMessageContaining("tc.page-deadline");
+        assertThatThrownBy(() -> client.setPageDeadline("5 minutes")).hasMessageContaining("tc.page-deadline");
+    }
+
+    private static String read(CloseableHttpClient http, ClassicHttpRequest request) throws IOException {
+        return http.execute(request, response -> org.apache.hc.core5.http.io.entity.EntityUtils.toString(response.getEntity()));
+    }
+
     /** The client camel-http would build with this configurer. */
     private static CloseableHttpClient build(ThreatConnectClient configurer) {
         HttpClientBuilder builder = HttpClients.custom();
