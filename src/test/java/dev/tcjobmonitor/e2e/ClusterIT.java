@@ -127,6 +127,14 @@ class ClusterIT {
     private final SoftAssertions softly = new SoftAssertions();
     /** What the test saw, printed at the end whatever happened. */
     private final Map<String, Object> facts = new LinkedHashMap<>();
+    /** Phase 3's span, when Quartz said it took a live node for dead in it; null otherwise. */
+    private Span liveNodeTakenForDead;
+
+    private record Span(Instant from, Instant to) {
+        boolean contains(Instant instant) {
+            return !instant.isBefore(from) && !instant.isAfter(to);
+        }
+    }
     private final long started = System.nanoTime();
     private int kills;
     private Set<Long> phaseOneIds = Set.of();
@@ -429,6 +437,7 @@ class ClusterIT {
         facts.put("phase 3: Quartz says a live node was recovered by another", recoveredAlive);
         // a Quartz limitation (documented in README), not a loss: reported, not failed
         if (!recoveredAlive.isEmpty()) {
+            liveNodeTakenForDead = new Span(stoppedAt, Instant.now());
             System.out.println("NOTE phase 3: Quartz took a live node for dead after the database restart: " + recoveredAlive);
         }
 
@@ -476,17 +485,25 @@ class ClusterIT {
                 .as("whole run: more than one node polled").isGreaterThan(1);
 
         // no two polls at once on different nodes (the job is stateful: Quartz never runs it twice at once)
+        // except where Quartz said it took a live node for dead in phase 3 (README's limitation: it
+        // then runs that node's fire again, possibly while the node still runs it; phase 3 checks
+        // that this loses nothing and repeats nothing already recorded)
         List<String> overlapping = new ArrayList<>();
+        List<String> overlappingAfterTakenForDead = new ArrayList<>();
         List<PollDone> byStart = polls.stream().sorted(Comparator.comparing(PollDone::startedAt)).toList();
         for (int i = 1; i < byStart.size(); i++) {
             PollDone previous = byStart.get(i - 1);
             PollDone poll = byStart.get(i);
             if (poll.startedAt().isBefore(previous.loggedAt())) {
-                overlapping.add(previous + " [" + previous.startedAt() + ".." + previous.loggedAt() + "] and " + poll + " ["
-                        + poll.startedAt() + ".." + poll.loggedAt() + "]");
+                String pair = previous + " [" + previous.startedAt() + ".." + previous.loggedAt() + "] and " + poll + " ["
+                        + poll.startedAt() + ".." + poll.loggedAt() + "]";
+                boolean explained = liveNodeTakenForDead != null && liveNodeTakenForDead.contains(previous.startedAt())
+                        && liveNodeTakenForDead.contains(poll.startedAt());
+                (explained ? overlappingAfterTakenForDead : overlapping).add(pair);
             }
         }
         facts.put("whole run: polls running at the same time on two nodes", overlapping);
+        facts.put("phase 3: polls at the same time after Quartz took a live node for dead", overlappingAfterTakenForDead);
         softly.assertThat(overlapping).as("whole run: polls running at the same time").isEmpty();
 
         Delivery files = fileDelivery();
