@@ -19,7 +19,8 @@ public final class Poll {
     private final JobMonitor monitor;
     private final Instant windowStart;
     private final Instant windowEnd;
-    private final long startNanos = System.nanoTime();
+    /** When the poll began: the fire that started it, so a watermark read that hangs counts too. */
+    private final long startNanos;
     private URI nextPage;
     private int pages;
     private int executions;
@@ -42,10 +43,13 @@ public final class Poll {
     private final boolean movesWatermark;
 
     Poll(JobMonitor monitor, Instant windowStart, Instant windowEnd, URI firstPage) {
-        this(monitor, windowStart, windowEnd, firstPage, true);
+        this(monitor, windowStart, windowEnd, firstPage, true, Duration.ZERO);
     }
 
-    Poll(JobMonitor monitor, Instant windowStart, Instant windowEnd, URI firstPage, boolean movesWatermark) {
+    /** @param alreadyElapsed how long ago the poll began (its exchange was created) */
+    Poll(JobMonitor monitor, Instant windowStart, Instant windowEnd, URI firstPage, boolean movesWatermark,
+            Duration alreadyElapsed) {
+        this.startNanos = System.nanoTime() - alreadyElapsed.toNanos();
         this.movesWatermark = movesWatermark;
         this.monitor = monitor;
         this.windowStart = windowStart;

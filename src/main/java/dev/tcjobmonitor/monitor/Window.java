@@ -49,8 +49,13 @@ public class Window {
         // a backfill that starts after the usual window would leave a gap if it moved the watermark
         boolean movesWatermark = !monitor.dryRun() && !windowStart.isAfter(usualStart);
         URI firstPage = settings.endpoint().executionsUrl(monitor.tql(windowStart), settings.pageSize());
-        exchange.setProperty(MonitorConstants.POLL, new Poll(monitor, windowStart, now, firstPage, movesWatermark));
+        exchange.setProperty(MonitorConstants.POLL, new Poll(monitor, windowStart, now, firstPage, movesWatermark, sinceFired(exchange)));
         exchange.setProperty(Pages.NEXT, firstPage.toString());
+    }
+
+    /** How long ago the poll's exchange was created: when Quartz fired it. */
+    private static Duration sinceFired(Exchange exchange) {
+        return Duration.ofMillis(Math.max(0, exchange.getClock().elapsed()));
     }
 
     /**
@@ -103,7 +108,8 @@ public class Window {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         Poll poll = exchange.getProperty(MonitorConstants.POLL, Poll.class);
         if (poll == null) {
-            poll = new Poll(monitor, null, monitor.clock().instant(), null);
+            // the poll failed before its window was open (the watermark could not be read)
+            poll = new Poll(monitor, null, monitor.clock().instant(), null, true, sinceFired(exchange));
             exchange.setProperty(MonitorConstants.POLL, poll);
         }
         // a page that was not retried (again) says why (PageRetry)
