@@ -17,6 +17,7 @@ import org.apache.camel.support.service.ServiceSupport;
  */
 public class DeliveredIds extends ServiceSupport implements IdempotentRepository {
 
+    private final SinkDeliveries deliveries = new SinkDeliveries();
     private String sink;
 
     public void setSink(String sink) {
@@ -36,7 +37,7 @@ public class DeliveredIds extends ServiceSupport implements IdempotentRepository
     /** The endpoint accepted the alert on this exchange: record it, count it, never send it again. */
     @Override
     public boolean add(Exchange exchange, String key) {
-        new SinkDeliveries().delivered(sink, exchange);
+        deliveries.delivered(sink, exchange);
         return true;
     }
 

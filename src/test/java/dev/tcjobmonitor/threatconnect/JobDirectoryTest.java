@@ -7,11 +7,10 @@ import dev.tcjobmonitor.simulator.HmacVerifier;
 import dev.tcjobmonitor.simulator.RecordedRequest;
 import dev.tcjobmonitor.simulator.SimulatedResponse;
 import dev.tcjobmonitor.simulator.ThreatConnectSimulator;
+import dev.tcjobmonitor.support.ManualClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -33,7 +32,7 @@ class JobDirectoryTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
 
     private final ThreatConnectSimulator simulator = ThreatConnectSimulator.start().withHmacUser(ACCESS_ID, SECRET_KEY);
-    private final MutableClock clock = new MutableClock(Instant.parse("2024-04-10T12:00:00Z"));
+    private final ManualClock clock = new ManualClock(Instant.parse("2024-04-10T12:00:00Z"));
 
     @AfterEach
     void stopSimulator() {
@@ -280,35 +279,6 @@ class JobDirectoryTest {
             simulator.enqueueFault(Fault.respond(200, body));
 
             assertThat(directory().nameOf(174)).isEqualTo("Job 174");
-        }
-    }
-
-    /** A clock the test moves by hand. */
-    private static final class MutableClock extends Clock {
-
-        private volatile Instant now;
-
-        MutableClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException("the test clock stays in UTC");
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
         }
     }
 }

@@ -7,12 +7,10 @@ import dev.tcjobmonitor.simulator.Fault;
 import dev.tcjobmonitor.simulator.HmacVerifier;
 import dev.tcjobmonitor.simulator.RecordedRequest;
 import dev.tcjobmonitor.simulator.ThreatConnectSimulator;
+import dev.tcjobmonitor.support.ManualClock;
 import java.io.IOException;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
@@ -37,7 +35,7 @@ class ThreatConnectClientTest {
 
     private final ThreatConnectSimulator simulator = ThreatConnectSimulator.start()
             .withHmacUser(ACCESS_ID, SECRET_KEY).withApiToken(TOKEN);
-    private final SteppingClock clock = new SteppingClock(Instant.now());
+    private final ManualClock clock = new ManualClock(Instant.now());
     private final ThreatConnectClient client = new ThreatConnectClient();
 
     @AfterEach
@@ -172,34 +170,5 @@ class ThreatConnectClientTest {
                 .orElseThrow();
         return credentials.accessId().equals(ACCESS_ID) && HmacVerifier.verifies(SECRET_KEY, request.method(),
                 request.target(), request.header("Timestamp").orElseThrow(), credentials.signature());
-    }
-
-    /** A clock the test moves on, so two sends are seconds apart without waiting. */
-    private static final class SteppingClock extends Clock {
-
-        private volatile Instant now;
-
-        SteppingClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration step) {
-            now = now.plus(step);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }
