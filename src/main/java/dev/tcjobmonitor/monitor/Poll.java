@@ -1,10 +1,13 @@
 package dev.tcjobmonitor.monitor;
 
+import dev.tcjobmonitor.alert.Alert;
 import dev.tcjobmonitor.threatconnect.ApiEndpoint;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -32,6 +35,8 @@ public final class Poll {
     private final Map<String, Integer> deadLetteredBySink = new TreeMap<>();
     private final Map<String, Integer> undeliveredBySink = new TreeMap<>();
     private final Map<String, String> lastErrorBySink = new TreeMap<>();
+    /** The failures of the page being read that have reached direct:tc-sinks, for the sinks to take together. */
+    private List<Alert> page = new ArrayList<>();
     private String failure;
     private boolean finished;
     /** The pages this poll asked for (raw path and query): a next link back to one of them is a loop. */
@@ -125,6 +130,30 @@ public final class Poll {
     /** These sinks lack this failure of the window: each owes it (delivered or dead-lettered) before the window closes. */
     synchronized void owed(Iterable<String> sinks) {
         sinks.forEach(sink -> owedBySink.merge(sink, 1, Integer::sum));
+    }
+
+    /** A failure the monitor's route passed on to its sinks joins the page they take together (once). */
+    synchronized void addToPage(Alert alert) {
+        if (page.stream().noneMatch(onPage -> onPage.key().equals(alert.key()))) {
+            page.add(alert);
+        }
+    }
+
+    /**
+     * The failures passed on since the last take. Those of {@code offered} that the route dropped
+     * are owed by no sink: what an operator's route filters out does not keep the window open.
+     */
+    synchronized List<Alert> takePage(List<Alert> offered) {
+        Set<String> kept = new HashSet<>();
+        page.forEach(alert -> kept.add(alert.key()));
+        for (Alert alert : offered) {
+            if (!alert.isNotice() && !kept.contains(alert.key())) {
+                alert.pendingSinks().forEach(sink -> owedBySink.merge(sink, -1, Integer::sum));
+            }
+        }
+        List<Alert> taken = page;
+        page = new ArrayList<>();
+        return taken;
     }
 
     synchronized void delivered(String sink, int count) {
