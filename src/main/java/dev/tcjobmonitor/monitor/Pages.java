@@ -59,6 +59,14 @@ public class Pages {
             throw new ThreatConnectException("ThreatConnect has more than " + monitor.maxPages() + " pages of "
                     + monitor.settings().pageSize() + " executions for this window, the poll stops (monitor.max-pages)");
         }
+        if (next != null && exchange.getContext().isStopping()) {
+            // a stop lets the poll deliver what it read, and asks for nothing more: the next
+            // poll reads the rest of the window (the watermark stays where it was)
+            poll.cutShortByStop();
+            LOG.info("Poll of '{}' reads no page after page {}: the monitor is stopping; the next poll reads the rest"
+                    + " of the window", monitor.name(), poll.pages());
+            next = null;
+        }
         exchange.setProperty(NEXT, next == null ? null : next.toString());
         if (next != null || poll.pages() > 1) {
             // a long backfill shows its progress

@@ -46,6 +46,8 @@ public final class Poll {
     private String gaveUp;
 
     private final boolean movesWatermark;
+    /** The monitor began to stop while this poll was reading: it read no further page. */
+    private volatile boolean cutShortByStop;
 
     Poll(JobMonitor monitor, Instant windowStart, Instant windowEnd, URI firstPage) {
         this(monitor, windowStart, windowEnd, firstPage, true, Duration.ZERO);
@@ -78,9 +80,21 @@ public final class Poll {
         return windowEnd;
     }
 
-    /** False for a dry run, and for a backfill that starts after the usual window. */
+    /**
+     * False for a dry run, for a backfill that starts after the usual window, and for a poll the
+     * monitor's stop cut short (the rest of its window is read by the next poll).
+     */
     public boolean movesWatermark() {
-        return movesWatermark;
+        return movesWatermark && !cutShortByStop;
+    }
+
+    /** The monitor is stopping: this poll reads no further page and leaves the watermark where it was. */
+    void cutShortByStop() {
+        cutShortByStop = true;
+    }
+
+    public boolean wasCutShortByStop() {
+        return cutShortByStop;
     }
 
     public boolean hasMorePages() {

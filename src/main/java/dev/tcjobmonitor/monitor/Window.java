@@ -94,6 +94,7 @@ public class Window {
                 settings.name(), poll.elapsed().toMillis(), poll.windowStart(), poll.windowEnd(), poll.pages(),
                 poll.executions(), poll.failures(), poll.newFailures(), describe(poll.deliveredBySink()),
                 monitor.dryRun() ? " (dry run: nothing sent, no state changed)"
+                        : poll.wasCutShortByStop() ? " (stopped before its last page: watermark unchanged)"
                         : poll.movesWatermark() ? "" : " (backfill: watermark unchanged)");
         if (monitor.dryRun()) {
             monitor.pollHistory().record(settings.name(), poll);
