@@ -21,6 +21,15 @@ CREATE TABLE IF NOT EXISTS TC_MONITOR_DELIVERED
 
 CREATE INDEX IF NOT EXISTS IDX_TC_MONITOR_DELIVERED_TIME ON TC_MONITOR_DELIVERED (MONITOR, EVENT_TIME);
 
+-- Per monitor, the latest cutoff its delivered ids were forgotten before (monitor.delivered-retention;
+-- no row while none was): a backfill reaching further back says how many failures it could not check.
+CREATE TABLE IF NOT EXISTS TC_MONITOR_FORGOTTEN
+(
+  MONITOR          VARCHAR(64) NOT NULL,
+  FORGOTTEN_BEFORE TIMESTAMPTZ NOT NULL,
+  PRIMARY KEY (MONITOR)
+);
+
 -- Quartz 2.5 clustered job store (from Quartz's tables_postgres.sql, made idempotent): each cron
 -- fire runs on exactly one node.
 CREATE TABLE IF NOT EXISTS QRTZ_JOB_DETAILS

@@ -76,6 +76,9 @@ public class Failures {
                 }
             }
             if (!pending.isEmpty()) {
+                if (failedAt.isPresent() && poll.beforeDeliveredIds(failedAt.get())) {
+                    poll.unchecked();
+                }
                 alerts.add(new Alert(execution, key, failedAt.orElse(now),
                         AlertDocument.render(execution, about), Set.copyOf(pending), settings.name()));
             }

@@ -67,7 +67,7 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
         String sinkNames = handOver.emit() == HandOver.Emit.FAILURES ? HandOver.CONSUMER : sinks;
         settings = MonitorSettings.parse(new MonitorSettings.Raw(name, baseUrl, accessId, secretKey, apiToken,
                 lookback, overlap, statuses, timeField, jobIds, excludeJobIds, extraTql, pageSize, sinkNames, deadLetterAfter,
-                allowInsecureHttp), clock);
+                allowInsecureHttp, deliveredRetention), clock);
         if (settings.endpoint().cleartextBeyondLoopback()) {
             LOG.warn("Monitor '{}' reaches ThreatConnect at {} over plain http (tc.allow-insecure-http=true): anyone on"
                     + " the network path can read its credentials and the executions; use https://", settings.name(),

@@ -25,6 +25,7 @@ abstract class MonitorParameters {
     protected String maxPages;
     protected String sinks;
     protected String deadLetterAfter;
+    protected String deliveredRetention;
     protected String cron;
     protected String timeZone;
     protected String retryInitialDelay;
@@ -154,6 +155,11 @@ abstract class MonitorParameters {
 
     public void setDeadLetterAfter(String deadLetterAfter) {
         this.deadLetterAfter = deadLetterAfter;
+    }
+
+    /** How long delivered ids are kept, from the failure's time (ISO-8601, longer than the overlap). */
+    public void setDeliveredRetention(String deliveredRetention) {
+        this.deliveredRetention = deliveredRetention;
     }
 
     /** Dead letters go here, and the watermark and delivered ids when no state store is shared. */

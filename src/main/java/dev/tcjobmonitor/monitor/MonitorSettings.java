@@ -31,7 +31,8 @@ public record MonitorSettings(
         String extraTql,
         int pageSize,
         List<String> sinks,
-        Duration deadLetterAfter) {
+        Duration deadLetterAfter,
+        Duration deliveredRetention) {
 
     /** ThreatConnect's {@code resultLimit} maximum. */
     public static final int MAX_PAGE_SIZE = 10_000;
@@ -46,7 +47,7 @@ public record MonitorSettings(
     public record Raw(String name, String baseUrl, String accessId, String secretKey, String apiToken,
                       String lookback, String overlap, String statuses, String timeField, String jobIds,
                       String excludeJobIds, String extraTql, String pageSize, String sinks, String deadLetterAfter,
-                      String allowInsecureHttp) {
+                      String allowInsecureHttp, String deliveredRetention) {
         @Override
         public String toString() {
             return "Raw[name=" + name + ", baseUrl=" + baseUrl + ", credentials=****]";
@@ -87,7 +88,23 @@ public record MonitorSettings(
                 ids(name, "excludeJobIds (monitor.exclude-job-ids)", raw.excludeJobIds()),
                 extraTql(name, raw.extraTql()), pageSize(name, raw.pageSize()), sinks(name, raw.sinks()),
                 positive(name, "deadLetterAfter (monitor.dead-letter-after)", raw.deadLetterAfter(),
-                        "every alert a sink refuses once would go straight to the dead letter; the default is PT24H"));
+                        "every alert a sink refuses once would go straight to the dead letter; the default is PT24H"),
+                deliveredRetention(name, raw.deliveredRetention(), overlap));
+    }
+
+    /**
+     * How long a sink's delivered ids are kept, counted from the failure's time: at least the
+     * overlap, or the next window would return failures whose ids were already forgotten, and
+     * send them again.
+     */
+    private static Duration deliveredRetention(String name, String text, Duration overlap) {
+        String setting = "monitor.delivered-retention";
+        Duration retention = duration(name, setting, text);
+        if (retention.compareTo(overlap) < 0) {
+            throw new SettingException(name, setting, "'" + trim(text) + "' is shorter than the overlap (" + overlap
+                    + "): each window reaches back that far and must still know what it delivered; the default is P30D");
+        }
+        return retention;
     }
 
     private static RequestSigner signer(String name, Raw raw, Clock clock) {

@@ -29,6 +29,9 @@ public final class Poll {
     private int executions;
     private int failures;
     private int newFailures;
+    /** Delivered ids of failures before this may be forgotten (the state store's); null: none was. */
+    private Instant forgottenBefore;
+    private int uncheckedFailures;
     /** Per sink, the failures of the window it lacked: each must end delivered or dead-lettered for the window to close. */
     private final Map<String, Integer> owedBySink = new TreeMap<>();
     private final Map<String, Integer> deliveredBySink = new TreeMap<>();
@@ -134,6 +137,37 @@ public final class Poll {
 
     Optional<String> gaveUp() {
         return Optional.ofNullable(gaveUp);
+    }
+
+    /** The state store may have forgotten deliveries of failures before {@code instant} (empty: of none). */
+    void deliveredIdsForgottenBefore(Optional<Instant> instant) {
+        forgottenBefore = instant.orElse(null);
+    }
+
+    /**
+     * Whether a failure at {@code failedAt} is older than what the delivered ids still know: that
+     * no sink has it recorded does not tell whether it was sent.
+     */
+    boolean beforeDeliveredIds(Instant failedAt) {
+        return forgottenBefore != null && failedAt.isBefore(forgottenBefore);
+    }
+
+    Optional<Instant> forgottenBefore() {
+        return Optional.ofNullable(forgottenBefore);
+    }
+
+    /** A failure some sink lacks that failed before the delivered ids' memory: sent, unchecked. */
+    synchronized void unchecked() {
+        uncheckedFailures++;
+    }
+
+    /**
+     * The failures of the window that some sink had no record of although they failed before its
+     * delivered ids may have been forgotten (a backfill reaching past monitor.delivered-retention):
+     * they went to those sinks without a check whether they had them already.
+     */
+    public synchronized int uncheckedFailures() {
+        return uncheckedFailures;
     }
 
     void failuresSeen(int all, int notEverywhereYet) {

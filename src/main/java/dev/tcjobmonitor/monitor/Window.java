@@ -25,9 +25,6 @@ public class Window {
 
     /** The monitor's lines keep the monitor's logger (log configuration, README). */
     private static final Logger LOG = LoggerFactory.getLogger(JobMonitor.class);
-    /** Delivered ids are kept at least this long after their window closed. */
-    private static final Duration MIN_MEMORY = Duration.ofDays(1);
-
     private JobMonitor monitor;
 
     public void setMonitor(JobMonitor monitor) {
@@ -49,7 +46,12 @@ public class Window {
         // a backfill that starts after the usual window would leave a gap if it moved the watermark
         boolean movesWatermark = !monitor.dryRun() && !windowStart.isAfter(usualStart);
         URI firstPage = settings.endpoint().executionsUrl(monitor.tql(windowStart), settings.pageSize());
-        exchange.setProperty(MonitorConstants.POLL, new Poll(monitor, windowStart, now, firstPage, movesWatermark, sinceFired(exchange)));
+        Poll poll = new Poll(monitor, windowStart, now, firstPage, movesWatermark, sinceFired(exchange));
+        if (monitor.since().isPresent()) {
+            // a usual window reaches back the overlap, never past the retention: a backfill can
+            poll.deliveredIdsForgottenBefore(monitor.stateStore().forgottenBefore(settings.name()));
+        }
+        exchange.setProperty(MonitorConstants.POLL, poll);
         exchange.setProperty(Pages.NEXT, firstPage.toString());
     }
 
@@ -65,6 +67,7 @@ public class Window {
     public AlertBatch close(Exchange exchange) {
         Poll poll = poll(exchange);
         MonitorSettings settings = monitor.settings();
+        reportUnchecked(poll);
         poll.deadLetteredBySink().forEach((sink, count) -> LOG.warn(
                 "Sink '{}' of monitor '{}' refused {} alert(s) older than {}; they went to its dead letter: {}",
                 sink, settings.name(), count, settings.deadLetterAfter(), poll.lastError(sink)));
@@ -86,8 +89,8 @@ public class Window {
         }
         if (poll.movesWatermark()) {
             monitor.stateStore().saveWatermark(settings.name(), poll.windowEnd());
-            Duration memory = settings.overlap().compareTo(MIN_MEMORY) > 0 ? settings.overlap() : MIN_MEMORY;
-            monitor.stateStore().forgetDeliveredBefore(settings.name(), poll.windowEnd().minus(settings.overlap()).minus(memory));
+            // by the failure's time: the next window reaches back the overlap, at most the retention
+            monitor.stateStore().forgetDeliveredBefore(settings.name(), poll.windowEnd().minus(settings.deliveredRetention()));
         }
         poll.succeeded();
         LOG.info("Poll of '{}' done in {} ms: window {}..{}, {} page(s), {} execution(s), {} failed, {} new, delivered {}{}",
@@ -115,6 +118,7 @@ public class Window {
         }
         // a page that was not retried (again) says why (PageRetry)
         String reason = poll.gaveUp().map(ErrorText::oneLine).orElseGet(() -> ErrorText.describe(cause));
+        reportUnchecked(poll);
         poll.failed(reason);
         LOG.warn("Poll of '{}' failed after {} ms, watermark unchanged (next poll retries from {}): {}",
                 monitor.name(), poll.elapsed().toMillis(),
@@ -122,6 +126,26 @@ public class Window {
         LOG.debug("Poll of '{}' failed", monitor.name(), cause);
         monitor.metrics().pollFinished(monitor.name(), poll);
         return notice(exchange, monitor.pollHistory().record(monitor.name(), poll));
+    }
+
+    /**
+     * One line when the window reached back past what the delivered ids remember and some sink had
+     * no record of failures from before then: how many went to a sink without that check.
+     */
+    private void reportUnchecked(Poll poll) {
+        int unchecked = poll.uncheckedFailures();
+        if (unchecked > 0) {
+            LOG.warn("Backfill of '{}' reached past monitor.delivered-retention ({}): {} failure(s) from before {}"
+                    + " could not be checked against what was already sent (delivered ids that old are forgotten);"
+                    + " a sink that had one {}", monitor.name(), asWritten(monitor.settings().deliveredRetention()), unchecked,
+                    poll.forgottenBefore().map(Instant::toString).orElse("?"),
+                    monitor.dryRun() ? "would get it again (dry run: nothing sent)" : "got it again");
+        }
+    }
+
+    /** P30D rather than Duration's PT720H, as the setting is usually written. */
+    private static String asWritten(Duration duration) {
+        return duration.toSeconds() % 86_400 == 0 && duration.getNano() == 0 ? "P" + duration.toDays() + "D" : duration.toString();
     }
 
     /**

@@ -89,6 +89,16 @@ public final class JdbcStateStore implements MonitorStateStore {
     }
 
     @Override
+    public Optional<Instant> forgottenBefore(String monitor) {
+        return query("SELECT FORGOTTEN_BEFORE FROM TC_MONITOR_FORGOTTEN WHERE MONITOR = ?", statement -> {
+            statement.setString(1, monitor);
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next() ? Optional.of(rows.getTimestamp(1).toInstant()) : Optional.<Instant>empty();
+            }
+        });
+    }
+
+    @Override
     public boolean isDelivered(String monitor, String sink, String executionKey) {
         return query("SELECT 1 FROM TC_MONITOR_DELIVERED WHERE MONITOR = ? AND SINK = ? AND EXECUTION_KEY = ?", statement -> {
             statement.setString(1, monitor);
@@ -134,11 +144,22 @@ public final class JdbcStateStore implements MonitorStateStore {
         }
     }
 
+    /**
+     * Deletes the rows of executions that failed before {@code cutoff} (an index on the time makes
+     * that cheap at every poll) and, when there were any, moves the monitor's forgotten-before to
+     * the cutoff (never back): one statement, so both happen or neither.
+     */
     @Override
     public void forgetDeliveredBefore(String monitor, Instant cutoff) {
-        query("DELETE FROM TC_MONITOR_DELIVERED WHERE MONITOR = ? AND EVENT_TIME < ?", statement -> {
+        query("WITH forgotten AS (DELETE FROM TC_MONITOR_DELIVERED WHERE MONITOR = ? AND EVENT_TIME < ? RETURNING 1)"
+                + " INSERT INTO TC_MONITOR_FORGOTTEN (MONITOR, FORGOTTEN_BEFORE)"
+                + " SELECT ?, ? WHERE EXISTS (SELECT 1 FROM forgotten)"
+                + " ON CONFLICT (MONITOR) DO UPDATE SET FORGOTTEN_BEFORE ="
+                + " GREATEST(TC_MONITOR_FORGOTTEN.FORGOTTEN_BEFORE, EXCLUDED.FORGOTTEN_BEFORE)", statement -> {
             statement.setString(1, monitor);
             statement.setTimestamp(2, Timestamp.from(cutoff));
+            statement.setString(3, monitor);
+            statement.setTimestamp(4, Timestamp.from(cutoff));
             return statement.executeUpdate();
         });
     }

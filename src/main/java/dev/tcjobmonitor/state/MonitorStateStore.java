@@ -18,8 +18,8 @@ public interface MonitorStateStore {
     boolean isDelivered(String monitor, String sink, String executionKey);
 
     /**
-     * @param eventTime when the execution failed (or was seen), so the entry can be forgotten once
-     *                  no window can return the execution again
+     * @param eventTime when the execution failed (when it was detected, if ThreatConnect gave no
+     *                  time): the entry is kept by it, {@code monitor.delivered-retention} long
      */
     default void recordDelivered(String monitor, String sink, String executionKey, Instant eventTime) {
         recordDelivered(monitor, sink, List.of(new Delivery(executionKey, eventTime)));
@@ -31,6 +31,18 @@ public interface MonitorStateStore {
      */
     void recordDelivered(String monitor, String sink, List<Delivery> deliveries);
 
-    /** Forgets deliveries of executions older than {@code cutoff}: no later window reaches them. */
+    /**
+     * May forget the deliveries of executions that failed before {@code cutoff} (those at or after
+     * it are kept); a store may keep them longer, to forget in batches. Whatever it forgets moves
+     * {@link #forgottenBefore} to the cutoff first.
+     */
     void forgetDeliveredBefore(String monitor, Instant cutoff);
+
+    /**
+     * Up to when this monitor's delivered ids may be incomplete: a delivery of an execution that
+     * failed at or after the instant is still known, one before it may have been forgotten (a
+     * backfill cannot tell whether such a failure was sent). Empty when nothing was ever forgotten.
+     * Never moves back, even when the retention grows.
+     */
+    Optional<Instant> forgottenBefore(String monitor);
 }

@@ -113,6 +113,11 @@ public class SelectedStateStore implements MonitorStateStore, AutoCloseable {
     }
 
     @Override
+    public Optional<Instant> forgottenBefore(String monitor) {
+        return store().forgottenBefore(monitor);
+    }
+
+    @Override
     public synchronized void close() {
         if (store instanceof FileStateStore files) {
             files.close();

@@ -81,6 +81,15 @@ final class MonitorHarness implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Stops the application and starts it again on the same state, alerts and simulator: the next
+     * run of the command, e.g. a second {@code --since}, which knows only what the first left on disk.
+     */
+    MonitorHarness restart() throws Exception {
+        main.stop();
+        return start();
+    }
+
     org.apache.camel.CamelContext context() {
         return main.getCamelContext();
     }

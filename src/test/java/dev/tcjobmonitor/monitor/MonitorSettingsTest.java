@@ -42,10 +42,12 @@ class MonitorSettingsTest {
         String sinks = "file";
         String deadLetterAfter = "PT24H";
         String allowInsecureHttp = "false";
+        String deliveredRetention = "P30D";
 
         MonitorSettings.Raw raw() {
             return new MonitorSettings.Raw(name, baseUrl, accessId, secretKey, apiToken, lookback, overlap,
-                    statuses, timeField, jobIds, excludeJobIds, extraTql, pageSize, sinks, deadLetterAfter, allowInsecureHttp);
+                    statuses, timeField, jobIds, excludeJobIds, extraTql, pageSize, sinks, deadLetterAfter, allowInsecureHttp,
+                    deliveredRetention);
         }
     }
 
@@ -230,10 +232,11 @@ class MonitorSettingsTest {
                 s.lookback = "P36500D";
                 s.overlap = "P36500D";
                 s.deadLetterAfter = "P36500D";
+                s.deliveredRetention = "P36500D";
                 return s;
             });
 
-            assertThat(List.of(settings.lookback(), settings.overlap(), settings.deadLetterAfter()))
+            assertThat(List.of(settings.lookback(), settings.overlap(), settings.deadLetterAfter(), settings.deliveredRetention()))
                     .containsOnly(Duration.ofDays(36_500));
         }
 
@@ -425,7 +428,7 @@ class MonitorSettingsTest {
 
         /** P999999999D parses, but a window starting millions of years ago fails every poll. */
         @ParameterizedTest
-        @ValueSource(strings = {"monitor.lookback", "monitor.overlap", "monitor.dead-letter-after"})
+        @ValueSource(strings = {"monitor.lookback", "monitor.overlap", "monitor.dead-letter-after", "monitor.delivered-retention"})
         void durationsBeyondAHundredYearsAreRefused(String setting) {
             for (String huge : List.of("P999999999D", "P36501D", "PT9223372036854775807S")) {
                 assertRefused(s -> set(s, setting, huge)).hasMessageContaining(setting)
@@ -438,9 +441,48 @@ class MonitorSettingsTest {
                 case "monitor.lookback" -> s.lookback = value;
                 case "monitor.overlap" -> s.overlap = value;
                 case "monitor.dead-letter-after" -> s.deadLetterAfter = value;
+                case "monitor.delivered-retention" -> s.deliveredRetention = value;
                 default -> throw new IllegalArgumentException(setting);
             }
             return s;
+        }
+
+        @Test
+        void deliveredRetentionIsAnIsoDurationKeptAsGiven() {
+            assertThat(parse(s -> {
+                s.deliveredRetention = " P7D ";
+                return s;
+            }).deliveredRetention()).isEqualTo(Duration.ofDays(7));
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"30 days", "P30", "", "-P30D"})
+        void badDeliveredRetentionIsRefused(String retention) {
+            assertRefused(s -> {
+                s.deliveredRetention = retention;
+                return s;
+            }).hasMessageStartingWith("invalid setting monitor.delivered-retention of monitor 'prod': ");
+        }
+
+        /** Shorter than the overlap: the next window would return failures whose ids are already forgotten. */
+        @Test
+        void deliveredRetentionShorterThanTheOverlapIsRefused() {
+            assertRefused(s -> {
+                s.overlap = "PT10M";
+                s.deliveredRetention = "PT9M";
+                return s;
+            }).hasMessage("invalid setting monitor.delivered-retention of monitor 'prod': 'PT9M' is shorter than the"
+                    + " overlap (PT10M): each window reaches back that far and must still know what it delivered;"
+                    + " the default is P30D");
+        }
+
+        @Test
+        void deliveredRetentionAsLongAsTheOverlapIsEnough() {
+            assertThat(parse(s -> {
+                s.overlap = "PT10M";
+                s.deliveredRetention = "PT10M";
+                return s;
+            }).deliveredRetention()).isEqualTo(Duration.ofMinutes(10));
         }
 
         @Test

@@ -177,6 +177,23 @@ class FileStateStoreTest {
             assertThat(store.watermark("m1")).contains(T300);
         }
 
+        /**
+         * forgotten-before reaches the disk before the ledger loses a line: a crash in between
+         * leaves entries the store admits it may lack, never a gap it does not admit to.
+         */
+        @Test
+        void forgottenBeforeMovesBeforeTheLedgersAreRewritten() {
+            FileStateStore store = recordingStore();
+            store.recordDelivered("m1", "file", "a", T100);
+            store.recordDelivered("m1", "file", "c", T300);
+            events.clear();
+
+            store.forgetDeliveredBefore("m1", T200);
+
+            assertThat(events).containsExactly("write forgotten-before.tmp", "force forgotten-before.tmp",
+                    "write delivered-file.tsv.tmp", "force delivered-file.tsv.tmp");
+        }
+
         @Test
         void aWatermarkWithNothingDeliveredSinceTheLastForcesNoLedger() {
             FileStateStore store = recordingStore();
@@ -511,6 +528,99 @@ class FileStateStoreTest {
             store().forgetDeliveredBefore("fresh", T200);
 
             assertThat(store().isDelivered("fresh", "file", "a")).isFalse();
+        }
+
+        /**
+         * A month of ids loses a few minutes' worth at every poll: rewriting the ledger each time
+         * would cost more than keeping them a few days longer, so they go once they are a quarter.
+         */
+        @Test
+        void waitsUntilTheOldEntriesAreAQuarterOfTheKeptOnesSoALedgerIsNotRewrittenAtEveryPoll() throws IOException {
+            FileStateStore store = store();
+            for (int i = 0; i < 8; i++) {
+                store.recordDelivered("m1", "file", "kept-" + i, T300);
+            }
+            store.recordDelivered("m1", "file", "old-1", T100);
+
+            store.forgetDeliveredBefore("m1", T200);
+
+            assertThat(store.isDelivered("m1", "file", "old-1")).as("1 old for 8 kept: not yet").isTrue();
+            assertThat(lines(ledger("m1", "file"))).hasSize(9);
+            assertThat(store.forgottenBefore("m1")).isEmpty();
+
+            store.recordDelivered("m1", "file", "old-2", T100);
+            store.forgetDeliveredBefore("m1", T200);
+
+            assertThat(store.isDelivered("m1", "file", "old-1")).as("2 old for 8 kept: a quarter").isFalse();
+            assertThat(store.isDelivered("m1", "file", "old-2")).isFalse();
+            assertThat(lines(ledger("m1", "file"))).hasSize(8).allMatch(line -> line.startsWith("kept-"));
+        }
+
+        @Test
+        void countsTheOldEntriesOfEverySinkTogether() {
+            FileStateStore store = store();
+            for (int i = 0; i < 4; i++) {
+                store.recordDelivered("m1", "file", "kept-" + i, T300);
+                store.recordDelivered("m1", "kafka", "kept-" + i, T300);
+            }
+            store.recordDelivered("m1", "file", "old", T100);
+            store.recordDelivered("m1", "kafka", "old", T100);
+
+            store.forgetDeliveredBefore("m1", T200);
+
+            assertThat(store.isDelivered("m1", "file", "old")).isFalse();
+            assertThat(store.isDelivered("m1", "kafka", "old")).isFalse();
+        }
+
+        @Test
+        void forgottenBeforeIsEmptyUntilSomethingIsForgotten() {
+            FileStateStore store = store();
+            store.recordDelivered("m1", "file", "c", T300);
+
+            store.forgetDeliveredBefore("m1", T200);
+
+            assertThat(store.forgottenBefore("m1")).isEmpty();
+            assertThat(store().forgottenBefore("never-polled")).isEmpty();
+        }
+
+        @Test
+        void forgottenBeforeIsTheCutoffOfWhatWasForgottenAndSurvivesRestart() throws IOException {
+            FileStateStore store = store();
+            store.recordDelivered("m1", "file", "a", T100);
+            store.recordDelivered("m1", "file", "c", T300);
+
+            store.forgetDeliveredBefore("m1", T200);
+
+            assertThat(store.forgottenBefore("m1")).contains(T200);
+            assertThat(store().forgottenBefore("m1")).contains(T200);
+            assertThat(store().forgottenBefore("m2")).isEmpty();
+            assertThat(Files.readString(dir.resolve("m1").resolve("forgotten-before"))).isEqualTo(T200 + "\n");
+        }
+
+        /** A longer retention does not bring back what a shorter one already forgot. */
+        @Test
+        void forgottenBeforeNeverMovesBack() {
+            FileStateStore store = store();
+            store.recordDelivered("m1", "file", "a", T200);
+            store.forgetDeliveredBefore("m1", T300);
+            store.recordDelivered("m1", "file", "sent-again", T100);
+
+            store.forgetDeliveredBefore("m1", T200);
+
+            assertThat(store.isDelivered("m1", "file", "sent-again")).isFalse();
+            assertThat(store.forgottenBefore("m1")).contains(T300);
+        }
+
+        @Test
+        void aCorruptForgottenBeforeIsAnErrorNamingTheFile() throws IOException {
+            Path file = dir.resolve("m1").resolve("forgotten-before");
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, "yesterday\n");
+
+            assertThatThrownBy(() -> store().forgottenBefore("m1"))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining(file.toString())
+                    .hasMessageContaining("corrupt");
         }
     }
 

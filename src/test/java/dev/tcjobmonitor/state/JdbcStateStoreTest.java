@@ -51,6 +51,7 @@ class JdbcStateStoreTest {
         store.createSchema();
         try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
             statement.execute("DELETE FROM TC_MONITOR_DELIVERED");
+            statement.execute("DELETE FROM TC_MONITOR_FORGOTTEN");
         }
     }
 
@@ -113,5 +114,55 @@ class JdbcStateStoreTest {
         store.forgetDeliveredBefore("m1", T200);
 
         assertThat(rows("m1", "kafka")).hasSize(5_000).containsEntry("1", 300L).doesNotContainKey("0");
+    }
+
+    /**
+     * An id is kept by when its execution failed: recording it again later (a backfill seeing it
+     * once more) neither refreshes it nor keeps it past its failure's retention.
+     */
+    @Test
+    void idsAreKeptByTheirFailuresTimeNotByWhenTheyWereLastRecorded() throws Exception {
+        store.recordDelivered("m1", "file", "failed-long-ago", T100);
+        store.recordDelivered("m1", "file", "failed-long-ago", T300);
+        store.recordDelivered("m1", "file", "failed-lately", T300);
+
+        store.forgetDeliveredBefore("m1", T200);
+
+        assertThat(store.isDelivered("m1", "file", "failed-long-ago")).isFalse();
+        assertThat(store.isDelivered("m1", "file", "failed-lately")).isTrue();
+    }
+
+    @Test
+    void forgottenBeforeIsEmptyUntilSomethingIsForgotten() {
+        store.recordDelivered("m1", "file", "42", T300);
+
+        store.forgetDeliveredBefore("m1", T200);
+
+        assertThat(store.forgottenBefore("m1")).isEmpty();
+    }
+
+    @Test
+    void forgottenBeforeIsTheCutoffOfWhatWasForgottenPerMonitor() {
+        store.recordDelivered("m1", "file", "42", T100);
+        store.recordDelivered("m2", "file", "42", T100);
+
+        store.forgetDeliveredBefore("m1", T200);
+
+        assertThat(store.forgottenBefore("m1")).contains(T200);
+        assertThat(store.forgottenBefore("m2")).isEmpty();
+        assertThat(store.isDelivered("m2", "file", "42")).isTrue();
+    }
+
+    /** A longer retention does not bring back what a shorter one already forgot. */
+    @Test
+    void forgottenBeforeNeverMovesBack() {
+        store.recordDelivered("m1", "file", "42", T200);
+        store.forgetDeliveredBefore("m1", T300);
+        store.recordDelivered("m1", "file", "sent-again", T100);
+
+        store.forgetDeliveredBefore("m1", T200);
+
+        assertThat(store.isDelivered("m1", "file", "sent-again")).isFalse();
+        assertThat(store.forgottenBefore("m1")).contains(T300);
     }
 }
