@@ -95,4 +95,16 @@ class StateFolderLockTest {
         holder = StateFolderHolder.start(dir);
         assertThat(Files.readString(dir.resolve(StateFolderLock.FILE)).strip()).isEqualTo(String.valueOf(holder.pid()));
     }
+
+    @Test
+    void aFolderThatCannotBeLockedIsUsedAsBefore() throws Exception {
+        // something that is no file stands where the lock goes (as on a file system without locks)
+        Files.createDirectories(dir.resolve(StateFolderLock.FILE));
+        FileStateStore store = new FileStateStore(dir);
+
+        store.saveWatermark("m1", T100);
+
+        assertThat(store.watermark("m1")).contains(T100);
+        store.close();
+    }
 }
