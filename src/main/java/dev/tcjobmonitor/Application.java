@@ -2,6 +2,8 @@ package dev.tcjobmonitor;
 
 import dev.tcjobmonitor.monitor.Poll;
 import dev.tcjobmonitor.monitor.PollHistory;
+import dev.tcjobmonitor.state.SelectedStateStore;
+import dev.tcjobmonitor.state.StateFolderLock;
 import java.io.PrintStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -54,6 +56,9 @@ public final class Application {
     static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(1);
     /** Bounds --once even when something below the HTTP timeouts hangs. */
     static final Duration ONCE_TIMEOUT = Duration.ofMinutes(30);
+
+    /** The state store bean of camel/job-monitor.camel.yaml. */
+    private static final String STATE_STORE = "tcStateStore";
 
     private static final String MANAGEMENT_VARIABLE_PREFIX = "CAMEL_MANAGEMENT_";
 
@@ -176,6 +181,7 @@ public final class Application {
 
     private static int pollOnce(Properties overrides, boolean demo, PrintStream err) {
         Main main = createMain(overrides, demo);
+        lockStateFolderAtStart(main);
         try {
             main.start();
         } catch (Exception e) {
@@ -232,6 +238,7 @@ public final class Application {
 
     private static int runDaemon(Properties overrides, boolean demo, PrintStream err) {
         Main main = createMain(overrides, demo);
+        lockStateFolderAtStart(main);
         boolean pollAtStart = demo;
         if (pollAtStart) {
             main.addMainListener(new MainListenerSupport() {
@@ -248,6 +255,25 @@ public final class Application {
             err.println("tc-job-monitor: cannot start: " + rootMessage(e));
             return EXIT_USAGE;
         }
+    }
+
+    /**
+     * A process that polls (the daemon, --once, --since, --dry-run) takes the state folder once its
+     * beans exist, before Camel starts its routes: beside another process on the same folder it
+     * cannot start, and says so in one line naming that process's pid, before it has read or
+     * written anything ({@link StateFolderLock}). --check uses no state: it runs beside a daemon.
+     */
+    private static void lockStateFolderAtStart(Main main) {
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void afterConfigure(BaseMainSupport configured) {
+                SelectedStateStore store = configured.getCamelContext().getRegistry()
+                        .lookupByNameAndType(STATE_STORE, SelectedStateStore.class);
+                if (store != null) {
+                    store.lockFolder();
+                }
+            }
+        });
     }
 
     /** The innermost message of an exception chain: the one that names the actual problem. */

@@ -57,6 +57,7 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
     private ThreatConnectTls tls;
     private ThreatConnectClient client;
     private JobDirectory jobDirectory;
+    private ServerClock serverClock;
     private int maxPageCount;
 
     /** Checks every setting; a bad one stops start-up with a message naming it. */
@@ -74,6 +75,7 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
                     settings.endpoint().host());
         }
         maxPageCount = maxPages(settings.pageSize());
+        serverClock = new ServerClock(settings.name(), settings.overlap());
         if (stateDirectory == null) {
             throw new SettingException(name, "stateDirectory (monitor.state-dir)", "no folder for state and dead letters is configured");
         }
@@ -131,6 +133,11 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
 
     Clock clock() {
         return clock;
+    }
+
+    /** ThreatConnect's own time, as its answers tell it: window ends are held to it. */
+    ServerClock serverClock() {
+        return serverClock;
     }
 
     MonitorStateStore stateStore() {

@@ -12,9 +12,12 @@ public final class MonitorHealth {
      * @param reason              why it is blind (empty when up)
      * @param lastGoodPoll        end of the last successful poll, if any
      * @param failedPollsInARow   polls that failed since the last good one
+     * @param clockSkew           this host's clock minus ThreatConnect's, when last measured beyond
+     *                            half of {@code monitor.overlap} (window ends are held to
+     *                            ThreatConnect's time: the monitor loses nothing, so it stays up)
      */
     public record Verdict(boolean up, String reason, Optional<Instant> lastGoodPoll, int failedPollsInARow,
-                          Optional<String> lastError) {
+                          Optional<String> lastError, Optional<Duration> clockSkew) {
     }
 
     private final HealthRules rules;
@@ -22,6 +25,7 @@ public final class MonitorHealth {
     private Instant lastGoodPoll;
     private int failedInARow;
     private String lastError;
+    private Duration clockSkew;
     private boolean blind;
 
     MonitorHealth(HealthRules rules, Instant startedAt) {
@@ -42,6 +46,8 @@ public final class MonitorHealth {
             failedInARow++;
             lastError = poll.failure().get();
         }
+        // a poll that got no answer from ThreatConnect leaves the last measure as it was
+        poll.clockSkew().ifPresent(skew -> clockSkew = poll.clockSkewBeyondLimit() ? skew : null);
         boolean nowBlind = !verdict(at, sharedLastGoodPoll).up();
         PollHistory.Change change = nowBlind == blind ? PollHistory.Change.NONE
                 : nowBlind ? PollHistory.Change.WENT_BLIND : PollHistory.Change.RECOVERED;
@@ -63,6 +69,6 @@ public final class MonitorHealth {
                     + age.toSeconds() + " s ago (more than " + rules.maxPollAge().toSeconds() + " s)";
         }
         return new Verdict(reason.isEmpty(), reason, Optional.ofNullable(lastGood), failedInARow,
-                Optional.ofNullable(lastError));
+                Optional.ofNullable(lastError), Optional.ofNullable(clockSkew));
     }
 }

@@ -58,6 +58,7 @@ public class MonitorHealthCheck extends AbstractHealthCheck {
             builder.detail(monitor + ".failedPollsInARow", verdict.failedPollsInARow());
             verdict.lastGoodPoll().ifPresent(at -> builder.detail(monitor + ".lastGoodPoll", at.toString()));
             verdict.lastError().ifPresent(error -> builder.detail(monitor + ".lastError", error));
+            verdict.clockSkew().ifPresent(skew -> builder.detail(monitor + ".clockSkewSeconds", skew.toSeconds()));
             if (!verdict.up()) {
                 builder.down().message("monitor '" + monitor + "' cannot see ThreatConnect: " + verdict.reason());
             }

@@ -46,6 +46,8 @@ public class Pages {
     public List<JsonNode> read(Exchange exchange) {
         Poll poll = Window.poll(exchange);
         Message message = exchange.getMessage();
+        // ThreatConnect's own time: the window ends no later, whatever this host's clock says
+        monitor.serverClock().answered(poll, message.getHeader("Date", String.class), monitor.clock().instant());
         ExecutionPage page = reader.read(status(message), message.getHeader("Retry-After", String.class),
                 message.getBody() instanceof JsonNode envelope ? envelope : null);
         URI next = page.next().map(monitor.settings().endpoint()::sameOrigin).orElse(null);

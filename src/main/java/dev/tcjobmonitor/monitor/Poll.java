@@ -21,7 +21,13 @@ public final class Poll {
 
     private final JobMonitor monitor;
     private final Instant windowStart;
-    private final Instant windowEnd;
+    /** This host's clock when the window was opened. */
+    private final Instant openedAt;
+    /** The window's end: {@link #openedAt}, or earlier when ThreatConnect's own time says so ({@link ServerClock}). */
+    private volatile Instant windowEnd;
+    /** This host's clock minus ThreatConnect's, as last measured in this poll, and whether that is beyond the limit. */
+    private volatile Duration clockSkew;
+    private volatile boolean clockSkewBeyondLimit;
     /** When the poll began: the fire that started it, so a watermark read that hangs counts too. */
     private final long startNanos;
     private URI nextPage;
@@ -63,6 +69,7 @@ public final class Poll {
         this.movesWatermark = movesWatermark;
         this.monitor = monitor;
         this.windowStart = windowStart;
+        this.openedAt = windowEnd;
         this.windowEnd = windowEnd;
         this.nextPage = firstPage;
         if (firstPage != null) {
@@ -78,9 +85,39 @@ public final class Poll {
         return windowStart;
     }
 
-    /** When this poll started; becomes the watermark once every failure is delivered. */
+    /**
+     * When this poll started, by this host's clock, but never past ThreatConnect's own time (plus
+     * {@link ServerClock#TOLERANCE}); becomes the watermark once every failure is delivered.
+     */
     public Instant windowEnd() {
         return windowEnd;
+    }
+
+    /** When the window was opened, by this host's clock (what health measures a poll's age from). */
+    public Instant openedAt() {
+        return openedAt;
+    }
+
+    /** ThreatConnect's time says it is no later than {@code latest}: the window ends there at the latest. */
+    void endNoLaterThan(Instant latest) {
+        if (windowEnd != null && windowEnd.isAfter(latest)) {
+            windowEnd = latest;
+        }
+    }
+
+    void clockSkew(Duration skew, boolean beyondLimit) {
+        clockSkew = skew;
+        clockSkewBeyondLimit = beyondLimit;
+    }
+
+    /** This host's clock minus ThreatConnect's, when an answer of this poll told ThreatConnect's time. */
+    public Optional<Duration> clockSkew() {
+        return Optional.ofNullable(clockSkew);
+    }
+
+    /** Whether {@link #clockSkew()} is more than half of {@code monitor.overlap}. */
+    boolean clockSkewBeyondLimit() {
+        return clockSkewBeyondLimit;
     }
 
     /**

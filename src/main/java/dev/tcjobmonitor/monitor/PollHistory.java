@@ -43,7 +43,7 @@ public class PollHistory {
             last.put(monitor, poll);
             notifyAll();
             MonitorHealth monitorHealth = health.get(monitor);
-            return monitorHealth == null ? Change.NONE : monitorHealth.record(poll, poll.windowEnd(), sharedLastGoodPoll);
+            return monitorHealth == null ? Change.NONE : monitorHealth.record(poll, poll.openedAt(), sharedLastGoodPoll);
         }
     }
 

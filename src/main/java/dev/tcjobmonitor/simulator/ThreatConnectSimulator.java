@@ -124,7 +124,11 @@ public final class ThreatConnectSimulator implements AutoCloseable {
         return this;
     }
 
-    /** The simulator's own clock, for NOW() in TQL and the HMAC timestamp check. */
+    /**
+     * The simulator's own clock, for NOW() in TQL and the HMAC timestamp check. Not for the
+     * {@code Date} header of its answers: the JDK's HTTP server writes that one from this machine's
+     * clock, over any the handler sets (a monitor's clock is moved instead to test a skew).
+     */
     public void setClock(Clock clock) {
         this.clock = clock;
     }

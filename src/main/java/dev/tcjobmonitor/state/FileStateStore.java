@@ -60,6 +60,8 @@ public final class FileStateStore implements MonitorStateStore, AutoCloseable {
     }
     /** Each monitor's and sink's ledger file, its names checked once: isDelivered runs for every failure of a page. */
     private final Map<String, Map<String, Path>> ledgerFiles = new HashMap<>();
+    /** This process's hold on the folder (see {@link StateFolderLock}), from the first use of a file in it. */
+    private StateFolderLock lock;
     /** Folders known to exist: checked once, not on every lookup. */
     private final java.util.Set<Path> created = new java.util.HashSet<>();
 
@@ -71,6 +73,10 @@ public final class FileStateStore implements MonitorStateStore, AutoCloseable {
     }
 
     public synchronized void setDirectory(String directory) {
+        if (lock != null) {
+            lock.close();
+            lock = null;
+        }
         this.directory = Path.of(directory);
         ledgerFiles.clear();
     }
@@ -261,6 +267,10 @@ public final class FileStateStore implements MonitorStateStore, AutoCloseable {
     @Override
     public synchronized void close() {
         new java.util.ArrayList<>(appenders.keySet()).forEach(this::closeAppender);
+        if (lock != null) {
+            lock.close();
+            lock = null;
+        }
     }
 
     private Map<String, Long> ledger(Path file) {
@@ -336,6 +346,10 @@ public final class FileStateStore implements MonitorStateStore, AutoCloseable {
     private Path monitorDir(String monitor) {
         if (directory == null) {
             throw new IllegalStateException("FileStateStore has no directory (monitor.state-dir)");
+        }
+        if (lock == null) {
+            // another process on this folder: refused, naming it, before anything is read or written
+            lock = StateFolderLock.acquire(directory);
         }
         Path dir = directory.resolve(requireSafeName(monitor));
         if (!created.contains(dir)) {

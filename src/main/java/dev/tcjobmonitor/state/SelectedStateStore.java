@@ -23,6 +23,8 @@ public class SelectedStateStore implements MonitorStateStore, AutoCloseable {
     private long socketTimeoutMillis = 30_000;
     private MonitorStateStore store;
     private HikariDataSource dataSource;
+    /** This process's hold on the local state folder (see {@link StateFolderLock}), from the first use of the state. */
+    private StateFolderLock folderLock;
 
     public void setClusterEnabled(boolean clusterEnabled) {
         this.clusterEnabled = clusterEnabled;
@@ -80,7 +82,26 @@ public class SelectedStateStore implements MonitorStateStore, AutoCloseable {
         store = jdbc;
     }
 
+    /**
+     * Takes the state folder for this process now rather than at the first use of the state: a
+     * process that polls does so at start, so that beside another one on the same folder it stops
+     * before it reads or writes anything. In a cluster the folder holds the node's dead letters
+     * (the watermark and the delivered ids are in the database, shared by design, and Quartz runs
+     * one poll at a time across the nodes), so there the lock keeps two processes of one node
+     * apart, not the nodes.
+     *
+     * @throws StateFolderLock.StateFolderInUse when another process holds it
+     */
+    public synchronized void lockFolder() {
+        if (folderLock == null) {
+            folderLock = StateFolderLock.acquire(Path.of(directory));
+        }
+    }
+
     private synchronized MonitorStateStore store() {
+        // a host whose state folder another process holds: every use fails, naming that process,
+        // until it has ended
+        lockFolder();
         if (store == null) {
             start();
         }
@@ -124,6 +145,10 @@ public class SelectedStateStore implements MonitorStateStore, AutoCloseable {
         }
         if (dataSource != null) {
             dataSource.close();
+        }
+        if (folderLock != null) {
+            folderLock.close();
+            folderLock = null;
         }
     }
 
