@@ -66,6 +66,7 @@ public final class Application {
 
     public static void main(String[] args) {
         StandaloneLogging.applyDefaults();
+        System.setOut(StandaloneLogging.withoutVetoWarnings(System.out));
         System.exit(run(Arrays.asList(args), System.out, System.err));
     }
 
@@ -130,6 +131,7 @@ public final class Application {
         main.setPropertyPlaceholderLocations(PROPERTY_LOCATIONS);
         main.setOverrideProperties((Properties) overrides.clone());
         main.configure().withRoutesIncludePattern(SHIPPED_ROUTES + "," + (demo ? DEFAULT_MONITORS : monitorRoutes()));
+        main.addMainListener(new ManagementSummary());
         main.addMainListener(new MainListenerSupport() {
             @Override
             public void beforeConfigure(BaseMainSupport configuring) {
