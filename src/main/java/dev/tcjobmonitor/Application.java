@@ -71,6 +71,7 @@ public final class Application {
 
     public static void main(String[] args) {
         StandaloneLogging.applyDefaults();
+        System.setOut(StandaloneLogging.withoutVetoWarnings(System.out));
         System.exit(run(Arrays.asList(args), System.out, System.err));
     }
 
@@ -102,10 +103,15 @@ public final class Application {
             if (commandLine.check() || commandLine.singlePoll()) {
                 ONE_SHOT_SETTINGS.forEach(overrides::setProperty);
             }
-            if (commandLine.check()) {
-                return ConfigurationCheck.run(overrides, demo != null, out, err);
+            Runnable unpin = pinCamelSettings(overrides);
+            try {
+                if (commandLine.check()) {
+                    return ConfigurationCheck.run(overrides, demo != null, out, err);
+                }
+                return commandLine.singlePoll() ? pollOnce(overrides, demo != null, err) : runDaemon(overrides, demo != null, err);
+            } finally {
+                unpin.run();
             }
-            return commandLine.singlePoll() ? pollOnce(overrides, demo != null, err) : runDaemon(overrides, demo != null, err);
         } finally {
             if (demo != null) {
                 demo.close();
@@ -115,7 +121,7 @@ public final class Application {
 
     /**
      * A camel-main configured as the standalone process is, with {@code overrides} winning over
-     * every other property source. Tests build theirs here too.
+     * every other property source (SettingSources). Tests build theirs here too.
      */
     public static Main createMain(Properties overrides) {
         return createMain(overrides, false);
@@ -123,35 +129,56 @@ public final class Application {
 
     /**
      * As {@link #createMain(Properties)}; for {@code --demo}, with the shipped monitor only (not the
-     * operator's routes/) and {@code overrides} winning over environment variables too, which
-     * otherwise win over them (Camel's default): a demo started where SINKS or MONITOR_STATE_DIR
-     * name the real ones must still use only its own.
+     * operator's routes/).
      */
     static Main createMain(Properties overrides, boolean demo) {
         Main main = new Main();
         main.setPropertyPlaceholderLocations(PROPERTY_LOCATIONS);
-        Properties effective = managementSettingsFrom(System.getenv());
-        effective.putAll(overrides);
-        main.setOverrideProperties(effective);
+        main.setOverrideProperties((Properties) overrides.clone());
         main.configure().withRoutesIncludePattern(SHIPPED_ROUTES + "," + (demo ? DEFAULT_MONITORS : monitorRoutes()));
-        if (demo) {
-            main.addMainListener(new MainListenerSupport() {
-                @Override
-                public void beforeConfigure(BaseMainSupport configuring) {
-                    ((org.apache.camel.component.properties.PropertiesComponent) configuring.getCamelContext()
-                            .getPropertiesComponent()).setEnvironmentVariableMode(
-                            org.apache.camel.component.properties.PropertiesComponent.ENVIRONMENT_VARIABLES_MODE_FALLBACK);
-                }
-            });
-        }
+        main.addMainListener(new ManagementSummary());
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void beforeConfigure(BaseMainSupport configuring) {
+                SettingSources.install((org.apache.camel.component.properties.PropertiesComponent)
+                        configuring.getCamelContext().getPropertiesComponent());
+            }
+        });
         return main;
+    }
+
+    /**
+     * Makes the command line's {@code camel.*} settings (a one-shot run's: no management server,
+     * metrics, JMX or running scheduler) JVM system properties too, until the returned action puts
+     * back what was there. camel-main configures its own {@code camel.*} keys from the property
+     * sources, then puts {@code CAMEL_*} environment variables over them and {@code -D} system
+     * properties over those: only a system property is above both, and an operator's
+     * {@code CAMEL_MANAGEMENT_ENABLED=true} must not start a second management server on the port of
+     * the daemon beside a {@code --once}.
+     */
+    static Runnable pinCamelSettings(Properties commandLine) {
+        Map<String, String> before = new java.util.HashMap<>();
+        for (String key : commandLine.stringPropertyNames()) {
+            if (key.startsWith("camel.")) {
+                before.put(key, System.getProperty(key));
+                System.setProperty(key, commandLine.getProperty(key));
+            }
+        }
+        return () -> before.forEach((key, value) -> {
+            if (value == null) {
+                System.clearProperty(key);
+            } else {
+                System.setProperty(key, value);
+            }
+        });
     }
 
     /**
      * {@code camel.management.*} settings from {@code CAMEL_MANAGEMENT_*} environment variables
      * ({@code CAMEL_MANAGEMENT_PORT=9900} is {@code camel.management.port=9900}). Every other setting
      * can come from the environment in that form, but camel-main 4.18 does not read these ones from
-     * it, and a second daemon on a host needs a port of its own.
+     * it, and a second daemon on a host needs a port of its own. The environment's source of
+     * settings (SettingSources) hands them to camel-main.
      */
     static Properties managementSettingsFrom(Map<String, String> environment) {
         Properties settings = new Properties();

@@ -2,8 +2,10 @@ package dev.tcjobmonitor;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.util.Properties;
+import java.util.regex.Pattern;
 
 /**
  * The standalone process's logging defaults (tc-job-monitor-logging.properties) as slf4j-simple
@@ -15,6 +17,12 @@ import java.util.Properties;
 final class StandaloneLogging {
 
     static final String DEFAULTS = "tc-job-monitor-logging.properties";
+    /**
+     * Camel's two warnings when a start-up is vetoed: "Lifecycle strategy ... vetoed initializing
+     * CamelContext (...) due to: Failure creating route from template: ..." and "CamelContext (...)
+     * vetoed to not initialize due to: ...".
+     */
+    private static final Pattern VETO_WARNING = Pattern.compile("\\bWARN (?:\\S+\\.)?AbstractCamelContext - .*\\bvetoed\\b");
 
     private StandaloneLogging() {
     }
@@ -26,6 +34,24 @@ final class StandaloneLogging {
                 System.setProperty((String) key, (String) value);
             }
         });
+    }
+
+    /**
+     * The process's standard output, where slf4j-simple writes each log line with one
+     * {@code println}, without Camel's warnings that start-up was vetoed. A veto (a monitor's bad
+     * setting, found while Camel creates its route) always ends start-up, and Application then prints
+     * one line that names the setting and what is wrong with it; the two vague warnings before it
+     * were the first thing an operator read.
+     */
+    static PrintStream withoutVetoWarnings(PrintStream out) {
+        return new PrintStream(out, true) {
+            @Override
+            public void println(String line) {
+                if (line == null || !VETO_WARNING.matcher(line).find()) {
+                    super.println(line);
+                }
+            }
+        };
     }
 
     static Properties defaults() {

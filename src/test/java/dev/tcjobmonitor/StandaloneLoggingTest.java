@@ -2,6 +2,9 @@ package dev.tcjobmonitor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -51,5 +54,25 @@ class StandaloneLoggingTest {
         assertThat(StandaloneLogging.defaults().stringPropertyNames())
                 .isNotEmpty()
                 .allSatisfy(key -> assertThat(key).startsWith("org.slf4j.simpleLogger."));
+    }
+
+    @Test
+    void onlyCamelsWarningsThatStartUpWasVetoedAreLeftOutOfTheOutput() {
+        ByteArrayOutputStream written = new ByteArrayOutputStream();
+        PrintStream out = StandaloneLogging.withoutVetoWarnings(new PrintStream(written, true, StandardCharsets.UTF_8));
+        String kept = String.join("\n",
+                "2026-11-29 23:17:37.057 INFO MainSupport - Apache Camel (Main) 4.18.0 is starting",
+                "2026-11-29 23:17:37.800 WARN AbstractCamelContext - Error stopping endpoint direct://x. This exception will be ignored.",
+                "2026-11-29 23:17:37.900 WARN JobMonitor - Poll of 'vetoed' failed",
+                "FAIL configuration: invalid setting pageSize (monitor.page-size) of monitor 'default': 20000 is outside 1..10000");
+
+        out.println("2026-11-29 23:17:37.782 WARN AbstractCamelContext - Lifecycle strategy org.apache.camel.component.kamelet."
+                + "KameletComponent$LifecycleHandler@7c351808 vetoed initializing CamelContext (tc-job-monitor) due to: Failure"
+                + " creating route from template: tc-job-failures-source");
+        out.println("2026-11-29 23:17:37.782 WARN AbstractCamelContext - CamelContext (tc-job-monitor) vetoed to not initialize"
+                + " due to: Failure creating route from template: tc-job-failures-source");
+        kept.lines().forEach(out::println);
+
+        assertThat(written.toString(StandardCharsets.UTF_8).lines()).containsExactlyElementsOf(kept.lines().toList());
     }
 }
