@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -19,9 +20,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * {@code --demo}: the built-in ThreatConnect simulator, seeded with an hour of executions and fed a
- * few more every minute, some of them failed; the monitor is pointed at it with fresh HMAC
- * credentials and polls every 30 seconds.
+ * {@code --demo}: the built-in ThreatConnect simulator, seeded with an hour of executions (every
+ * third one failed) and fed one failure every minute, the first {@link #FIRST_FAILURE} after start,
+ * with completed executions around it; the monitor is pointed at it with fresh HMAC credentials and
+ * polls at start and then every 30 seconds, so whoever watches sees the seeded failures at once and
+ * a new failure arrive within a minute, and every minute after.
  * <p>
  * A demo may be started in an install folder, beside a real configuration: it touches none of it.
  * Only the shipped monitor {@code default} runs (not the operator's routes/), with its state in a
@@ -44,11 +47,30 @@ final class DemoMode implements AutoCloseable {
     /** Where the demo's alerts go, relative to the working directory. */
     static final Path DEMO_ALERTS = Path.of("data", "demo", "alerts");
 
+    /** How often the feeder looks at the clock for executions that are due. */
+    private static final Duration TICK = Duration.ofSeconds(1);
+    /**
+     * The first new failure is due this long after start: the cron's next poll (every 30 s) then
+     * delivers it within a minute of start.
+     */
+    static final Duration FIRST_FAILURE = Duration.ofSeconds(30);
+    static final Duration FAILURE_PERIOD = Duration.ofMinutes(1);
+    /** The seeded hour: an execution every 3 minutes, every third of them failed. */
+    private static final int SEEDED_EXECUTIONS = 19;
+
+    private final Clock clock;
     private final ScheduledExecutorService feeder;
     private final Path stateDir;
     private final Random random = new Random();
+    /** When the next minute's executions are due. */
+    private Instant nextFeed;
 
-    private DemoMode() {
+    /**
+     * The simulator seeded at {@code clock}'s now; nothing more is added until {@link #feedDue()}
+     * is called ({@link #start()} calls it every second).
+     */
+    DemoMode(Clock clock) {
+        this.clock = clock;
         try {
             stateDir = Files.createTempDirectory("tc-job-monitor-demo-state-");
         } catch (IOException e) {
@@ -58,33 +80,59 @@ final class DemoMode implements AutoCloseable {
         new SecureRandom().nextBytes(secret);
         secretKey = Base64.getEncoder().encodeToString(secret);
         simulator = ThreatConnectSimulator.start().withHmacUser(accessId, secretKey);
-        Instant now = Instant.now();
-        for (int minute = 55; minute > 0; minute -= 3) {
-            addExecution(now.minus(Duration.ofMinutes(minute)));
+        Instant now = clock.instant();
+        for (int i = SEEDED_EXECUTIONS; i > 0; i--) {
+            Instant at = now.minus(Duration.ofMinutes(3L * i - 2));
+            if (i % 3 == 0) {
+                addFailed(at);
+            } else {
+                addCompleted(at);
+            }
         }
+        nextFeed = now.plus(FIRST_FAILURE);
         feeder = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "tc-demo-feed");
             thread.setDaemon(true);
             return thread;
         });
-        feeder.scheduleAtFixedRate(() -> {
-            for (int i = 0; i < 3; i++) {
-                addExecution(Instant.now());
-            }
-        }, 1, 1, TimeUnit.MINUTES);
     }
 
     static DemoMode start() {
-        return new DemoMode();
+        DemoMode demo = new DemoMode(Clock.systemUTC());
+        demo.feeder.scheduleAtFixedRate(demo::feedDue, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
+        return demo;
     }
 
-    private synchronized void addExecution(Instant at) {
-        long job = JOBS[random.nextInt(JOBS.length)];
-        if (random.nextInt(3) == 0) {
-            simulator.addFailed(job, at, FAILURES.get(random.nextInt(FAILURES.size())));
-        } else {
-            simulator.addCompleted(job, at);
+    /**
+     * When a minute's executions are due by the clock: two completed executions of the past seconds
+     * and one failure, stamped now. One minute's worth at most, however late the call (a machine
+     * that slept does not get a burst of failures on waking).
+     */
+    synchronized void feedDue() {
+        Instant now = clock.instant();
+        if (now.isBefore(nextFeed)) {
+            return;
         }
+        addCompleted(now.minusSeconds(40));
+        addCompleted(now.minusSeconds(20));
+        addFailed(now);
+        nextFeed = nextFeed.plus(FAILURE_PERIOD);
+        if (!nextFeed.isAfter(now)) {
+            nextFeed = now.plus(FAILURE_PERIOD);
+        }
+    }
+
+    private void addFailed(Instant at) {
+        simulator.addFailed(JOBS[random.nextInt(JOBS.length)], at, FAILURES.get(random.nextInt(FAILURES.size())));
+    }
+
+    private void addCompleted(Instant at) {
+        simulator.addCompleted(JOBS[random.nextInt(JOBS.length)], at);
+    }
+
+    /** The demo's ThreatConnect. */
+    ThreatConnectSimulator simulator() {
+        return simulator;
     }
 
     /** Settings that point the monitor at the simulator; they win over every other source. */
@@ -110,8 +158,9 @@ final class DemoMode implements AutoCloseable {
     String describe() {
         return "Demo: alerts go to " + DEMO_ALERTS.toAbsolutePath() + " (file sink only; the configured sinks,"
                 + " state and routes/ are not used), state to " + stateDir + " (deleted at exit); ThreatConnect"
-                + " simulator at " + simulator.baseUrl() + " (" + simulator.executions().size()
-                + " executions seeded, 3 more every minute)";
+                + " simulator at " + simulator.baseUrl() + " (" + SEEDED_EXECUTIONS + " executions of the last hour seeded, "
+                + SEEDED_EXECUTIONS / 3 + " of them failed; one new failure every minute from " + FIRST_FAILURE.toSeconds()
+                + " s after start, delivered by the next poll, every 30 s)";
     }
 
     @Override

@@ -32,11 +32,40 @@ public final class EmailDigest {
     private final Function<String, String> jobNames;
 
     /**
-     * @param jobNames a job's name from its id as ThreatConnect sent it (production passes
-     *                 {@code JobDirectory::nameOf}); asked once per job and render
+     * @param jobNames a job's name from its id as ThreatConnect sent it (production passes the
+     *                 names {@code JobDirectory.namesOf} found for {@link #jobIds}); asked once
+     *                 per job and render, a whole {@link #mail} being one render
      */
     public EmailDigest(Function<String, String> jobNames) {
         this.jobNames = jobNames;
+    }
+
+    /** A rendered mail: its subject, plain-text part and HTML part. */
+    public record Mail(String subject, String text, String html) {
+    }
+
+    /**
+     * The whole mail for {@code alerts}, from one grouping: each job's name is asked for once for
+     * the subject, the text and the HTML together.
+     */
+    public Mail mail(String prefix, List<Alert> alerts) {
+        Digest digest = digest(alerts);
+        return new Mail(subject(prefix, alerts, digest), text(digest), html(digest));
+    }
+
+    /**
+     * The job ids the digest groups {@code alerts} by, as ThreatConnect sent them: the ones whose
+     * names it shows (failures without a job id are grouped without a name).
+     */
+    public static java.util.Set<String> jobIds(List<Alert> alerts) {
+        java.util.Set<String> ids = new java.util.TreeSet<>();
+        for (Alert alert : alerts) {
+            String id = jobId(alert);
+            if (id != null) {
+                ids.add(id);
+            }
+        }
+        return ids;
     }
 
     /**
@@ -44,7 +73,10 @@ public final class EmailDigest {
      * failed: 5 failed executions on monitor 'default'} for several.
      */
     public String subject(String prefix, List<Alert> alerts) {
-        Digest digest = digest(alerts);
+        return subject(prefix, alerts, digest(alerts));
+    }
+
+    private static String subject(String prefix, List<Alert> alerts, Digest digest) {
         String about;
         if (alerts.stream().allMatch(Alert::isNotice)) {
             // the monitor speaking about itself: its own words, not a job failure
@@ -62,7 +94,10 @@ public final class EmailDigest {
 
     /** The plain-text part. */
     public String text(List<Alert> alerts) {
-        Digest digest = digest(alerts);
+        return text(digest(alerts));
+    }
+
+    private static String text(Digest digest) {
         StringBuilder text = new StringBuilder();
         text.append("Monitor '").append(digest.monitor()).append("': ").append(digest.counts()).append(".\n");
         for (JobFailures job : digest.jobs()) {
@@ -81,7 +116,10 @@ public final class EmailDigest {
 
     /** The HTML part: a complete document with inline styles, one table per job. */
     public String html(List<Alert> alerts) {
-        Digest digest = digest(alerts);
+        return html(digest(alerts));
+    }
+
+    private static String html(Digest digest) {
         StringBuilder html = new StringBuilder(2048);
         html.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")

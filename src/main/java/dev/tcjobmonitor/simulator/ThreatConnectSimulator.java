@@ -58,6 +58,8 @@ public final class ThreatConnectSimulator implements AutoCloseable {
     private volatile Clock clock = Clock.systemUTC();
     /** A broken or hostile server: every page's next link asks for that page again. */
     private volatile boolean nextLinksLoop;
+    /** How late every job lookup is answered (a lasting slowness of /v3/jobs only). */
+    private volatile Duration jobLookupDelay = Duration.ZERO;
 
     private ThreatConnectSimulator(HttpServer server, ExecutorService executor) {
         this.server = server;
@@ -197,6 +199,16 @@ public final class ThreatConnectSimulator implements AutoCloseable {
         nextLinksLoop = loop;
     }
 
+    /**
+     * From now on every {@code GET /v3/jobs/{id}} is answered this late (a lasting slowness of that
+     * endpoint alone, unlike a fault, which takes the next request whatever it asks);
+     * {@link Duration#ZERO} ends it. The wait holds one of the simulator's four request threads, so
+     * requests beyond four in flight wait for a free one before their own delay starts.
+     */
+    public void delayJobLookups(Duration delay) {
+        jobLookupDelay = delay;
+    }
+
     /** Back to honouring every query in full, the default. */
     public void honourTql() {
         executions.honourTql();
@@ -256,6 +268,10 @@ public final class ThreatConnectSimulator implements AutoCloseable {
         }
         String path = http.getRequestURI().getRawPath();
         if (path.startsWith(JOBS)) {
+            Duration delay = jobLookupDelay;
+            if (!delay.isZero()) {
+                sleep(delay);
+            }
             return job(path);
         }
         if (!path.equals(EXECUTIONS)) {

@@ -64,11 +64,12 @@ public class EmailAlerts {
         @SuppressWarnings("unchecked")
         List<Alert> alerts = exchange.getMessage().getMandatoryBody(List.class);
         Poll poll = exchange.getProperty(MonitorConstants.POLL, Poll.class);
-        EmailDigest mail = new EmailDigest(poll.monitor().jobDirectory()::nameOf);
+        Map<String, String> names = poll.monitor().jobDirectory().namesOf(EmailDigest.jobIds(alerts));
+        EmailDigest.Mail mail = new EmailDigest(id -> names.getOrDefault(id, "")).mail(subjectPrefix, alerts);
         exchange.setProperty(MonitorConstants.ALERTS, alerts);
         exchange.getMessage().setHeaders(new java.util.HashMap<>(Map.of(
-                "Subject", mail.subject(subjectPrefix, alerts),
-                ALTERNATIVE_BODY, mail.text(alerts))));
-        exchange.getMessage().setBody(mail.html(alerts));
+                "Subject", mail.subject(),
+                ALTERNATIVE_BODY, mail.text())));
+        exchange.getMessage().setBody(mail.html());
     }
 }

@@ -10,12 +10,17 @@ import java.net.http.HttpTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -24,7 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The display names of a ThreatConnect instance's jobs, for alerts that people read. A name is
  * decoration: when it cannot be had, {@code "Job <id>"} stands in, so a lookup never fails an alert
- * and never holds it up for longer than the timeout.
+ * and never holds it up for longer than the timeout; the names a digest needs are asked for
+ * together, under that one timeout ({@link #namesOf}).
  *
  * <p>Names are kept for good once found (a job's id never changes owner). A failed lookup is kept
  * for a short while, so that an instance that is down costs one request per job per period rather
@@ -34,6 +40,8 @@ public final class JobDirectory {
 
     /** How long a failed lookup answers for itself before the job is asked for again. */
     public static final Duration DEFAULT_FAILURE_PERIOD = Duration.ofMinutes(5);
+    /** Lookups in flight at once, to one instance. */
+    public static final int MAX_LOOKUPS_IN_FLIGHT = 16;
 
     private static final Logger LOG = LoggerFactory.getLogger(JobDirectory.class);
     private static final String ID_TEXT = "[0-9]{1,18}";
@@ -46,6 +54,8 @@ public final class JobDirectory {
     private final HttpClient.Builder httpBuilder;
     private HttpClient http;
     private final ConcurrentMap<Long, CompletableFuture<Lookup>> lookups = new ConcurrentHashMap<>();
+    /** The lookups in flight: a digest of a thousand jobs does not open a thousand connections at once. */
+    private final Semaphore inFlight = new Semaphore(MAX_LOOKUPS_IN_FLIGHT);
 
     public JobDirectory(ApiEndpoint endpoint, RequestSigner signer, Duration timeout, Clock clock) {
         this(endpoint, signer, timeout, DEFAULT_FAILURE_PERIOD, clock);
@@ -92,88 +102,149 @@ public final class JobDirectory {
         return http;
     }
 
+    /**
+     * The names of these jobs (ids as they arrived, as text), keyed as given: every lookup that is
+     * needed starts at once ({@link #MAX_LOOKUPS_IN_FLIGHT} at a time), and all of them together
+     * are waited for at most the timeout. A name not there by then is shown as {@code "Job <id>"};
+     * its lookup goes on and is kept for the next caller. Never throws.
+     */
+    public Map<String, String> namesOf(Collection<String> jobIdTexts) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<String, String> names = new LinkedHashMap<>();
+        Map<String, CompletableFuture<Lookup>> asked = new LinkedHashMap<>();
+        for (String text : jobIdTexts) {
+            if (text == null || names.containsKey(text) || asked.containsKey(text)) {
+                continue;
+            }
+            String id = text.strip();
+            if (!id.matches(ID_TEXT)) {
+                names.put(text, fallback(text));
+                continue;
+            }
+            long jobId = Long.parseLong(id);
+            CompletableFuture<Lookup> lookup = lookup(jobId, deadline);
+            if (lookup == null) {
+                // no lookup could start before the deadline: not asked, so not remembered either
+                names.put(text, fallback(Long.toString(jobId)));
+            } else {
+                asked.put(text, lookup);
+            }
+        }
+        asked.forEach((text, lookup) -> names.put(text, await(lookup, deadline).map(Lookup::name)
+                .orElseGet(() -> fallback(Long.toString(Long.parseLong(text.strip()))))));
+        return names;
+    }
+
     /** The job's name for an id that arrived as text; text that is not an id is shown as it is. */
     public String nameOf(String jobIdText) {
         if (jobIdText == null) {
             return "Job (unknown)";
         }
-        String id = jobIdText.strip();
-        return id.matches(ID_TEXT) ? nameOf(Long.parseLong(id)) : fallback(jobIdText);
+        return namesOf(List.of(jobIdText)).get(jobIdText);
     }
 
     /** The job's display name, else its name, else {@code "Job <id>"}. Never throws. */
     public String nameOf(long jobId) {
+        return nameOf(Long.toString(jobId));
+    }
+
+    /**
+     * The job's lookup: the one kept (a name, a failure not yet expired, or one still in flight,
+     * which callers share), or a new one, started when one of the lookups in flight is free before
+     * {@code deadline}; null when none was.
+     */
+    private CompletableFuture<Lookup> lookup(long jobId, long deadline) {
         while (true) {
+            CompletableFuture<Lookup> known = lookups.get(jobId);
+            if (known != null) {
+                if (!known.isDone() || !known.join().expiredAt(clock.instant())) {
+                    return known;
+                }
+                lookups.remove(jobId, known);
+                continue;
+            }
+            if (!startBefore(deadline)) {
+                return null;
+            }
             CompletableFuture<Lookup> mine = new CompletableFuture<>();
-            CompletableFuture<Lookup> known = lookups.putIfAbsent(jobId, mine);
-            if (known == null) {
-                return lookUpInto(mine, jobId).name();
+            if (lookups.putIfAbsent(jobId, mine) != null) {
+                inFlight.release();
+                continue;
             }
-            Lookup lookup = known.join();
-            if (!lookup.expiredAt(clock.instant())) {
-                return lookup.name();
-            }
-            lookups.remove(jobId, known);
+            lookUp(jobId).whenComplete((lookup, error) -> {
+                inFlight.release();
+                // whatever happened, callers waiting on this lookup must be released
+                mine.complete(lookup != null ? lookup : failed(jobId, "the lookup ended abruptly", Duration.ZERO));
+            });
+            return mine;
         }
     }
 
-    private Lookup lookUpInto(CompletableFuture<Lookup> pending, long jobId) {
-        Lookup lookup = null;
+    /** Takes one of the lookups in flight, waiting for one to end until {@code deadline} at most. */
+    private boolean startBefore(long deadline) {
         try {
-            lookup = lookUp(jobId);
-            return lookup;
-        } finally {
-            // whatever happened, callers waiting on this lookup must be released
-            pending.complete(lookup != null ? lookup : failed(jobId, "the lookup ended abruptly", Duration.ZERO));
+            return inFlight.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
-    private Lookup lookUp(long jobId) {
+    /** The lookup's outcome if it is there by {@code deadline}. */
+    private static Optional<Lookup> await(CompletableFuture<Lookup> lookup, long deadline) {
+        try {
+            return Optional.of(lookup.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+        } catch (TimeoutException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            // the caller gives up waiting; the lookup goes on and is kept for the next caller
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        } catch (ExecutionException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Asks ThreatConnect for the job, without waiting: the outcome comes within the timeout, the
+     * whole answer included (the client's own request timeout stops at the response headers, so a
+     * body that trickles in would otherwise hold the lookup). Never completes exceptionally.
+     */
+    private CompletableFuture<Lookup> lookUp(long jobId) {
         URI uri = endpoint.jobUrl(jobId);
         HttpRequest.Builder request = HttpRequest.newBuilder(uri)
                 .timeout(timeout)
                 .header("Accept", "application/json")
                 .GET();
-        HttpResponse<byte[]> response;
+        CompletableFuture<HttpResponse<byte[]>> answer;
         try {
             signer.sign("GET", ApiEndpoint.pathAndQuery(uri)).forEach(request::header);
-            response = send(request.build());
-        } catch (TimeoutException e) {
-            return failed(jobId, "no answer within " + timeout, failurePeriod);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            // being interrupted says nothing about the instance: the next caller asks again
-            return failed(jobId, "interrupted while waiting for the answer", Duration.ZERO);
-        } catch (IOException | RuntimeException e) {
-            return failed(jobId, describe(e), failurePeriod);
+            answer = http().sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (RuntimeException e) {
+            return CompletableFuture.completedFuture(failed(jobId, describe(e), failurePeriod));
         }
+        CompletableFuture<Lookup> lookup = answer.copy()
+                .orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
+                .handle((response, error) -> error == null ? outcome(jobId, response) : failedBy(jobId, error));
+        // a late answer is not wanted any more: cancelling stops the exchange
+        lookup.whenComplete((done, error) -> answer.cancel(true));
+        return lookup;
+    }
+
+    private Lookup outcome(long jobId, HttpResponse<byte[]> response) {
         try {
             return found(name(jobId, response));
-        } catch (ThreatConnectException e) {
-            return failed(jobId, e.getMessage(), failurePeriod);
+        } catch (RuntimeException e) {
+            return failed(jobId, e instanceof ThreatConnectException ? e.getMessage() : describe(e), failurePeriod);
         }
     }
 
-    /**
-     * Sends and waits at most the timeout for the whole answer; the client's own request timeout
-     * stops at the response headers, so a body that trickles in would otherwise hold the caller.
-     */
-    private HttpResponse<byte[]> send(HttpRequest request) throws IOException, InterruptedException, TimeoutException {
-        Future<HttpResponse<byte[]>> answer = http().sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
-        try {
-            return answer.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof HttpTimeoutException) {
-                throw new TimeoutException();
-            }
-            if (cause instanceof IOException io) {
-                throw io;
-            }
-            throw new IOException(cause);
-        } finally {
-            answer.cancel(true);
+    private Lookup failedBy(long jobId, Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof TimeoutException || cause instanceof HttpTimeoutException) {
+            return failed(jobId, "no answer within " + timeout, failurePeriod);
         }
+        return failed(jobId, cause instanceof Exception e ? describe(e) : cause.getClass().getSimpleName(), failurePeriod);
     }
 
     private static String name(long jobId, HttpResponse<byte[]> response) {

@@ -324,6 +324,34 @@ class EmailDigestTest {
             assertThat(asked).hasValue(3);
         }
 
+        /**
+         * The sink renders a mail's subject, text and HTML from one grouping: a name that is slow to
+         * come (ThreatConnect unreachable) is waited for once per mail, not once per part.
+         */
+        @Test
+        void aMailAsksForEachJobsNameOnceForItsSubjectTextAndHtmlTogether() {
+            AtomicInteger asked = new AtomicInteger();
+            EmailDigest counting = new EmailDigest(id -> {
+                asked.incrementAndGet();
+                return JOB_NAMES.apply(id);
+            });
+
+            EmailDigest.Mail mail = counting.mail(PREFIX, fiveFailuresOfThreeJobs());
+
+            assertThat(asked).as("three jobs: three names asked for the whole mail").hasValue(3);
+            assertThat(mail.subject()).isEqualTo(digest.subject(PREFIX, fiveFailuresOfThreeJobs()));
+            assertThat(mail.text()).isEqualTo(digest.text(fiveFailuresOfThreeJobs()));
+            assertThat(mail.html()).isEqualTo(digest.html(fiveFailuresOfThreeJobs()));
+        }
+
+        @Test
+        void theJobIdsToNameAreThoseTheDigestGroupsBy() {
+            List<Alert> alerts = List.of(alert(1, 174, "2024-04-10T10:10:00Z"), alert(2, " 174 ", "2024-04-10T10:10:00Z"),
+                    alert(3, "abc", "2024-04-10T10:10:00Z"), alert(4, null, "2024-04-10T10:10:00Z"));
+
+            assertThat(EmailDigest.jobIds(alerts)).containsExactlyInAnyOrder("174", "abc");
+        }
+
         @Test
         void nothingToRenderIsRefused() {
             assertThatThrownBy(() -> digest.text(List.of())).isInstanceOf(IllegalArgumentException.class);

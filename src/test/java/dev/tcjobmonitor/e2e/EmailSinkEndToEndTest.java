@@ -17,6 +17,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -87,6 +89,44 @@ class EmailSinkEndToEndTest {
         assertThat(html).contains("Feed import (prod)").contains("&lt;script&gt;").doesNotContain("<script>");
         assertThat(java.util.Collections.list(mail.getAllHeaderLines()))
                 .as("no header of ours or ThreatConnect's reaches the mail").noneMatch(line -> line.toLowerCase().startsWith("tc"));
+    }
+
+    /**
+     * Sixty jobs failed and ThreatConnect's /v3/jobs does not answer: the digest waits for the
+     * names once, all together (one lookup timeout, 5 s), not one after another (60 x 5 s, five
+     * minutes, while the other sinks wait for the poll's next page), and shows each job by its id.
+     */
+    @Test
+    void aDigestOfSixtyJobsWhoseNamesDoNotComeIsSentAfterOneLookupTimeoutNotSixty() throws Exception {
+        smtpUp();
+        MonitorHarness h = harness("file,email", "digest").set("sink.email.to", "soc@example.org").start();
+        Instant recent = Instant.now().minusSeconds(60);
+        for (int job = 1; job <= 60; job++) {
+            h.simulator.addJob(job, "Name of " + job, null);
+            h.simulator.addFailed(job, recent, "failure " + job + "\n");
+        }
+        h.simulator.delayJobLookups(Duration.ofMinutes(2));
+
+        // waited for at most a fifth of the serial five minutes, so that a regression fails here
+        // rather than after them
+        Poll poll = CompletableFuture.supplyAsync(() -> pollOf(h)).get(60, TimeUnit.SECONDS);
+
+        assertThat(poll.failure()).isEmpty();
+        assertThat(poll.deliveredBySink()).containsEntry("file", 60).containsEntry("email", 60);
+        assertThat(poll.elapsed()).as("one lookup timeout (5 s) and the rest of the poll").isLessThan(Duration.ofSeconds(60));
+        assertThat(smtp.getReceivedMessages()).hasSize(1);
+        assertThat(part(smtp.getReceivedMessages()[0], "text/plain"))
+                .contains("== Job 1: 1 failed execution ==").contains("== Job 60: 1 failed execution ==")
+                .doesNotContain("Name of");
+    }
+
+    private static Poll pollOf(MonitorHarness h) {
+        try {
+            return h.poll();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test

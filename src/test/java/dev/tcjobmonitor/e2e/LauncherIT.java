@@ -1,12 +1,15 @@
 package dev.tcjobmonitor.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -109,5 +112,61 @@ class LauncherIT {
         assertThat(process.exitValue()).as(output).isZero();
         assertThat(output).startsWith("Usage: tc-job-monitor").doesNotContain("shared archive")
                 .doesNotContain("[warning]").doesNotContain("[error]");
+    }
+
+    /**
+     * The build puts the systemd unit beside the launcher it starts, and the unit's
+     * SuccessExitStatus=143 is the launcher's real status after systemctl stop (SIGTERM): the
+     * daemon stops gracefully, the JVM exits with 128 + 15.
+     */
+    @Test
+    void aDaemonStoppedBySigtermExitsWith143WhichTheSystemdUnitBesideItCountsAsSuccess() throws Exception {
+        assertThat(unitLines()).contains("SuccessExitStatus=143");
+        Path out = workDir.resolve("daemon.txt");
+        ProcessBuilder builder = new ProcessBuilder(LAUNCHER.toString(), "--demo").directory(workDir.toFile())
+                .redirectErrorStream(true).redirectOutput(out.toFile());
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().put("CAMEL_MANAGEMENT_PORT", "0");
+        Process daemon = builder.start();
+        try {
+            // the demo polls at start: once that poll is logged, the daemon is running
+            await().atMost(Duration.ofSeconds(90)).failFast("the daemon exited", () -> !daemon.isAlive())
+                    .until(() -> Files.readString(out).contains("Poll of 'default' done"));
+
+            daemon.destroy();
+
+            assertThat(daemon.waitFor(60, TimeUnit.SECONDS)).as("stopped on SIGTERM").isTrue();
+            assertThat(daemon.exitValue()).as(Files.readString(out)).isEqualTo(143);
+        } finally {
+            daemon.destroyForcibly();
+        }
+    }
+
+    /** The unit's RestartPreventExitStatus=2: a daemon whose settings are bad exits with 2, and restarting cannot mend that. */
+    @Test
+    void aDaemonWithABadSettingExitsWith2WhichTheSystemdUnitDoesNotRestart() throws Exception {
+        assertThat(unitLines()).contains("RestartPreventExitStatus=2");
+        Path out = workDir.resolve("daemon.txt");
+        ProcessBuilder builder = new ProcessBuilder(LAUNCHER.toString()).directory(workDir.toFile())
+                .redirectErrorStream(true).redirectOutput(out.toFile());
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().put("CAMEL_MANAGEMENT_PORT", "0");
+        builder.environment().putAll(Map.of("TC_BASE_URL", "https://tc.example.com/api", "TC_ACCESS_ID", "id",
+                "TC_SECRET_KEY", "secret", "MONITOR_PAGE_SIZE", "20000"));
+        Process daemon = builder.start();
+        try {
+            assertThat(daemon.waitFor(90, TimeUnit.SECONDS)).as("the daemon gave up at start").isTrue();
+            assertThat(daemon.exitValue()).as(Files.readString(out)).isEqualTo(2);
+            assertThat(Files.readString(out)).contains("monitor.page-size");
+        } finally {
+            daemon.destroyForcibly();
+        }
+    }
+
+    /** target/tc-job-monitor.service, copied there by the build from src/main/dist. */
+    private static List<String> unitLines() throws IOException {
+        Path unit = LAUNCHER.resolveSibling("tc-job-monitor.service");
+        assertThat(unit).as("the systemd unit beside the launcher").isRegularFile();
+        return Files.readAllLines(unit);
     }
 }

@@ -166,6 +166,59 @@ class JobDirectoryTest {
         }
     }
 
+    /** A digest asks for many names at once ({@link JobDirectory#namesOf}). */
+    @Nested
+    class ManyAtOnce {
+
+        private final List<String> sixtyJobs = IntStream.rangeClosed(1, 60).mapToObj(Integer::toString).toList();
+
+        @Test
+        void everyNameIsFoundWhenThreatConnectAnswers() {
+            sixtyJobs.forEach(id -> simulator.addJob(Long.parseLong(id), "Name of " + id, null));
+
+            Map<String, String> names = directory().namesOf(sixtyJobs);
+
+            assertThat(names).hasSize(60).allSatisfy((id, name) -> assertThat(name).isEqualTo("Name of " + id));
+            assertThat(simulator.requests()).hasSize(60);
+        }
+
+        /**
+         * Sixty names that do not come within the timeout: one after another they would take sixty
+         * timeouts; asked together, they take one, and every job is shown by its id.
+         */
+        @Test
+        void namesThatDoNotComeAreWaitedForOnceTogetherNotOnceEach() {
+            sixtyJobs.forEach(id -> simulator.addJob(Long.parseLong(id), "Name of " + id, null));
+            simulator.delayJobLookups(Duration.ofSeconds(30));
+            Duration timeout = Duration.ofSeconds(1);
+            JobDirectory directory = directory(SECRET_KEY, timeout);
+
+            long started = System.nanoTime();
+            Map<String, String> names = directory.namesOf(sixtyJobs);
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+            assertThat(names).hasSize(60).allSatisfy((id, name) -> assertThat(name).isEqualTo("Job " + id));
+            assertThat(took).as("the names were waited for").isGreaterThanOrEqualTo(timeout);
+            // serially 60 s; a loose bound for a busy machine, still a quarter of that
+            assertThat(took).as("one timeout for all sixty").isLessThan(Duration.ofSeconds(15));
+        }
+
+        @Test
+        void aNameAlreadyKnownIsGivenWithoutAskingAgain() {
+            simulator.addJob(174, "Feed import", null);
+            simulator.addJob(175, "Nightly export", null);
+            JobDirectory directory = directory();
+            directory.nameOf(174);
+
+            Map<String, String> names = directory.namesOf(List.of("174", "175", "abc"));
+
+            assertThat(names).containsOnly(Map.entry("174", "Feed import"), Map.entry("175", "Nightly export"),
+                    Map.entry("abc", "Job abc"));
+            assertThat(simulator.requests()).extracting(RecordedRequest::target)
+                    .containsExactly("/api/v3/jobs/174", "/api/v3/jobs/175");
+        }
+    }
+
     @Nested
     class Caching {
 
