@@ -43,6 +43,9 @@ public class JsonLinesFile implements AutoCloseable {
     private Path openFile;
     private FileChannel channel;
     /** Where a failed write began when it could not be taken back at once: the file is cut there when reopened. */
+    /** Bytes written out at a time: one buffer for every page, so a page costs its lines' bytes and no more. */
+    private static final int BUFFER_BYTES = 256 * 1024;
+    private ByteBuffer buffer;
     private Path cutFile;
     private long cutAt;
 
@@ -59,8 +62,8 @@ public class JsonLinesFile implements AutoCloseable {
     }
 
     /**
-     * Appends the documents, one line each and in order, in one write. Either every line is in the
-     * file afterwards, or (an exception) none of them.
+     * Appends the documents, one line each and in order, forced to disk once. Either every line is
+     * in the file afterwards, or (an exception) none of them.
      *
      * @return the file written, or null when there was nothing to write
      */
@@ -69,17 +72,25 @@ public class JsonLinesFile implements AutoCloseable {
             return null;
         }
         Path file = directory.resolve("failures-" + LocalDate.now(clock.withZone(ZoneOffset.UTC)) + ".jsonl");
-        StringBuilder text = new StringBuilder(documents.size() * 256);
-        for (String document : documents) {
-            text.append(document).append('\n');
-        }
-        ByteBuffer lines = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
         FileChannel out = channelFor(file);
         long start = out.position();
         try {
-            while (lines.hasRemaining()) {
-                out.write(lines);
+            // each document's bytes go out through one reused buffer: a page of 10,000 lines is
+            // encoded once, never gathered into one string and copied again
+            ByteBuffer buffer = buffer();
+            for (String document : documents) {
+                byte[] line = document.getBytes(StandardCharsets.UTF_8);
+                if (line.length + 1 > buffer.remaining()) {
+                    writeOut(buffer, out);
+                }
+                if (line.length + 1 > buffer.remaining()) {
+                    writeFully(ByteBuffer.wrap(line), out);
+                    buffer.put((byte) '\n');
+                } else {
+                    buffer.put(line).put((byte) '\n');
+                }
             }
+            writeOut(buffer, out);
             // once per batch (a page), not per line: durable before anything records it as delivered
             out.force(false);
         } catch (IOException e) {
@@ -87,6 +98,26 @@ public class JsonLinesFile implements AutoCloseable {
             throw e;
         }
         return file;
+    }
+
+    private ByteBuffer buffer() {
+        if (buffer == null) {
+            buffer = ByteBuffer.allocate(BUFFER_BYTES);
+        }
+        buffer.clear();
+        return buffer;
+    }
+
+    private static void writeOut(ByteBuffer buffer, FileChannel out) throws IOException {
+        buffer.flip();
+        writeFully(buffer, out);
+        buffer.clear();
+    }
+
+    private static void writeFully(ByteBuffer bytes, FileChannel out) throws IOException {
+        while (bytes.hasRemaining()) {
+            out.write(bytes);
+        }
     }
 
     /** Removes what a failed write left of its batch, now or, if the disk refuses that too, at the next open. */

@@ -52,6 +52,24 @@ class JsonLinesFileTest {
     }
 
     @Test
+    void aBatchLargerThanTheWriteBufferAndALineLargerThanItStayWholeAndInOrder() throws Exception {
+        // the writer sends a page out in pieces of its buffer (256 KiB): lines on both sides of a
+        // piece's end, and a line (a huge exit message) longer than a piece, must come out whole
+        JsonLinesFile writer = writer("2026-11-28T10:00:00Z");
+        List<String> batch = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            batch.add("{\"id\":" + i + ",\"exitMessage\":\"" + "\u00e9chec ".repeat(20) + "\"}");
+            if (i == 1500) {
+                batch.add("{\"id\":\"huge\",\"exitMessage\":\"" + "x".repeat(600_000) + "\"}");
+            }
+        }
+
+        Path file = writer.appendAll(batch);
+
+        assertThat(Files.readAllLines(file, java.nio.charset.StandardCharsets.UTF_8)).containsExactlyElementsOf(batch);
+    }
+
+    @Test
     void aBatchIsForcedToTheDiskOnceBeforeAppendAllReturns() throws Exception {
         // the route records the batch as delivered (and the watermark moves after it) only once
         // appendAll returns: lines still in the page cache then would be lost to a power cut while
