@@ -52,6 +52,11 @@ public final class ApiEndpoint {
         return "http".equalsIgnoreCase(base.getScheme()) && !isLoopback(base.getHost());
     }
 
+    /** Whether the base URL's host is this host's loopback (see {@link #cleartextBeyondLoopback}). */
+    public boolean onLoopback() {
+        return isLoopback(base.getHost());
+    }
+
     /** The host requests go to. */
     public String host() {
         return base.getHost();
