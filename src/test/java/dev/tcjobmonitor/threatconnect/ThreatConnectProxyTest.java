@@ -122,6 +122,10 @@ class ThreatConnectProxyTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {
             "http://monitor:Env-S3cret@proxy.corp.example",
+            // not URL-encoded: the '/' ends the authority, and the password would be in the "path"
+            "http://monitor:Env-S3cret/x@proxy.corp.example:3128",
+            "http://monitor:Env-S3cret:x@proxy.corp.example",
+            "http://monitor:Env-S3cret/@proxy.corp.example:3128",
             "https://monitor:Env-S3cret@proxy.corp.example:3128",
             "http://monitor@proxy.corp.example:3128",
             "http://:Env-S3cret@proxy.corp.example:3128",
