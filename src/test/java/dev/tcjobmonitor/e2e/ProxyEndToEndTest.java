@@ -101,6 +101,25 @@ class ProxyEndToEndTest {
         });
     }
 
+    /**
+     * A host whose other routes go through another proxy, set on Camel's http component: the
+     * requests to ThreatConnect still take tc.proxy.*, the same path as the job names and the check.
+     */
+    @Test
+    void aProxySetOnCamelsHttpComponentDoesNotTakeThePages() throws Exception {
+        ForwardProxy proxy = proxy(ForwardProxy.open());
+        // nothing listens there
+        String elsewhere = String.valueOf(FreePorts.freePort());
+        // https:// endpoints are camel-http's "https" component
+        MonitorHarness harness = behind(proxy.port())
+                .set("camel.component.https.proxyHost", "127.0.0.1").set("camel.component.https.proxyPort", elsewhere)
+                .set("camel.component.http.proxyHost", "127.0.0.1").set("camel.component.http.proxyPort", elsewhere)
+                .start();
+
+        assertThat(harness.poll().failure()).isEmpty();
+        assertThat(proxy.requests()).singleElement().satisfies(request -> assertThat(request.method()).isEqualTo("CONNECT"));
+    }
+
     @Test
     void aProxyDemandingCredentialsGetsThemOnTheConnectAndThreatConnectNeverSeesThem() throws Exception {
         ForwardProxy proxy = proxy(ForwardProxy.demanding(PROXY_USER, PROXY_PASSWORD));

@@ -91,7 +91,14 @@ class ProxyJarIT {
     }
 
     private Run run(Map<String, String> environment, String... args) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(PackagedJar.command(DEBUG_EVERYWHERE, args)).directory(workDir.toFile())
+        return run(List.of(), environment, args);
+    }
+
+    private Run run(List<String> jvmOptions, Map<String, String> environment, String... args)
+            throws IOException, InterruptedException {
+        List<String> options = new java.util.ArrayList<>(DEBUG_EVERYWHERE);
+        options.addAll(jvmOptions);
+        ProcessBuilder builder = new ProcessBuilder(PackagedJar.command(options, args)).directory(workDir.toFile())
                 .redirectOutput(workDir.resolve("stdout.txt").toFile())
                 .redirectError(workDir.resolve("stderr.txt").toFile());
         // only what the test gives: not this machine's own proxy variables or settings
@@ -158,6 +165,23 @@ class ProxyJarIT {
         assertThat(once.exitCode()).as(once.stderr()).isZero();
         assertThat(proxy.requests()).singleElement().satisfies(request -> assertThat(request.method()).isEqualTo("CONNECT"));
         assertThat(alertLines()).hasSize(1);
+    }
+
+    /**
+     * One path for every request: the JVM's proxy properties, which the JDK's HttpClient (job
+     * names and --check used it) would honour and camel-http would not, are read by none.
+     */
+    @Test
+    void theJvmsProxyPropertiesAreNotUsed() throws Exception {
+        ForwardProxy proxy = proxy(ForwardProxy.open());
+
+        Run check = run(List.of("-Dhttps.proxyHost=127.0.0.1", "-Dhttps.proxyPort=" + proxy.port()), instance(), "--check");
+
+        // threatconnect.test is a name only the proxy knows: reached directly, it is not found
+        assertThat(check.exitCode()).isEqualTo(1);
+        assertThat(check.stdout()).contains("FAIL threatconnect default: cannot reach https://" + TC_HOST)
+                .contains("UnknownHostException");
+        assertThat(proxy.connections()).isZero();
     }
 
     @Test
