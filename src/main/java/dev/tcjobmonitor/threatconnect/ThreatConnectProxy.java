@@ -244,17 +244,9 @@ public final class ThreatConnectProxy {
                 .toList();
     }
 
-    /**
-     * Whatever sits before the last '@' could be a password, '/' and ':' included (an operator's
-     * password is not always URL-encoded): only the scheme and what follows the '@' are shown.
-     */
-    static String redact(String text) {
-        int at = text.lastIndexOf('@');
-        if (at < 0) {
-            return text;
-        }
-        int scheme = text.indexOf("://");
-        return (scheme >= 0 && scheme < at ? text.substring(0, scheme + 3) : "") + "****@" + text.substring(at + 1);
+    /** As tc.base-url is shown: nothing before the last '@', which could be a password. */
+    private static String redact(String text) {
+        return ApiEndpoint.redact(text);
     }
 
     private static String trim(String text) {
