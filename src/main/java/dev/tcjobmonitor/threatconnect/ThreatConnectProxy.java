@@ -240,7 +240,7 @@ public final class ThreatConnectProxy {
     /** Entries separated by commas (NO_PROXY's form) or '|' (the JVM's http.nonProxyHosts form); a ':port' is ignored. */
     private static List<String> list(String text) {
         return Arrays.stream(text.split("[,|]")).map(String::strip).filter(entry -> !entry.isEmpty())
-                .map(entry -> entry.matches("[^\\[]*:\\d+") ? entry.substring(0, entry.lastIndexOf(':')) : entry)
+                .map(entry -> entry.matches("[^:\\[]*:\\d+") ? entry.substring(0, entry.lastIndexOf(':')) : entry)
                 .toList();
     }
 
@@ -268,11 +268,12 @@ public final class ThreatConnectProxy {
             return;
         }
         client.setRoutePlanner(new DefaultProxyRoutePlanner(proxy, DefaultSchemePortResolver.INSTANCE));
+        // the proxy's credentials, scoped to the proxy's address, or none: never a provider a
+        // host set on camel-http for its own proxy
         CredentialsProviderBuilder credentials = CredentialsProviderBuilder.create();
         if (user != null) {
             credentials.add(new AuthScope(proxy.getHostName(), proxy.getPort()), user, password.toCharArray());
         }
-        // even without credentials: never the host's default provider, whose may answer ThreatConnect
         CredentialsProvider provider = credentials.build();
         client.setDefaultCredentialsProvider(provider);
         client.addExecInterceptorAfter(ChainElement.CONNECT.name(), "tc-proxy-passed", (request, scope, chain) -> {

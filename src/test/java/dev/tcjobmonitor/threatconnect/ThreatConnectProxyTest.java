@@ -86,7 +86,10 @@ class ThreatConnectProxyTest {
             "connect.com,                     app.threatconnect.com, false",
             "app.threatconnect.com.evil,      app.threatconnect.com, false",
             "10.0.0.5,                        10.0.0.50,             false",
-            "10.0.0.5,                        10.0.0.5,              true"})
+            "10.0.0.5,                        10.0.0.5,              true",
+            "fe80::1,                         [fe80::1],             true",
+            "[fe80::1],                       [fe80::1],             true",
+            "fe80::2,                         [fe80::1],             false"})
     void nonProxyHostsAreTheHostAndItsSubdomains(String nonProxyHosts, String host, boolean direct) {
         ApiEndpoint endpoint = ApiEndpoint.of("https://" + host + "/api");
 
