@@ -29,7 +29,10 @@ class KameletDefinitionTest {
             Map.entry("tlsVerify", "tc.tls.verify"), Map.entry("truststore", "tc.tls.truststore"),
             Map.entry("connectTimeout", "tc.connect-timeout"), Map.entry("responseTimeout", "tc.response-timeout"),
             Map.entry("accessId", "tc.access-id"), Map.entry("secretKey", "tc.secret-key"),
-            Map.entry("apiToken", "tc.api-token"));
+            Map.entry("apiToken", "tc.api-token"),
+            Map.entry("proxyHost", "tc.proxy.host"), Map.entry("proxyPort", "tc.proxy.port"),
+            Map.entry("proxyUser", "tc.proxy.user"), Map.entry("proxyPassword", "tc.proxy.password"),
+            Map.entry("nonProxyHosts", "tc.proxy.non-proxy-hosts"));
 
     @Test
     void everyParameterIsDescribedAndSecretsAreMarkedAsPasswords() throws IOException {
@@ -40,7 +43,8 @@ class KameletDefinitionTest {
         });
         assertThat(parameters).hasEntrySatisfying("secretKey", this::isPassword)
                 .hasEntrySatisfying("apiToken", this::isPassword)
-                .hasEntrySatisfying("truststorePassword", this::isPassword);
+                .hasEntrySatisfying("truststorePassword", this::isPassword)
+                .hasEntrySatisfying("proxyPassword", this::isPassword);
         assertThat(definition().get("required")).isEqualTo(List.of("name", "baseUrl"));
     }
 

@@ -7,7 +7,9 @@ import dev.tcjobmonitor.state.FileStateStore;
 import dev.tcjobmonitor.state.MonitorStateStore;
 import dev.tcjobmonitor.threatconnect.JobDirectory;
 import dev.tcjobmonitor.threatconnect.ThreatConnectClient;
+import dev.tcjobmonitor.threatconnect.ThreatConnectHttp;
 import dev.tcjobmonitor.threatconnect.ThreatConnectProbe;
+import dev.tcjobmonitor.threatconnect.ThreatConnectProxy;
 import dev.tcjobmonitor.threatconnect.ThreatConnectTls;
 import dev.tcjobmonitor.threatconnect.Tql;
 import java.time.Clock;
@@ -58,6 +60,8 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
     private ThreatConnectClient client;
     private JobDirectory jobDirectory;
     private ServerClock serverClock;
+    /** How the job names and --check reach ThreatConnect: as the pages do. */
+    private ThreatConnectHttp route = ThreatConnectHttp.DEFAULT;
     private int maxPageCount;
 
     /** Checks every setting; a bad one stops start-up with a message naming it. */
@@ -69,10 +73,14 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
         settings = MonitorSettings.parse(new MonitorSettings.Raw(name, baseUrl, accessId, secretKey, apiToken,
                 lookback, overlap, statuses, timeField, jobIds, excludeJobIds, extraTql, pageSize, sinkNames, deadLetterAfter,
                 allowInsecureHttp, deliveredRetention), clock);
+        ThreatConnectProxy proxy = proxy();
         if (settings.endpoint().cleartextBeyondLoopback()) {
-            LOG.warn("Monitor '{}' reaches ThreatConnect at {} over plain http (tc.allow-insecure-http=true): anyone on"
+            LOG.warn("Monitor '{}' reaches ThreatConnect at {} over plain http (tc.allow-insecure-http=true){}: anyone on"
                     + " the network path can read its credentials and the executions; use https://", settings.name(),
-                    settings.endpoint().host());
+                    settings.endpoint().host(), proxy.direct() ? "" : " through the proxy " + proxy + ", which reads them too");
+        } else if (!proxy.direct()) {
+            LOG.info("Monitor '{}' reaches ThreatConnect at {} through the proxy {}", settings.name(),
+                    settings.endpoint().host(), proxy);
         }
         maxPageCount = maxPages(settings.pageSize());
         serverClock = new ServerClock(settings.name(), settings.overlap());
@@ -86,8 +94,9 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
         }
         secretKey = null;
         apiToken = null;
+        route = new ThreatConnectHttp(sslContext(), tls, proxy);
         jobDirectory = new JobDirectory(settings.endpoint(), settings.signer(), JOB_LOOKUP_TIMEOUT,
-                JobDirectory.DEFAULT_FAILURE_PERIOD, clock, sslContext());
+                JobDirectory.DEFAULT_FAILURE_PERIOD, clock, route);
         retryPolicy = Schedule.retryPolicy(settings.name(), cron, timeZone, retryInitialDelay, retryMaxDelay, retryAfterCap,
                 retryBudget, clock);
         pollHistory.register(this, Schedule.healthRules(settings.name(), cron, timeZone, healthMaxPollAge,
@@ -194,7 +203,7 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
     /** {@code --check}: one signed one-result request, without a poll. */
     public String probe() {
         return ThreatConnectProbe.probe(settings.endpoint(), settings.signer(),
-                tql(clock.instant().minus(settings.lookback())), sslContext(), JOB_LOOKUP_TIMEOUT.multipliedBy(2));
+                tql(clock.instant().minus(settings.lookback())), route, JOB_LOOKUP_TIMEOUT.multipliedBy(2));
     }
 
     /** The query of a window starting at {@code windowStart}. */
@@ -285,6 +294,21 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
         this.tls = tls;
     }
 
+    /**
+     * The path to ThreatConnect, from the client's proxy settings (the Kamelet's proxy*
+     * parameters, tc.proxy.*) or the environment; the pages take it from now on.
+     */
+    private ThreatConnectProxy proxy() {
+        if (client == null) {
+            return ThreatConnectProxy.DIRECT;
+        }
+        try {
+            return client.proxyFor(settings.endpoint());
+        } catch (ThreatConnectProxy.InvalidSetting e) {
+            throw new SettingException(settings.name(), e.setting(), e.problem());
+        }
+    }
+
     private javax.net.ssl.SSLContext sslContext() {
         try {
             return tls == null ? null : tls.sslContext();
@@ -350,6 +374,9 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
 
     /** Closes what this monitor opened itself; shared services belong to the host. */
     public void close() {
+        if (jobDirectory != null) {
+            jobDirectory.close();
+        }
         if (ownStateStore != null) {
             ownStateStore.close();
         }

@@ -52,6 +52,11 @@ public final class ApiEndpoint {
         return "http".equalsIgnoreCase(base.getScheme()) && !isLoopback(base.getHost());
     }
 
+    /** Whether the base URL's host is this host's loopback (see {@link #cleartextBeyondLoopback}). */
+    public boolean onLoopback() {
+        return isLoopback(base.getHost());
+    }
+
     /** The host requests go to. */
     public String host() {
         return base.getHost();
@@ -74,9 +79,18 @@ public final class ApiEndpoint {
         }
     }
 
-    /** A URL as it may be shown: whatever sits before an '@' in the authority could be a password. */
-    private static String redact(String url) {
-        return url.replaceAll("(?<=//)[^/@]*@", "****@");
+    /**
+     * A URL as it may be shown: whatever sits before the last '@' could be a password, '/', ':'
+     * or '?' included (a password is not always URL-encoded, and those end the authority early):
+     * only the scheme and what follows the '@' are shown.
+     */
+    static String redact(String url) {
+        int at = url.lastIndexOf('@');
+        if (at < 0) {
+            return url;
+        }
+        int scheme = url.indexOf("://");
+        return (scheme >= 0 && scheme < at ? url.substring(0, scheme + 3) : "") + "****@" + url.substring(at + 1);
     }
 
     public String baseUrl() {

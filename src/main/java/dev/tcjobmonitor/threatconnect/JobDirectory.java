@@ -3,10 +3,6 @@ package dev.tcjobmonitor.threatconnect;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,9 +16,14 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,13 +36,16 @@ import org.slf4j.LoggerFactory;
  * <p>Names are kept for good once found (a job's id never changes owner). A failed lookup is kept
  * for a short while, so that an instance that is down costs one request per job per period rather
  * than one per alert. Concurrent lookups of the same job share one request.
+ *
+ * <p>Lookups take the page requests' path to ThreatConnect: their TLS trust and their proxy
+ * ({@link ThreatConnectHttp}).
  */
-public final class JobDirectory {
+public final class JobDirectory implements AutoCloseable {
 
     /** How long a failed lookup answers for itself before the job is asked for again. */
     public static final Duration DEFAULT_FAILURE_PERIOD = Duration.ofMinutes(5);
-    /** Lookups in flight at once, to one instance. */
-    public static final int MAX_LOOKUPS_IN_FLIGHT = 16;
+    /** Lookups in flight at once, to one instance: as many as the client keeps connections. */
+    public static final int MAX_LOOKUPS_IN_FLIGHT = ThreatConnectHttp.MAX_CONNECTIONS;
 
     private static final Logger LOG = LoggerFactory.getLogger(JobDirectory.class);
     private static final String ID_TEXT = "[0-9]{1,18}";
@@ -51,8 +55,14 @@ public final class JobDirectory {
     private final Duration timeout;
     private final Duration failurePeriod;
     private final Clock clock;
-    private final HttpClient.Builder httpBuilder;
-    private HttpClient http;
+    private final ThreatConnectHttp route;
+    private CloseableHttpClient http;
+    /** Runs the lookups in flight (the client's calls block); daemon threads, none kept when idle. */
+    private final ExecutorService lookupThreads = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "tc-job-names");
+        thread.setDaemon(true);
+        return thread;
+    });
     private final ConcurrentMap<Long, CompletableFuture<Lookup>> lookups = new ConcurrentHashMap<>();
     /** The lookups in flight: a digest of a thousand jobs does not open a thousand connections at once. */
     private final Semaphore inFlight = new Semaphore(MAX_LOOKUPS_IN_FLIGHT);
@@ -67,12 +77,12 @@ public final class JobDirectory {
      * @param clock         decides when a remembered failure has expired
      */
     public JobDirectory(ApiEndpoint endpoint, RequestSigner signer, Duration timeout, Duration failurePeriod, Clock clock) {
-        this(endpoint, signer, timeout, failurePeriod, clock, null);
+        this(endpoint, signer, timeout, failurePeriod, clock, ThreatConnectHttp.DEFAULT);
     }
 
-    /** @param tls the TLS trust of the page requests, so lookups trust what they trust (null: the JVM's) */
+    /** @param route the TLS trust and proxy of the page requests, so lookups go where they go, trusting what they trust */
     public JobDirectory(ApiEndpoint endpoint, RequestSigner signer, Duration timeout, Duration failurePeriod, Clock clock,
-                        javax.net.ssl.SSLContext tls) {
+                        ThreatConnectHttp route) {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("the job lookup timeout must be positive, not " + timeout);
         }
@@ -81,25 +91,28 @@ public final class JobDirectory {
         this.timeout = timeout;
         this.failurePeriod = failurePeriod;
         this.clock = clock;
-        // credentials go to tc.base-url only: a redirect would carry them elsewhere
-        this.httpBuilder = HttpClient.newBuilder()
-                .connectTimeout(timeout)
-                .followRedirects(HttpClient.Redirect.NEVER);
-        if (tls != null) {
-            httpBuilder.sslContext(tls);
-        }
+        // credentials go to tc.base-url only: the client follows no redirect
+        this.route = route;
     }
 
     /**
-     * Built at the first lookup: building a JDK HttpClient sets up the JVM's default TLS (reads the
-     * trust store) and starts a selector thread, about 0.3 s of every start (issue #7), and only the
-     * email sink ever asks for a name.
+     * Built at the first lookup: building a client sets up TLS (reads the trust store), time a
+     * start need not spend (issue #7), and only the email sink ever asks for a name.
      */
-    private synchronized HttpClient http() {
+    private synchronized CloseableHttpClient http() {
         if (http == null) {
-            http = httpBuilder.build();
+            http = route.client(timeout);
         }
         return http;
+    }
+
+    /** Closes the connections kept for lookups; lookups still in flight end as failed. */
+    @Override
+    public synchronized void close() {
+        lookupThreads.shutdownNow();
+        if (http != null) {
+            http.close(org.apache.hc.core5.io.CloseMode.IMMEDIATE);
+        }
     }
 
     /**
@@ -206,49 +219,68 @@ public final class JobDirectory {
     }
 
     /**
-     * Asks ThreatConnect for the job, without waiting: the outcome comes within the timeout, the
-     * whole answer included (the client's own request timeout stops at the response headers, so a
-     * body that trickles in would otherwise hold the lookup). Never completes exceptionally.
+     * Asks ThreatConnect for the job on a lookup thread, without waiting: the outcome comes within
+     * the timeout, the whole answer included. Never completes exceptionally.
      */
     private CompletableFuture<Lookup> lookUp(long jobId) {
+        try {
+            return CompletableFuture.supplyAsync(() -> lookUpNow(jobId), lookupThreads);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            return CompletableFuture.completedFuture(failed(jobId, "the directory is closed", Duration.ZERO));
+        }
+    }
+
+    private Lookup lookUpNow(long jobId) {
         URI uri = endpoint.jobUrl(jobId);
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
-                .timeout(timeout)
-                .header("Accept", "application/json")
-                .GET();
-        CompletableFuture<HttpResponse<byte[]>> answer;
+        HttpGet request = new HttpGet(uri);
+        request.setHeader("Accept", "application/json");
+        Answer answer;
         try {
-            signer.sign("GET", ApiEndpoint.pathAndQuery(uri)).forEach(request::header);
-            answer = http().sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (RuntimeException e) {
-            return CompletableFuture.completedFuture(failed(jobId, describe(e), failurePeriod));
-        }
-        CompletableFuture<Lookup> lookup = answer.copy()
-                .orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
-                .handle((response, error) -> error == null ? outcome(jobId, response) : failedBy(jobId, error));
-        // a late answer is not wanted any more: cancelling stops the exchange
-        lookup.whenComplete((done, error) -> answer.cancel(true));
-        return lookup;
-    }
-
-    private Lookup outcome(long jobId, HttpResponse<byte[]> response) {
-        try {
-            return found(name(jobId, response));
-        } catch (RuntimeException e) {
-            return failed(jobId, e instanceof ThreatConnectException ? e.getMessage() : describe(e), failurePeriod);
-        }
-    }
-
-    private Lookup failedBy(long jobId, Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (cause instanceof TimeoutException || cause instanceof HttpTimeoutException) {
+            signer.sign("GET", ApiEndpoint.pathAndQuery(uri)).forEach(request::setHeader);
+            answer = send(request);
+        } catch (TimeoutException e) {
             return failed(jobId, "no answer within " + timeout, failurePeriod);
+        } catch (IOException | RuntimeException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                // being interrupted says nothing about the instance: the next caller asks again
+                return failed(jobId, "interrupted while waiting for the answer", Duration.ZERO);
+            }
+            return failed(jobId, describe(e), failurePeriod);
         }
-        return failed(jobId, cause instanceof Exception e ? describe(e) : cause.getClass().getSimpleName(), failurePeriod);
+        try {
+            return found(name(jobId, answer));
+        } catch (ThreatConnectException e) {
+            return failed(jobId, e.getMessage(), failurePeriod);
+        }
     }
 
-    private static String name(long jobId, HttpResponse<byte[]> response) {
-        int status = response.statusCode();
+    /** A status and a body. */
+    private record Answer(int status, byte[] body) {
+    }
+
+    /**
+     * Sends and waits at most the timeout for the whole answer: the client's own timeouts bound
+     * each wait, so a body that trickles in would otherwise hold the caller; at the deadline the
+     * request is cancelled, which drops its connection.
+     */
+    private Answer send(HttpGet request) throws IOException, TimeoutException {
+        CompletableFuture<Void> deadline = new CompletableFuture<>();
+        deadline.completeOnTimeout(null, timeout.toNanos(), TimeUnit.NANOSECONDS).thenRun(request::cancel);
+        try {
+            return http().execute(request, response -> new Answer(response.getCode(),
+                    response.getEntity() == null ? new byte[0] : EntityUtils.toByteArray(response.getEntity())));
+        } catch (IOException e) {
+            if (request.isCancelled()) {
+                throw new TimeoutException();
+            }
+            throw e;
+        } finally {
+            deadline.cancel(false);
+        }
+    }
+
+    private static String name(long jobId, Answer response) {
+        int status = response.status();
         if (status < 200 || status > 299) {
             // a redirect, a refusal or a proxy's page: ThreatConnect's message when there is one
             String said = parse(response.body()).map(body -> ": " + message(body)).orElse("");

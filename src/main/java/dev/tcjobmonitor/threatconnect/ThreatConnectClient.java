@@ -37,7 +37,10 @@ import org.apache.hc.core5.http.protocol.HttpContext;
  * response timeout.
  *
  * <p>The monitor hands over its signer once its settings are checked ({@link #signWith}); the
- * credentials stay inside the signer and never travel on an exchange.
+ * credentials stay inside the signer and never travel on an exchange. The proxy settings
+ * ({@code tc.proxy.*}) are set here, as the Kamelet's parameters; the monitor resolves them
+ * against its base URL at start ({@link #proxyFor}), and every request then takes that path
+ * ({@link ThreatConnectProxy}), the job names and {@code --check} as well.
  */
 public class ThreatConnectClient implements HttpClientConfigurer {
 
@@ -49,6 +52,12 @@ public class ThreatConnectClient implements HttpClientConfigurer {
     private volatile RequestSigner signer;
     private volatile long maxPageBytes = DEFAULT_MAX_PAGE_BYTES;
     private volatile Duration pageDeadline = DEFAULT_PAGE_DEADLINE;
+    private String proxyHost = "";
+    private String proxyPort = "";
+    private String proxyUser = "";
+    private String proxyPassword = "";
+    private String nonProxyHosts = "";
+    private volatile ThreatConnectProxy proxy = ThreatConnectProxy.DIRECT;
 
     /** {@code tc.max-page-bytes}: the most bytes of a page's body read; a positive number. */
     public void setMaxPageBytes(String bytes) {
@@ -79,6 +88,44 @@ public class ThreatConnectClient implements HttpClientConfigurer {
         pageDeadline = value;
     }
 
+    /** {@code tc.proxy.host}: the forward proxy's host name; empty: none, or the environment's HTTPS_PROXY. */
+    public void setProxyHost(String proxyHost) {
+        this.proxyHost = proxyHost;
+    }
+
+    /** {@code tc.proxy.port}. */
+    public void setProxyPort(String proxyPort) {
+        this.proxyPort = proxyPort;
+    }
+
+    /** {@code tc.proxy.user}: when the proxy wants credentials (Basic), with {@link #setProxyPassword}. */
+    public void setProxyUser(String proxyUser) {
+        this.proxyUser = proxyUser;
+    }
+
+    /** {@code tc.proxy.password}: a secret; sent to the proxy only, never to ThreatConnect. */
+    public void setProxyPassword(String proxyPassword) {
+        this.proxyPassword = proxyPassword;
+    }
+
+    /** {@code tc.proxy.non-proxy-hosts}: hosts reached directly (comma-separated; {@code .example.org} for a domain). */
+    public void setNonProxyHosts(String nonProxyHosts) {
+        this.nonProxyHosts = nonProxyHosts;
+    }
+
+    /**
+     * Resolves the proxy settings (or the environment's, when none is set) for {@code endpoint},
+     * and sends the page requests that way from now on.
+     *
+     * @throws ThreatConnectProxy.InvalidSetting naming a setting that is half set or malformed
+     */
+    public ThreatConnectProxy proxyFor(ApiEndpoint endpoint) {
+        ThreatConnectProxy resolved = ThreatConnectProxy.forEndpoint(endpoint,
+                new ThreatConnectProxy.Settings(proxyHost, proxyPort, proxyUser, proxyPassword, nonProxyHosts), System.getenv());
+        proxy = resolved;
+        return resolved;
+    }
+
     /** Signs the requests from now on with {@code signer} (HMAC or API token). */
     public void signWith(RequestSigner signer) {
         this.signer = Objects.requireNonNull(signer, "signer");
@@ -91,6 +138,8 @@ public class ThreatConnectClient implements HttpClientConfigurer {
                 .addRequestInterceptorLast(this::sign)
                 // first: the body as the caller reads it (after any decompression)
                 .addExecInterceptorFirst("tc-page-limits", this::limited);
+        // this monitor's path to ThreatConnect, whatever proxy camel-http or the JVM name
+        proxy.configure(client);
     }
 
     private ClassicHttpResponse limited(ClassicHttpRequest request, ExecChain.Scope scope, ExecChain chain)
@@ -205,6 +254,6 @@ public class ThreatConnectClient implements HttpClientConfigurer {
 
     @Override
     public String toString() {
-        return "ThreatConnectClient[" + signer + "]";
+        return "ThreatConnectClient[" + signer + ", " + proxy + "]";
     }
 }

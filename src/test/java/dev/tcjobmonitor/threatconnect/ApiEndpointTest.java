@@ -58,4 +58,14 @@ class ApiEndpointTest {
             assertThatThrownBy(() -> ApiEndpoint.of(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
         }
     }
+
+    /** A password in the URL, URL-encoded or not ('/' and ':' end an authority early), never reaches the message. */
+    @Test
+    void aBaseUrlWithAPasswordIsRejectedWithoutShowingIt() {
+        for (String bad : new String[] {"https://user:Base-S3cret@tc.example.com/api", "https://user:Base-S3cret/x@tc.example.com/api",
+                "https://user:Base-S3cret:x@tc.example.com/api", "https://user:Base-S3cret?@tc.example.com/api"}) {
+            assertThatThrownBy(() -> ApiEndpoint.of(bad)).as(bad).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageNotContaining("Base-S3cret").hasMessageContaining("tc.example.com");
+        }
+    }
 }

@@ -307,6 +307,24 @@ class JobDirectoryTest {
             assertThat(directory(SECRET_KEY, Duration.ofMillis(500)).nameOf(174)).isEqualTo("Job 174");
         }
 
+        /**
+         * Each byte arrives well within the timeout, so no read times out: only the deadline on the
+         * whole answer ends it. Generous upper bound (the trickle alone takes over 10 s), exact lower one.
+         */
+        @Test
+        void answerThatTricklesInIsGivenUpAtTheTimeout() {
+            simulator.addJob(174, "Feed import", null);
+            simulator.enqueueFault(Fault.trickled(1, Duration.ofMillis(200)));
+            JobDirectory directory = directory(SECRET_KEY, Duration.ofSeconds(1));
+
+            long start = System.nanoTime();
+            String name = directory.nameOf(174);
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+            assertThat(name).isEqualTo("Job 174");
+            assertThat(took).isGreaterThanOrEqualTo(Duration.ofSeconds(1)).isLessThan(Duration.ofSeconds(6));
+        }
+
         @Test
         void truncatedAnswer() {
             simulator.addJob(174, "Feed import", null);
