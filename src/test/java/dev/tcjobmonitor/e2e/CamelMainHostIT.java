@@ -84,6 +84,18 @@ class CamelMainHostIT {
         }
     }
 
+    @Test
+    void theReadmesCamelMainSettingsAreTheOnesThisHostRuns() throws IOException {
+        String readme = Files.readString(Path.of("README.md"));
+        String section = readme.substring(readme.indexOf("## Inside an existing Camel application"));
+        String block = section.substring(section.indexOf("```properties\n") + "```properties\n".length());
+        List<String> settings = block.substring(0, block.indexOf("```")).lines()
+                .filter(line -> !line.isBlank() && !line.startsWith("#")).toList();
+
+        assertThat(settings).isNotEmpty();
+        assertThat(Files.readAllLines(HOSTS.resolve("camel-main-template/application.properties"))).containsAll(settings);
+    }
+
     /** The application as a child process in {@code workDir}, its output captured to files. */
     private record Host(Process process, Path stdout, Path stderr) implements AutoCloseable {
 
