@@ -30,7 +30,7 @@ public final class Application {
      */
     static final String PROPERTY_LOCATIONS =
             "file:application.properties;optional=true,classpath:tc-job-monitor/application.properties";
-    static final String SHIPPED_ROUTES = "classpath:camel/*.camel.yaml";
+    static final String SHIPPED_ROUTES = "classpath:tc-job-monitor/camel/*.camel.yaml";
     static final String OPERATOR_ROUTES_DIR = "routes";
     static final String DEFAULT_MONITORS = "classpath:tc-job-monitor/routes/*.camel.yaml";
     /**
@@ -57,7 +57,7 @@ public final class Application {
     /** Bounds --once even when something below the HTTP timeouts hangs. */
     static final Duration ONCE_TIMEOUT = Duration.ofMinutes(30);
 
-    /** The state store bean of camel/job-monitor.camel.yaml. */
+    /** The state store bean of tc-job-monitor/camel/job-monitor.camel.yaml. */
     private static final String STATE_STORE = "tcStateStore";
 
     private static final String MANAGEMENT_VARIABLE_PREFIX = "CAMEL_MANAGEMENT_";

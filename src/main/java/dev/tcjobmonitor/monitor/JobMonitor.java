@@ -41,7 +41,7 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
     private static final int MAX_PAGES_EXECUTIONS = 1_000_000;
     /** A job name is a nicety: an alert never waits long for it. */
     private static final Duration JOB_LOOKUP_TIMEOUT = Duration.ofSeconds(5);
-    /** The host's shared state store and metrics, when it declares them (camel/job-monitor.camel.yaml). */
+    /** The host's shared state store and metrics, when it declares them (tc-job-monitor/camel/job-monitor.camel.yaml). */
     static final String STATE_STORE = "tcStateStore";
     static final String METRICS = "tcMetrics";
 
@@ -341,8 +341,8 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
 
     /**
      * The state store, poll history and metrics this monitor shares with the others of its Camel
-     * context when the host declares them (camel/job-monitor.camel.yaml does, so health, --check and
-     * a cluster see every monitor); a host that only added the jar and uses the Kamelet gets the
+     * context when the host declares them (tc-job-monitor/camel/job-monitor.camel.yaml does, so
+     * health, --check and a cluster see every monitor); a host that only added the jar and uses the Kamelet gets the
      * monitor's own: files under its state folder, a history and metrics of its own.
      */
     private void useSharedServices() {

@@ -40,9 +40,9 @@ class EmbeddingTest {
             host.getPropertiesComponent().setOverrideProperties(hostSettings);
             host.getPropertiesComponent().setLocation("classpath:tc-job-monitor/application.properties");
             PluginHelper.getRoutesLoader(host).loadRoutes(List.of(
-                    ResourceHelper.resolveMandatoryResource(host, "classpath:camel/job-monitor.camel.yaml"),
-                    ResourceHelper.resolveMandatoryResource(host, "classpath:camel/sinks.camel.yaml"),
-                    ResourceHelper.resolveMandatoryResource(host, "classpath:camel/errors.camel.yaml"),
+                    ResourceHelper.resolveMandatoryResource(host, "classpath:tc-job-monitor/camel/job-monitor.camel.yaml"),
+                    ResourceHelper.resolveMandatoryResource(host, "classpath:tc-job-monitor/camel/sinks.camel.yaml"),
+                    ResourceHelper.resolveMandatoryResource(host, "classpath:tc-job-monitor/camel/errors.camel.yaml"),
                     ResourceHelper.resolveMandatoryResource(host, "classpath:embedding/host-monitors.camel.yaml")));
             host.start();
 

@@ -36,4 +36,16 @@ final class PackagedJar {
         command.addAll(List.of(args));
         return command;
     }
+
+    /**
+     * {@code java -cp tc-job-monitor.jar:lib/*:hostClasses mainClass}: someone else's application
+     * with the packaged jar and the dependencies the build copied beside it on its class path, and
+     * its own class path root (its resources) after them. No class archive: it is for {@code -jar}.
+     */
+    static List<String> hostCommand(Path hostClasses, String mainClass) {
+        String classPath = String.join(java.io.File.pathSeparator,
+                JAR.toString(), JAR.resolveSibling("lib") + java.io.File.separator + "*", hostClasses.toAbsolutePath().toString());
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", classPath, mainClass);
+    }
 }

@@ -48,7 +48,7 @@ class SeveralInstancesEndToEndTest {
                         value: "{{tc-eu.secret-key}}"
                 """);
         harness = monitors.harness()
-                .set("camel.main.routes-include-pattern", "classpath:camel/*.camel.yaml,file:" + routes)
+                .set("camel.main.routes-include-pattern", "classpath:tc-job-monitor/camel/*.camel.yaml,file:" + routes)
                 .set("tc-eu.base-url", second.baseUrl())
                 .set("tc-eu.access-id", "eu-user")
                 .set("tc-eu.secret-key", "eu-S3cr3t")
