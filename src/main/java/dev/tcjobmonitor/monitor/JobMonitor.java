@@ -343,7 +343,8 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
      * The state store, poll history and metrics this monitor shares with the others of its Camel
      * context when the host declares them (tc-job-monitor/camel/job-monitor.camel.yaml does, so
      * health, --check and a cluster see every monitor); a host that only added the jar and uses the Kamelet gets the
-     * monitor's own: files under its state folder, a history and metrics of its own.
+     * monitor's own files under its state folder and metrics of its own, and a history (with its
+     * health check) that the context's other monitors share.
      */
     private void useSharedServices() {
         if (stateStore == null) {
@@ -357,7 +358,7 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
             pollHistory = shared(MonitorHealthCheck.POLL_HISTORY, PollHistory.class);
         }
         if (pollHistory == null) {
-            pollHistory = new PollHistory();
+            pollHistory = hostWideHistory();
         }
         if (metrics == null) {
             metrics = shared(METRICS, MonitorMetrics.class);
@@ -365,6 +366,28 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
         if (metrics == null) {
             metrics = new MonitorMetrics();
             metrics.setCamelContext(camelContext);
+        }
+    }
+
+    /**
+     * A host that declares no poll history (one that only added the jar and consumes the Kamelet)
+     * gets one for all its monitors, bound as {@code tcPollHistory}, and the health check
+     * {@code tc-job-monitor} that reads it: the host's health (Camel's, or Spring Boot Actuator's)
+     * shows its monitors as the standalone monitor's does.
+     */
+    private PollHistory hostWideHistory() {
+        if (camelContext == null) {
+            return new PollHistory();
+        }
+        synchronized (camelContext) {
+            PollHistory history = shared(MonitorHealthCheck.POLL_HISTORY, PollHistory.class);
+            if (history == null) {
+                history = new PollHistory();
+                camelContext.getRegistry().bind(MonitorHealthCheck.POLL_HISTORY, history);
+                // registers itself with the context's health check registry, unless one is there
+                new MonitorHealthCheck().setCamelContext(camelContext);
+            }
+            return history;
         }
     }
 

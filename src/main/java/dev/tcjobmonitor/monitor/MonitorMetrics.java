@@ -4,13 +4,18 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The monitors' Prometheus metrics (bean {@code tcMetrics}), labelled by monitor (and sink):
@@ -25,9 +30,14 @@ import org.apache.camel.CamelContextAware;
  * tc_monitor_watermark_lag_seconds{monitor}              now - end of the last good poll's window
  * tc_monitor_last_good_poll_timestamp_seconds{monitor}   when the last good poll's window ended
  * </pre>
- * Without a Micrometer registry in the Camel context (metrics off), it records nothing.
+ * Without a Micrometer registry in the Camel context (metrics off), it records nothing; with
+ * several, see {@link #registry()}.
  */
 public class MonitorMetrics implements CamelContextAware {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MonitorMetrics.class);
+    /** camel-micrometer's name for the registry it uses when there are several. */
+    private static final String CAMEL_REGISTRY_NAME = "metricsRegistry";
 
     private CamelContext camelContext;
     private Clock clock = Clock.systemUTC();
@@ -35,6 +45,7 @@ public class MonitorMetrics implements CamelContextAware {
     private final java.util.Set<String> gauged = ConcurrentHashMap.newKeySet();
     /** One counter per outcome, monitor and sink: looked up once, not for every alert. */
     private final Map<String, Counter> alertCounters = new ConcurrentHashMap<>();
+    private volatile boolean warnedNoRegistry;
 
     void pollFinished(String monitor, Poll poll) {
         MeterRegistry registry = registry();
@@ -92,8 +103,32 @@ public class MonitorMetrics implements CamelContextAware {
         }
     }
 
+    /**
+     * The host's registry: its only one; or, where it has several (Spring Boot with two backends:
+     * each backend's registry and the composite that feeds them all, its primary), the one that no
+     * other feeds; or else the one named {@code metricsRegistry}, camel-micrometer's name. None of
+     * these: no metrics, said once.
+     */
     private MeterRegistry registry() {
-        return camelContext == null ? null : camelContext.getRegistry().findSingleByType(MeterRegistry.class);
+        if (camelContext == null) {
+            return null;
+        }
+        Set<MeterRegistry> all = camelContext.getRegistry().findByType(MeterRegistry.class);
+        if (all.size() <= 1) {
+            return all.isEmpty() ? null : all.iterator().next();
+        }
+        List<MeterRegistry> fedByNoOther = all.stream().filter(registry -> all.stream().noneMatch(other -> other != registry
+                && other instanceof CompositeMeterRegistry composite && composite.getRegistries().contains(registry))).toList();
+        if (fedByNoOther.size() == 1) {
+            return fedByNoOther.get(0);
+        }
+        MeterRegistry named = camelContext.getRegistry().lookupByNameAndType(CAMEL_REGISTRY_NAME, MeterRegistry.class);
+        if (named == null && !warnedNoRegistry) {
+            warnedNoRegistry = true;
+            LOG.warn("The monitors record no metrics: the application has {} Micrometer registries and none of them feeds"
+                    + " the others; name the one to use '{}'", all.size(), CAMEL_REGISTRY_NAME);
+        }
+        return named;
     }
 
     public void setClock(Clock clock) {
