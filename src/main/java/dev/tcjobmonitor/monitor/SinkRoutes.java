@@ -32,11 +32,19 @@ public final class SinkRoutes {
         return sinks;
     }
 
-    /** Fails with one line naming the first of {@code sinks} that has no route, and the sinks there are. */
+    /**
+     * Fails with one line naming the first of {@code sinks} that has no route, and the sinks there
+     * are; or, for a shipped sink whose optional dependency is missing, the artifact to add.
+     */
     public static void check(String monitor, List<String> sinks, CamelContext context) {
         SortedSet<String> known = known(context);
         for (String sink : sinks) {
             if (!known.contains(sink)) {
+                // a shipped sink whose route sinks.camel.yaml left out (its precondition) for want of its component
+                OptionalDependency.missingForSink(sink).ifPresent(missing -> {
+                    throw new SettingException(monitor, "sinks", "sink '" + sink + "' needs " + missing.artifacts()
+                            + " on the class path");
+                });
                 throw new SettingException(monitor, "sinks", "'" + sink + "' is not a sink (no route consumes "
                         + MonitorConstants.SINK_ENDPOINT_PREFIX + sink + "); known sinks are " + known);
             }

@@ -7,7 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The SMTP login of the email sink (bean {@code tcMailLogin}). Without a username the mail is
+ * The SMTP login of the email sink (bean {@code login} of its route template). Without a username the mail is
  * sent without authenticating at all; credentials never appear in an endpoint URI. A login is only
  * sent encrypted (smtps, or smtp with STARTTLS required) unless the operator allows otherwise.
  */

@@ -2,6 +2,10 @@ package dev.tcjobmonitor.state;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.tcjobmonitor.monitor.OptionalDependency;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -22,7 +26,12 @@ public class SelectedStateStore implements MonitorStateStore, AutoCloseable {
     private long connectTimeoutMillis = 10_000;
     private long socketTimeoutMillis = 30_000;
     private MonitorStateStore store;
-    private HikariDataSource dataSource;
+    /**
+     * The cluster's connection pool (a HikariDataSource), as a Closeable: a field of HikariCP's type
+     * would make the class unloadable (by Camel's bean post-processing, which reads the fields) in a
+     * host without the optional HikariCP, which only a cluster needs.
+     */
+    private Closeable pool;
     /** This process's hold on the local state folder (see {@link StateFolderLock}), from the first use of the state. */
     private StateFolderLock folderLock;
 
@@ -62,6 +71,10 @@ public class SelectedStateStore implements MonitorStateStore, AutoCloseable {
             store = new FileStateStore(Path.of(directory));
             return;
         }
+        if (!OptionalDependency.CLUSTER.present()) {
+            throw new IllegalStateException("invalid setting monitor.cluster.enabled: cluster mode needs "
+                    + OptionalDependency.CLUSTER.artifacts() + " on the class path");
+        }
         if (jdbcUrl == null || !jdbcUrl.startsWith("jdbc:postgresql:")) {
             throw new IllegalArgumentException("invalid setting monitor.cluster.jdbc-url: '" + jdbcUrl
                     + "' is not a PostgreSQL JDBC URL such as jdbc:postgresql://db.example.org:5432/tc_monitor");
@@ -76,7 +89,8 @@ public class SelectedStateStore implements MonitorStateStore, AutoCloseable {
         // a database that is down must not stop start-up: polls fail (and say so) until it is back
         config.setInitializationFailTimeout(-1);
         config.setConnectionTimeout(5_000);
-        dataSource = new HikariDataSource(config);
+        HikariDataSource dataSource = new HikariDataSource(config);
+        pool = dataSource;
         JdbcStateStore jdbc = new JdbcStateStore(dataSource);
         jdbc.createSchema();
         store = jdbc;
@@ -143,8 +157,12 @@ public class SelectedStateStore implements MonitorStateStore, AutoCloseable {
         if (store instanceof FileStateStore files) {
             files.close();
         }
-        if (dataSource != null) {
-            dataSource.close();
+        if (pool != null) {
+            try {
+                pool.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
         if (folderLock != null) {
             folderLock.close();

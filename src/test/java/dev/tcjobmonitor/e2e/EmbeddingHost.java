@@ -28,6 +28,12 @@ record EmbeddingHost(Process process, Path stdout, Path stderr) implements AutoC
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static EmbeddingHost start(List<String> command, Path workDir, ThreatConnectSimulator tc, String secretKey) throws IOException {
+        return start(command, workDir, tc, secretKey, Map.of());
+    }
+
+    /** As {@link #start(List, Path, ThreatConnectSimulator, String)}, with more environment variables. */
+    static EmbeddingHost start(List<String> command, Path workDir, ThreatConnectSimulator tc, String secretKey,
+            Map<String, String> moreEnvironment) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(workDir.toFile())
                 .redirectOutput(workDir.resolve("stdout.txt").toFile())
@@ -41,6 +47,7 @@ record EmbeddingHost(Process process, Path stdout, Path stderr) implements AutoC
         environment.put("SOC_THREATCONNECT_URL", tc.baseUrl());
         environment.put("SOC_THREATCONNECT_ACCESS_ID", ACCESS_ID);
         environment.put("SOC_THREATCONNECT_SECRET_KEY", secretKey);
+        environment.putAll(moreEnvironment);
         return new EmbeddingHost(builder.start(), workDir.resolve("stdout.txt"), workDir.resolve("stderr.txt"));
     }
 

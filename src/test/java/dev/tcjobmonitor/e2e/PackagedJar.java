@@ -39,15 +39,6 @@ final class PackagedJar {
         return command;
     }
 
-    /**
-     * {@code java -cp tc-job-monitor.jar:lib/*:hostClasses mainClass}: someone else's application
-     * with the packaged jar and the dependencies the build copied beside it on its class path, and
-     * its own class path root (its resources) after them. No class archive: it is for {@code -jar}.
-     */
-    static List<String> hostCommand(Path hostClasses, String mainClass) {
-        return hostCommand(List.of(JAR, JAR.resolveSibling("lib").resolve("*"), hostClasses.toAbsolutePath()), mainClass);
-    }
-
     /** {@code java -cp classPath mainClass}, with the JVM options of the other child JVMs. */
     static List<String> hostCommand(List<Path> classPath, String mainClass) {
         return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
