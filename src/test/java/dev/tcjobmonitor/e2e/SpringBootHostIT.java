@@ -11,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -70,6 +71,19 @@ class SpringBootHostIT {
                 assertThat(host.output()).contains("Started soc-failures").doesNotContain(SECRET);
             }
         }
+    }
+
+    @Test
+    void theReadmesSpringBootSettingsAreTheOnesThisApplicationRuns() throws IOException {
+        String readme = Files.readString(Path.of("README.md"));
+        String section = readme.substring(readme.indexOf("### Camel Spring Boot"));
+        String block = section.substring(section.indexOf("```properties\n") + "```properties\n".length());
+        List<String> settings = block.substring(0, block.indexOf("```")).lines()
+                .filter(line -> !line.isBlank() && !line.startsWith("#")).toList();
+
+        assertThat(settings).isNotEmpty();
+        assertThat(Files.readAllLines(Path.of("src/test/hosts/spring-boot/src/main/resources/application.properties")))
+                .containsAll(settings);
     }
 
     /** {@code java -cp <the application's classes>:<its resolved dependencies> org.example.soc.SocApplication}. */
