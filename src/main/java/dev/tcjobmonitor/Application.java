@@ -65,6 +65,8 @@ public final class Application {
     static final int EXIT_OK = 0;
     static final int EXIT_POLL_FAILED = 1;
     static final int EXIT_USAGE = 2;
+    private static final String NO_MONITOR =
+            "no monitor is defined: add a templatedRoute of tc-job-monitor to routes/monitor.camel.yaml";
 
     private Application() {
     }
@@ -215,6 +217,12 @@ public final class Application {
             err.println("tc-job-monitor: cannot start: " + rootMessage(e));
             return EXIT_USAGE;
         }
+        if (MonitorTriggers.monitorNames(main.getCamelContext()).isEmpty()) {
+            // a configuration with nothing to poll is a bad configuration, as a bad setting is
+            err.println("tc-job-monitor: " + NO_MONITOR);
+            main.stop();
+            return EXIT_USAGE;
+        }
         try {
             MonitorTriggers.startWithoutSchedule(main.getCamelContext());
             List<Poll> polls = pollAllNow(main.getCamelContext());
@@ -256,7 +264,7 @@ public final class Application {
         PollHistory history = context.getRegistry().lookupByNameAndType("tcPollHistory", PollHistory.class);
         List<String> monitors = MonitorTriggers.monitorNames(context);
         if (monitors.isEmpty()) {
-            throw new IllegalStateException("no monitor is defined: add a templatedRoute of tc-job-monitor to routes/monitor.camel.yaml");
+            throw new IllegalStateException(NO_MONITOR);
         }
         Map<String, Integer> before = history.counts(monitors);
         MonitorTriggers.pollNow(context);

@@ -44,7 +44,7 @@ final class ConfigurationCheck {
             main.start();
         } catch (Exception e) {
             out.println("FAIL configuration: " + Application.rootMessage(e));
-            return Application.EXIT_POLL_FAILED;
+            return Application.EXIT_USAGE;
         }
         try {
             return new ConfigurationCheck(main.getCamelContext(), out).checkAll();
