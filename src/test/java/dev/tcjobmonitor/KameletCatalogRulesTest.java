@@ -163,7 +163,7 @@ class KameletCatalogRulesTest {
     void everySecretIsInTheCredentialsGroupAndNoPropertyUsesTheDeprecatedDescriptor() throws IOException {
         Kamelet failures = kamelet("tc-job-failures-source");
         assertThat(failures.properties().entrySet().stream().filter(property -> "password".equals(property.getValue().get("format")))
-                .map(Map.Entry::getKey)).as("the secrets").containsExactlyInAnyOrder("secretKey", "apiToken", "truststorePassword");
+                .map(Map.Entry::getKey)).as("the secrets").containsExactlyInAnyOrder("secretKey", "apiToken", "truststorePassword", "proxyPassword");
         for (Kamelet kamelet : kamelets()) {
             assertThat(kamelet.properties()).allSatisfy((name, property) -> {
                 List<Object> descriptors = list(property.get("x-descriptors"));
