@@ -1,5 +1,6 @@
 package dev.tcjobmonitor;
 
+import dev.tcjobmonitor.monitor.ErrorText;
 import dev.tcjobmonitor.monitor.Poll;
 import dev.tcjobmonitor.monitor.PollHistory;
 import dev.tcjobmonitor.state.SelectedStateStore;
@@ -310,6 +311,8 @@ public final class Application {
             root = root.getCause();
         }
         String message = root.getMessage();
-        return message == null ? root.getClass().getSimpleName() : message.replaceAll("[\\r\\n]+", " ");
+        // e.g. Camel's "No endpoint could be found for: <sink.custom.uri>": a webhook by its host only
+        return message == null ? root.getClass().getSimpleName()
+                : ErrorText.withEndpointOrigins(message).replaceAll("[\\r\\n]+", " ");
     }
 }
