@@ -72,7 +72,8 @@ public final class Application {
 
     public static void main(String[] args) {
         StandaloneLogging.applyDefaults();
-        System.setOut(StandaloneLogging.withoutVetoWarnings(System.out));
+        System.setOut(StandaloneLogging.withoutVetoWarnings(StandaloneLogging.withoutSecrets(System.out)));
+        System.setErr(StandaloneLogging.withoutSecrets(System.err));
         System.exit(run(Arrays.asList(args), System.out, System.err));
     }
 
@@ -143,6 +144,8 @@ public final class Application {
             public void beforeConfigure(BaseMainSupport configuring) {
                 SettingSources.install((org.apache.camel.component.properties.PropertiesComponent)
                         configuring.getCamelContext().getPropertiesComponent());
+                // before Camel configures anything with them: at DEBUG it logs the values it sets
+                StandaloneLogging.hideSecretsOf(configuring.getCamelContext().getPropertiesComponent(), overrides);
             }
         });
         return main;
