@@ -1,5 +1,6 @@
 package dev.tcjobmonitor;
 
+import dev.tcjobmonitor.monitor.ErrorText;
 import dev.tcjobmonitor.monitor.Poll;
 import dev.tcjobmonitor.monitor.PollHistory;
 import dev.tcjobmonitor.state.SelectedStateStore;
@@ -73,7 +74,8 @@ public final class Application {
 
     public static void main(String[] args) {
         StandaloneLogging.applyDefaults();
-        System.setOut(StandaloneLogging.withoutVetoWarnings(System.out));
+        System.setOut(StandaloneLogging.withoutVetoWarnings(StandaloneLogging.withoutSecrets(System.out)));
+        System.setErr(StandaloneLogging.withoutSecrets(System.err));
         System.exit(run(Arrays.asList(args), System.out, System.err));
     }
 
@@ -144,6 +146,8 @@ public final class Application {
             public void beforeConfigure(BaseMainSupport configuring) {
                 SettingSources.install((org.apache.camel.component.properties.PropertiesComponent)
                         configuring.getCamelContext().getPropertiesComponent());
+                // before Camel configures anything with them: at DEBUG it logs the values it sets
+                StandaloneLogging.hideSecretsOf(configuring.getCamelContext().getPropertiesComponent(), overrides);
             }
         });
         return main;
@@ -318,6 +322,8 @@ public final class Application {
             root = root.getCause();
         }
         String message = root.getMessage();
-        return message == null ? root.getClass().getSimpleName() : message.replaceAll("[\\r\\n]+", " ");
+        // e.g. Camel's "No endpoint could be found for: <sink.custom.uri>": a webhook by its host only
+        return message == null ? root.getClass().getSimpleName()
+                : ErrorText.withEndpointOrigins(message).replaceAll("[\\r\\n]+", " ");
     }
 }

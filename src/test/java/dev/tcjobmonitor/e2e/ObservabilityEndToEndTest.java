@@ -82,6 +82,24 @@ class ObservabilityEndToEndTest {
         assertThat(value(metrics, "tc_monitor_watermark_lag_seconds", "monitor=\"default\"")).isBetween(0.0, 60.0);
     }
 
+    /**
+     * The metrics page is read by whoever reaches the port (a scraper, a dashboard): a chat
+     * webhook's URL is its credential, and Camel labels its timing per endpoint with the URI.
+     */
+    @Test
+    void noMetricNamesAnEndpointByItsUriSoAWebhooksSecretPathStaysOffThePage() throws Exception {
+        WebhookReceiver webhook = monitors.closeFirst(WebhookReceiver.down().comeUp());
+        start("sink.custom.uri", webhook.url("/services/T000/B000/MetricsPathSecret1") + "?httpMethod=POST");
+        long failure = harness.simulator.addFailed(1, Instant.now().minusSeconds(60), "a\n");
+
+        harness.poll();
+
+        assertThat(webhook.received()).singleElement().satisfies(request -> assertThat(request.body()).contains("\"id\":" + failure));
+        String metrics = get("/observe/metrics").body();
+        assertThat(value(metrics, "tc_monitor_alerts_delivered_total", "monitor=\"default\",sink=\"custom\"")).isEqualTo(1.0);
+        assertThat(metrics).doesNotContain("MetricsPathSecret1").doesNotContain("/services/");
+    }
+
     private HttpResponse<String> get(String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
                 HttpResponse.BodyHandlers.ofString());

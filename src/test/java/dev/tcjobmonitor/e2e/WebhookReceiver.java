@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class WebhookReceiver implements AutoCloseable {
 
-    record Received(String body, Map<String, List<String>> headers) {
+    /** A request: its body, headers, and the path it was sent to. */
+    record Received(String body, Map<String, List<String>> headers, String path) {
     }
 
     private enum Behaviour { ACCEPT, HANG, REFUSE }
@@ -33,6 +34,7 @@ final class WebhookReceiver implements AutoCloseable {
     private final List<Received> refused = new CopyOnWriteArrayList<>();
     private final CountDownLatch hangEnds = new CountDownLatch(1);
     private volatile Behaviour behaviour = Behaviour.ACCEPT;
+    private volatile int refusal = 503;
     private HttpServer server;
     private ExecutorService handlers;
 
@@ -62,6 +64,19 @@ final class WebhookReceiver implements AutoCloseable {
         return "http://127.0.0.1:" + port() + "/hook?httpMethod=POST";
     }
 
+    /**
+     * A chat-style webhook's address: the path below /hook (e.g. /services/T000/B000/XXXX) is where
+     * Slack and Teams put the webhook's secret. Every path below /hook reaches this receiver.
+     */
+    String url(String secretPath) {
+        return url() + secretPath;
+    }
+
+    /** Scheme, host and port: how an error names this webhook, without its path. */
+    String origin() {
+        return "http://127.0.0.1:" + port();
+    }
+
     /** The address alone, for a route that sets the method itself. */
     String url() {
         return "http://127.0.0.1:" + port() + "/hook";
@@ -84,7 +99,7 @@ final class WebhookReceiver implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             Received request = new Received(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8),
-                    Map.copyOf(exchange.getRequestHeaders()));
+                    Map.copyOf(exchange.getRequestHeaders()), exchange.getRequestURI().getRawPath());
             switch (behaviour) {
                 case ACCEPT -> {
                     received.add(request);
@@ -92,7 +107,7 @@ final class WebhookReceiver implements AutoCloseable {
                 }
                 case REFUSE -> {
                     refused.add(request);
-                    exchange.sendResponseHeaders(503, -1);
+                    exchange.sendResponseHeaders(refusal, -1);
                 }
                 case HANG -> {
                     held.add(request);
@@ -113,12 +128,19 @@ final class WebhookReceiver implements AutoCloseable {
 
     /** Ends the hang: every held connection is closed unanswered, and later requests get HTTP 503. */
     void endHang() {
+        refusal = 503;
         behaviour = Behaviour.REFUSE;
         hangEnds.countDown();
     }
 
     /** From now on, every request is answered HTTP 503. */
     void refuse() {
+        refuse(503);
+    }
+
+    /** From now on, every request is answered with this HTTP status (e.g. 400, which no retry changes). */
+    void refuse(int status) {
+        refusal = status;
         behaviour = Behaviour.REFUSE;
     }
 
@@ -137,7 +159,7 @@ final class WebhookReceiver implements AutoCloseable {
         return List.copyOf(held);
     }
 
-    /** The requests answered 503. */
+    /** The requests refused (answered 503, or the status given to {@link #refuse(int)}). */
     List<Received> refused() {
         return List.copyOf(refused);
     }
