@@ -320,27 +320,62 @@ public final class Benchmark {
      */
     static void seed(ThreatConnectSimulator simulator, int n) {
         Instant newest = Instant.now().minus(Duration.ofMinutes(30));
-        // The simulator keeps executions in a CopyOnWriteArrayList: N adds copy it N times (O(N^2),
-        // a minute at N=100,000 on a busy machine). Benchmark only: while seeding, swap in an
-        // ArrayList, then put back one copy-on-write list; plain adds when that is not possible.
-        java.lang.reflect.Field field = null;
-        Object original = null;
-        try {
-            field = ThreatConnectSimulator.class.getDeclaredField("executions");
-            field.setAccessible(true);
-            original = field.get(simulator);
-            field.set(simulator, new ArrayList<>((List<?>) original));
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            field = null;
+        // The simulator keeps executions in a CopyOnWriteArrayList: N adds copy it N times (O(N^2):
+        // a minute at N=100,000, never done at 500,000). Benchmark only: while seeding, swap in an
+        // ArrayList, then put back one copy-on-write list; plain adds (and a warning) when that is not possible.
+        ExecutionList list = ExecutionList.of(simulator);
+        if (list == null) {
+            progress("warning: cannot reach the simulator's list of executions; seeding one by one, O(N^2)");
+        } else {
+            list.set(new ArrayList<>(list.get()));
         }
         for (int i = 0; i < n; i++) {
             simulator.addFailed(JOBS[i % JOBS.length], newest.minusSeconds(i % 36_000), MESSAGES[i % MESSAGES.length]);
         }
-        if (field != null) {
+        if (list != null) {
+            list.set(new java.util.concurrent.CopyOnWriteArrayList<>(list.get()));
+        }
+    }
+
+    /**
+     * The simulator's copy-on-write list of executions, reached by reflection: the field
+     * {@code executions} of the simulator, or (since the simulator keeps them in a SimulatedExecutions)
+     * the field {@code executions} of that.
+     */
+    private record ExecutionList(Object owner, java.lang.reflect.Field field) {
+
+        static ExecutionList of(ThreatConnectSimulator simulator) {
             try {
-                field.set(simulator, new java.util.concurrent.CopyOnWriteArrayList<>((List<?>) field.get(simulator)));
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException("cannot restore the simulator's list", e);
+                Object owner = simulator;
+                java.lang.reflect.Field field = ThreatConnectSimulator.class.getDeclaredField("executions");
+                field.setAccessible(true);
+                Object value = field.get(owner);
+                if (!(value instanceof List)) {
+                    owner = value;
+                    field = value.getClass().getDeclaredField("executions");
+                    field.setAccessible(true);
+                    value = field.get(owner);
+                }
+                return value instanceof java.util.concurrent.CopyOnWriteArrayList ? new ExecutionList(owner, field) : null;
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return null;
+            }
+        }
+
+        @SuppressWarnings("unchecked")
+        List<Object> get() {
+            try {
+                return (List<Object>) field.get(owner);
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException("cannot read the simulator's list", e);
+            }
+        }
+
+        void set(List<Object> list) {
+            try {
+                field.set(owner, list);
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException("cannot set the simulator's list", e);
             }
         }
     }
