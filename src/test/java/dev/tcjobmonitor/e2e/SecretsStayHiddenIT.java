@@ -174,7 +174,7 @@ class SecretsStayHiddenIT {
         environment.put("CAMEL_MANAGEMENT_PORT", String.valueOf(managementPort));
         environment.put("MONITOR_CRON", "0/2 * * * * ?");
         environment.put("MONITOR_HEALTH_MAX_FAILED_POLLS", "1");
-        environment.put("MONITOR_DEAD_LETTER_AFTER", "PT1M");
+        environment.put("MONITOR_DEAD_LETTER_AFTER", "PT5S");
         environment.put("MONITOR_CLUSTER_CHECKIN_INTERVAL_MS", "1000");
         Map<String, String> served = new LinkedHashMap<>();
 
@@ -188,7 +188,7 @@ class SecretsStayHiddenIT {
                 body -> body.contains("DOWN")));
 
         // 2. the right credentials: a failure of five minutes ago reaches file, Kafka and email; the
-        //    webhook is down, and the alert is older than monitor.dead-letter-after: its dead letter
+        //    webhook is down and refuses it for longer than monitor.dead-letter-after: its dead letter
         tc.withHmacUser(ACCESS_ID, TC_SECRET_KEY).withApiToken(TC_API_TOKEN);
         long old = tc.addFailed(100, Instant.now().minusSeconds(300), "old failure\n");
         await().atMost(DELIVERY_TIMEOUT).untilAsserted(() -> {
