@@ -129,6 +129,25 @@ class DeadLetterClockEndToEndTest {
     }
 
     @Test
+    void anAlertNotTriedAfterAnEarlierRefusalCountsAsRefusedFromThatPoll() throws Exception {
+        MonitorHarness h = refusingWebhook(monitors.harness());
+        h.simulator.addFailed(9, Instant.now().minusSeconds(60), "first\n");
+        h.simulator.addFailed(9, Instant.now().minusSeconds(30), "second\n");
+
+        Poll first = h.poll();
+
+        assertThat(webhook.refused()).as("one tried, the other not after that refusal").hasSize(1);
+        assertThat(first.undeliveredBySink()).containsExactly(Map.entry("custom", 2));
+
+        clock.advance(DEAD_LETTER_AFTER.plusMinutes(1));
+        Poll later = h.poll();
+
+        assertThat(later.deadLetteredBySink()).as("both, though one was never tried before this poll")
+                .containsExactly(Map.entry("custom", 2));
+        assertThat(later.failure()).isEmpty();
+    }
+
+    @Test
     void anAlertWithoutAReadableFailureTimeIsDeadLetteredDeadLetterAfterItsFirstRefusal() throws Exception {
         MonitorHarness h = refusingWebhook(monitors.harness());
         // an instance that answers the query with a failure that has no time at all

@@ -187,4 +187,29 @@ class PermanentRefusalEndToEndTest {
         assertThat(poll.failure()).isEmpty();
         assertThat(h.watermark()).contains(poll.windowEnd().toString());
     }
+
+    @Test
+    void aDigestTheServerRefusesAsTooLargeTakesEveryAlertItReportedToTheDeadLetterAtOnce() throws Exception {
+        SizeLimitedSmtpServer smtp = monitors.closeLast(SizeLimitedSmtpServer.start(60_000));
+        MonitorHarness h = monitors.harness()
+                .set("sinks", "email")
+                .set("sink.email.host", "127.0.0.1")
+                .set("sink.email.port", String.valueOf(smtp.port()))
+                .set("sink.email.from", "monitor@example.org")
+                .set("sink.email.to", "soc@example.org")
+                .set("sink.email.mode", "digest")
+                .set("sink.email.max-redeliveries", "3")
+                .set("sink.email.redelivery-delay", "10")
+                .start();
+        Page page = threeFailures(h, "x".repeat(50_000) + "\n");
+
+        Poll poll = h.poll();
+
+        assertThat(smtp.refused()).as("sent once: no retry changes a 552").hasSize(1);
+        assertThat(smtp.accepted()).isEmpty();
+        assertThat(deadLetter(h, "email")).extracting(line -> line.get("alert").get("id").asLong())
+                .containsExactlyInAnyOrder(page.newest(), page.refused(), page.oldest());
+        assertThat(poll.deadLetteredBySink()).containsExactly(Map.entry("email", 3));
+        assertThat(poll.failure()).isEmpty();
+    }
 }
