@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
@@ -233,20 +234,29 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
     }
 
     /**
-     * {@code sink} refused {@code alerts} after its redeliveries. Each stays pending, so the
-     * window stays open and the next poll offers it to this sink again, until it is older than
-     * {@code monitor.dead-letter-after}: then it goes to the sink's dead letter and counts as done.
+     * {@code sink} refused {@code alerts} after its redeliveries, in a way that may pass. Each
+     * stays pending, so the window stays open and the next poll offers it to this sink again,
+     * until {@code monitor.dead-letter-after} has passed since this sink first refused it (the
+     * state store keeps that time across restarts): then it goes to the sink's dead letter and
+     * counts as done. Counted from the first refusal, not from the failure: after an outage longer
+     * than that, a refusal dead-letters nothing yet, and an alert without a readable failure time
+     * is dead-lettered all the same. The sink is offered nothing more in this poll.
      */
     void undelivered(String sink, List<Alert> alerts, String error, Poll poll) {
-        Instant giveUpBefore = clock.instant().minus(settings.deadLetterAfter());
-        List<Alert> tooOld = alerts.stream().filter(alert -> alert.eventTime().isBefore(giveUpBefore)).toList();
-        for (Alert alert : tooOld) {
-            deadLetters.append(settings.name(), sink, alert.document(), error, clock.instant());
+        if (alerts.isEmpty()) {
+            return;
         }
-        stateStore.recordDelivered(settings.name(), sink, deliveries(tooOld));
-        int deadLettered = tooOld.size();
+        poll.refusing(sink, error);
+        Instant now = clock.instant();
+        List<String> keys = alerts.stream().map(Alert::key).toList();
+        Map<String, Instant> refusedSince = stateStore.refusedSince(settings.name(), sink, keys, now);
+        Instant giveUp = now.minus(settings.deadLetterAfter());
+        List<Alert> tooLong = alerts.stream()
+                .filter(alert -> !refusedSince.getOrDefault(alert.key(), now).isAfter(giveUp)).toList();
+        deadLetter(sink, tooLong, error, now);
+        int deadLettered = tooLong.size();
         if (deadLettered > 0) {
-            poll.deadLettered(sink, deadLettered, error);
+            poll.deadLettered(sink, deadLettered, error, false);
         }
         if (alerts.size() > deadLettered) {
             poll.undelivered(sink, alerts.size() - deadLettered, error);
@@ -254,6 +264,29 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
         metrics.alerts("dead.lettered", settings.name(), sink, deadLettered);
         metrics.alerts("refused", settings.name(), sink, alerts.size() - deadLettered);
         LOG.debug("Sink '{}' of monitor '{}' refused {} alert(s): {}", sink, settings.name(), alerts.size(), error);
+    }
+
+    /**
+     * {@code sink} refused {@code alerts} for good ({@link SinkErrors}: each for a reason of its
+     * own that no retry changes): they go to its dead letter at once, count as done, and the sink
+     * goes on with the rest of the poll.
+     */
+    void refusedForGood(String sink, List<Alert> alerts, String error, Poll poll) {
+        if (alerts.isEmpty()) {
+            return;
+        }
+        deadLetter(sink, alerts, error, clock.instant());
+        poll.deadLettered(sink, alerts.size(), error, true);
+        metrics.alerts("dead.lettered", settings.name(), sink, alerts.size());
+        LOG.debug("Sink '{}' of monitor '{}' refused {} alert(s) for good: {}", sink, settings.name(), alerts.size(), error);
+    }
+
+    /** Writes the alerts to the sink's dead letter, then records them as done for it. */
+    private void deadLetter(String sink, List<Alert> alerts, String error, Instant now) {
+        for (Alert alert : alerts) {
+            deadLetters.append(settings.name(), sink, alert.document(), error, now);
+        }
+        stateStore.recordDelivered(settings.name(), sink, deliveries(alerts));
     }
 
     private static List<Delivery> deliveries(List<Alert> alerts) {

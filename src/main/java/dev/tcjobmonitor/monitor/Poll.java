@@ -43,7 +43,15 @@ public final class Poll {
     private final Map<String, Integer> deliveredBySink = new TreeMap<>();
     private final Map<String, Integer> deadLetteredBySink = new TreeMap<>();
     private final Map<String, Integer> undeliveredBySink = new TreeMap<>();
+    /** Of the dead-lettered, those refused for good ({@link SinkErrors}), not for too long. */
+    private final Map<String, Integer> refusedForGoodBySink = new TreeMap<>();
+    /** The sinks that refused an alert in a way that may pass: offered nothing more in this poll. */
+    private final Set<String> refusingSinks = new HashSet<>();
+    /** Per sink, why it refused what stays pending (the first such refusal of the poll). */
     private final Map<String, String> lastErrorBySink = new TreeMap<>();
+    /** Per sink, why what it refused for good went to its dead letter, and why what it refused for too long did. */
+    private final Map<String, String> refusedForGoodErrorBySink = new TreeMap<>();
+    private final Map<String, String> expiredErrorBySink = new TreeMap<>();
     /** The failures of the page being read that have reached direct:tc-sinks, for the sinks to take together. */
     private List<Alert> page = new ArrayList<>();
     private String failure;
@@ -245,8 +253,40 @@ public final class Poll {
         deliveredBySink.merge(sink, count, Integer::sum);
     }
 
-    synchronized void deadLettered(String sink, int count, String error) {
+    /**
+     * {@code count} alerts went to the sink's dead letter: refused for good (at once), or refused
+     * for longer than {@code monitor.dead-letter-after} since their first refusal.
+     */
+    synchronized void deadLettered(String sink, int count, String error, boolean forGood) {
         deadLetteredBySink.merge(sink, count, Integer::sum);
+        if (forGood) {
+            refusedForGoodBySink.merge(sink, count, Integer::sum);
+            refusedForGoodErrorBySink.putIfAbsent(sink, error);
+        } else {
+            expiredErrorBySink.putIfAbsent(sink, error);
+        }
+    }
+
+    /**
+     * What went to the sink's dead letter in this poll, and why: how many were refused for good
+     * and how many for longer than {@code deadLetterAfter}, each with the first error.
+     */
+    synchronized String deadLetterSummary(String sink, Duration deadLetterAfter) {
+        int forGood = refusedForGoodBySink.getOrDefault(sink, 0);
+        int expired = deadLetteredBySink.getOrDefault(sink, 0) - forGood;
+        List<String> parts = new ArrayList<>();
+        if (forGood > 0) {
+            parts.add(forGood + " refused for good (no retry changes it): " + refusedForGoodErrorBySink.get(sink));
+        }
+        if (expired > 0) {
+            parts.add(expired + " still refused " + deadLetterAfter + " after the first refusal: " + expiredErrorBySink.get(sink));
+        }
+        return String.join("; ", parts);
+    }
+
+    /** The sink refused alerts in a way that may pass: the rest of the poll is not offered to it. */
+    synchronized void refusing(String sink, String error) {
+        refusingSinks.add(sink);
         lastErrorBySink.putIfAbsent(sink, error);
     }
 
@@ -279,9 +319,12 @@ public final class Poll {
         return missing;
     }
 
-    /** The sink refused an alert in this poll, after its redeliveries. */
+    /**
+     * The sink refused an alert in this poll, after its redeliveries, in a way that may pass (one
+     * it refused for good does not count: it goes on with the next).
+     */
     synchronized boolean hasRefused(String sink) {
-        return undeliveredBySink.containsKey(sink) || deadLetteredBySink.containsKey(sink);
+        return refusingSinks.contains(sink);
     }
 
     /** Sinks that refused alerts this poll which stay pending: the window cannot close. */

@@ -69,8 +69,8 @@ public class Window {
         MonitorSettings settings = monitor.settings();
         reportUnchecked(poll);
         poll.deadLetteredBySink().forEach((sink, count) -> LOG.warn(
-                "Sink '{}' of monitor '{}' refused {} alert(s) older than {}; they went to its dead letter: {}",
-                sink, settings.name(), count, settings.deadLetterAfter(), poll.lastError(sink)));
+                "Sink '{}' of monitor '{}' gave up on {} alert(s); they went to its dead letter: {}",
+                sink, settings.name(), count, poll.deadLetterSummary(sink, settings.deadLetterAfter())));
         // per sink, delivered + dead-lettered must be every failure of the window it lacked: an
         // alert refused and pending, or whose refusal could not be recorded, keeps the window open
         Map<String, Integer> missing = poll.missingBySink();
@@ -91,6 +91,8 @@ public class Window {
             monitor.stateStore().saveWatermark(settings.name(), poll.windowEnd());
             // by the failure's time: the next window reaches back the overlap, at most the retention
             monitor.stateStore().forgetDeliveredBefore(settings.name(), poll.windowEnd().minus(settings.deliveredRetention()));
+            // every alert of the window is done for every sink: refusals of those a sink has had go
+            monitor.stateStore().forgetRefusals(settings.name(), poll.windowEnd().minus(settings.deliveredRetention()));
         }
         poll.succeeded();
         LOG.info("Poll of '{}' done in {} ms: window {}..{}, {} page(s), {} execution(s), {} failed, {} new, delivered {}{}",

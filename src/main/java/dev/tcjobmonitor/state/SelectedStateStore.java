@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -136,6 +137,16 @@ public class SelectedStateStore implements MonitorStateStore, AutoCloseable {
     @Override
     public Optional<Instant> forgottenBefore(String monitor) {
         return store().forgottenBefore(monitor);
+    }
+
+    @Override
+    public Map<String, Instant> refusedSince(String monitor, String sink, List<String> executionKeys, Instant now) {
+        return store().refusedSince(monitor, sink, executionKeys, now);
+    }
+
+    @Override
+    public void forgetRefusals(String monitor, Instant cutoff) {
+        store().forgetRefusals(monitor, cutoff);
     }
 
     @Override

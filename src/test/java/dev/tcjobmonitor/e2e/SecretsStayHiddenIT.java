@@ -216,8 +216,8 @@ class SecretsStayHiddenIT {
                 body -> body.contains("DOWN")));
 
         // 2. the right credentials: a failure of five minutes ago reaches file, Kafka and email; both
-        //    webhooks refuse it with HTTP 400 (no retry helps), and it is older than
-        //    monitor.dead-letter-after: their dead letters get it, with the error (naming the webhook)
+        //    webhooks refuse it with HTTP 400, a refusal for good: their dead letters get it at once,
+        //    with the error (naming the webhook)
         webhook.refuse(400);
         slack.refuse(400);
         tc.withHmacUser(ACCESS_ID, TC_SECRET_KEY).withApiToken(TC_API_TOKEN);

@@ -18,7 +18,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A real HTTP endpoint for the custom sink: records every POST it accepts (answering 204), and can
- * be down and come back, or hang: take each request and never answer, until released.
+ * be down and come back, or hang: take each request and never answer, until released. It can also
+ * answer one status to the requests whose body holds a given text, as an endpoint that takes most
+ * alerts but cannot take one (400, 413) or is briefly busy with one (503).
  */
 final class WebhookReceiver implements AutoCloseable {
 
@@ -35,6 +37,9 @@ final class WebhookReceiver implements AutoCloseable {
     private final CountDownLatch hangEnds = new CountDownLatch(1);
     private volatile Behaviour behaviour = Behaviour.ACCEPT;
     private volatile int refusal = 503;
+    /** While accepting: bodies holding this text are answered {@link #refusalStatus} instead. */
+    private volatile String refusedText;
+    private volatile int refusalStatus;
     private HttpServer server;
     private ExecutorService handlers;
 
@@ -102,8 +107,14 @@ final class WebhookReceiver implements AutoCloseable {
                     Map.copyOf(exchange.getRequestHeaders()), exchange.getRequestURI().getRawPath());
             switch (behaviour) {
                 case ACCEPT -> {
-                    received.add(request);
-                    exchange.sendResponseHeaders(204, -1);
+                    String text = refusedText;
+                    if (text != null && request.body().contains(text)) {
+                        refused.add(request);
+                        exchange.sendResponseHeaders(refusalStatus, -1);
+                    } else {
+                        received.add(request);
+                        exchange.sendResponseHeaders(204, -1);
+                    }
                 }
                 case REFUSE -> {
                     refused.add(request);
@@ -147,6 +158,15 @@ final class WebhookReceiver implements AutoCloseable {
     /** From now on, every request is accepted. */
     void accept() {
         behaviour = Behaviour.ACCEPT;
+        refusedText = null;
+    }
+
+    /** From now on, a request whose body holds {@code text} is answered {@code status}; the others are accepted. */
+    WebhookReceiver answer(int status, String text) {
+        refusalStatus = status;
+        refusedText = text;
+        behaviour = Behaviour.ACCEPT;
+        return this;
     }
 
     /** The requests accepted (answered 204), in order. */
@@ -159,7 +179,7 @@ final class WebhookReceiver implements AutoCloseable {
         return List.copyOf(held);
     }
 
-    /** The requests refused (answered 503, or the status given to {@link #refuse(int)}). */
+    /** The requests refused (answered 503, or the status given to {@link #refuse(int)} or {@link #answer}). */
     List<Received> refused() {
         return List.copyOf(refused);
     }
