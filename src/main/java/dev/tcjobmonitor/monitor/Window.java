@@ -165,9 +165,18 @@ public class Window {
         return addressed(exchange, new AlertBatch(alerts));
     }
 
-    /** The batch, with {@link MonitorConstants#BATCH_SINKS} naming the sink routes that lack part of it. */
+    /**
+     * The batch, with {@link MonitorConstants#BATCH_SINKS} naming the sink routes that lack part of
+     * it; once the poll has read its last page (or ended), also those of the sinks that gathered
+     * the poll's failures to send them together (the email digest), so that they send them now.
+     */
     static AlertBatch addressed(Exchange exchange, AlertBatch batch) {
-        exchange.setProperty(MonitorConstants.BATCH_SINKS, batch.sinks().stream()
+        java.util.Set<String> sinks = new java.util.TreeSet<>(batch.sinks());
+        Poll poll = exchange.getProperty(MonitorConstants.POLL, Poll.class);
+        if (poll != null && !poll.hasMorePages()) {
+            sinks.addAll(poll.gatheringSinks());
+        }
+        exchange.setProperty(MonitorConstants.BATCH_SINKS, sinks.stream()
                 .map(sink -> MonitorConstants.SINK_ENDPOINT_PREFIX + sink).toList());
         return batch;
     }
