@@ -59,6 +59,7 @@ public final class Poll {
     private final boolean movesWatermark;
     /** The monitor began to stop while this poll was reading: it read no further page. */
     private volatile boolean cutShortByStop;
+    private boolean skipped;
 
     Poll(JobMonitor monitor, Instant windowStart, Instant windowEnd, URI firstPage) {
         this(monitor, windowStart, windowEnd, firstPage, true, Duration.ZERO);
@@ -137,6 +138,15 @@ public final class Poll {
 
     public boolean wasCutShortByStop() {
         return cutShortByStop;
+    }
+
+    /** Another process was polling the monitor when this (daemon's) poll began: it reads nothing and records nothing. */
+    void skip() {
+        skipped = true;
+    }
+
+    public boolean skipped() {
+        return skipped;
     }
 
     public boolean hasMorePages() {

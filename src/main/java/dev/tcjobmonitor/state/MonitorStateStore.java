@@ -45,4 +45,14 @@ public interface MonitorStateStore {
      * Never moves back, even when the retention grows.
      */
     Optional<Instant> forgottenBefore(String monitor);
+
+    /**
+     * What a poll of {@code monitor} takes first, so that no other process polls it at the same
+     * time. A store that one process has to itself (the file store: its folder is locked by it)
+     * needs none; a store that processes share (the cluster's PostgreSQL) lends the monitor to one
+     * of them at a time.
+     */
+    default PollLock pollLock(String monitor) {
+        return PollLock.UNCONTESTED;
+    }
 }
