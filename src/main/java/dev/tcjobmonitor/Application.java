@@ -49,7 +49,11 @@ public final class Application {
             // idle worker threads to notice the shutdown
             "camel.component.quartz.interrupt-jobs-on-shutdown", "true",
             // --once starts Quartz itself, with the cron paused: its one poll is the only one
-            "camel.component.quartz.auto-start-scheduler", "false");
+            "camel.component.quartz.auto-start-scheduler", "false",
+            // in a cluster too: Quartz in memory, not a node of the cluster's scheduler (whose
+            // shared job store could hand this run's poll to another node); the poll takes the
+            // monitor's lock on the shared database instead, as the daemons' polls do
+            "monitor.one-shot", "true");
     /**
      * How long --once waits for the poll's exchange to complete before stopping Camel: longer than
      * that (a notice to a sink that is retrying), and the graceful shutdown waits for it as before.

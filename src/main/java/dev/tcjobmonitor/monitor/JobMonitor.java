@@ -170,6 +170,10 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
         return dryRun;
     }
 
+    boolean oneShot() {
+        return oneShot;
+    }
+
     boolean notices() {
         return notices;
     }

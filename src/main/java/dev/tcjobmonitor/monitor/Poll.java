@@ -54,6 +54,8 @@ public final class Poll {
     private final Map<String, String> expiredErrorBySink = new TreeMap<>();
     /** The failures of the page being read that have reached direct:tc-sinks, for the sinks to take together. */
     private List<Alert> page = new ArrayList<>();
+    /** Per sink that sends a poll's failures together at its end (the email digest), those it gathered so far. */
+    private final Map<String, List<Alert>> gatheredBySink = new TreeMap<>();
     private String failure;
     private boolean finished;
     /** The pages this poll asked for (raw path and query): a next link back to one of them is a loop. */
@@ -65,6 +67,7 @@ public final class Poll {
     private final boolean movesWatermark;
     /** The monitor began to stop while this poll was reading: it read no further page. */
     private volatile boolean cutShortByStop;
+    private boolean skipped;
 
     Poll(JobMonitor monitor, Instant windowStart, Instant windowEnd, URI firstPage) {
         this(monitor, windowStart, windowEnd, firstPage, true, Duration.ZERO);
@@ -143,6 +146,15 @@ public final class Poll {
 
     public boolean wasCutShortByStop() {
         return cutShortByStop;
+    }
+
+    /** Another process was polling the monitor when this (daemon's) poll began: it reads nothing and records nothing. */
+    void skip() {
+        skipped = true;
+    }
+
+    public boolean skipped() {
+        return skipped;
     }
 
     public boolean hasMorePages() {
@@ -247,6 +259,34 @@ public final class Poll {
         List<Alert> taken = page;
         page = new ArrayList<>();
         return taken;
+    }
+
+    /**
+     * For a sink that sends the poll's failures together once the poll has read its last page (the
+     * email digest): keeps these with those it gathered from the earlier pages. They stay owed by
+     * that sink until it delivers or refuses them.
+     */
+    public synchronized void gather(String sink, List<Alert> alerts) {
+        if (!alerts.isEmpty()) {
+            gatheredBySink.computeIfAbsent(sink, name -> new ArrayList<>()).addAll(alerts);
+        }
+    }
+
+    /** How many failures {@code sink} has gathered and not taken yet. */
+    public synchronized int gathered(String sink) {
+        List<Alert> gathered = gatheredBySink.get(sink);
+        return gathered == null ? 0 : gathered.size();
+    }
+
+    /** What {@code sink} gathered over the poll, in the order it came; it now has to deliver them. */
+    public synchronized List<Alert> takeGathered(String sink) {
+        List<Alert> gathered = gatheredBySink.remove(sink);
+        return gathered == null ? List.of() : gathered;
+    }
+
+    /** The sinks holding gathered failures: the poll's last batch goes to them even when it has nothing for them. */
+    synchronized Set<String> gatheringSinks() {
+        return Set.copyOf(gatheredBySink.keySet());
     }
 
     synchronized void delivered(String sink, int count) {

@@ -61,4 +61,14 @@ public interface MonitorStateStore {
      * dead-lettered: in its delivered ids), and those first refused before {@code cutoff}.
      */
     void forgetRefusals(String monitor, Instant cutoff);
+
+    /**
+     * What a poll of {@code monitor} takes first, so that no other process polls it at the same
+     * time. A store that one process has to itself (the file store: its folder is locked by it)
+     * needs none; a store that processes share (the cluster's PostgreSQL) lends the monitor to one
+     * of them at a time.
+     */
+    default PollLock pollLock(String monitor) {
+        return PollLock.UNCONTESTED;
+    }
 }

@@ -139,6 +139,21 @@ public class SelectedStateStore implements MonitorStateStore, AutoCloseable {
         return store().forgottenBefore(monitor);
     }
 
+    /**
+     * In a cluster, the PostgreSQL advisory lock of the monitor ({@link AdvisoryPollLock}): one
+     * process polls it at a time, whichever node or one-shot command it is. With files, none is
+     * needed: this process holds the state folder.
+     */
+    @Override
+    public PollLock pollLock(String monitor) {
+        store();
+        if (!clusterEnabled) {
+            return PollLock.UNCONTESTED;
+        }
+        return new AdvisoryPollLock(ClusterDatabase.withTimeouts(jdbcUrl, connectTimeoutMillis, socketTimeoutMillis), user,
+                password, monitor);
+    }
+
     @Override
     public Map<String, Instant> refusedSince(String monitor, String sink, List<String> executionKeys, Instant now) {
         return store().refusedSince(monitor, sink, executionKeys, now);
