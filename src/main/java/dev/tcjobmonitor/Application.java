@@ -3,6 +3,7 @@ package dev.tcjobmonitor;
 import dev.tcjobmonitor.monitor.ErrorText;
 import dev.tcjobmonitor.monitor.Poll;
 import dev.tcjobmonitor.monitor.PollHistory;
+import dev.tcjobmonitor.state.ClusterDatabase;
 import dev.tcjobmonitor.state.SelectedStateStore;
 import dev.tcjobmonitor.state.StateFolderLock;
 import java.io.PrintStream;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.BaseMainSupport;
@@ -222,6 +224,12 @@ public final class Application {
         try {
             main.start();
         } catch (Exception e) {
+            Optional<String> databaseDown = clusterDatabaseUnreachable(main.getCamelContext(), e);
+            if (databaseDown.isPresent()) {
+                // no poll could run: a poll that failed, as one that cannot reach ThreatConnect
+                err.println("tc-job-monitor: poll failed: " + databaseDown.get());
+                return EXIT_POLL_FAILED;
+            }
             err.println("tc-job-monitor: cannot start: " + rootMessage(e));
             return EXIT_USAGE;
         }
@@ -295,9 +303,42 @@ public final class Application {
             main.run();
             return main.getExitCode();
         } catch (Exception e) {
+            Optional<String> databaseDown = clusterDatabaseUnreachable(main.getCamelContext(), e);
+            if (databaseDown.isPresent()) {
+                // not 2, which the systemd unit does not restart: started again later, the node finds
+                // the database up (README, "Deployment: several nodes, one PostgreSQL")
+                err.println("tc-job-monitor: cannot start: " + databaseDown.get() + "; exit status " + EXIT_POLL_FAILED
+                        + ": start it again once the database answers (the systemd unit does, every 10 s)");
+                return EXIT_POLL_FAILED;
+            }
             err.println("tc-job-monitor: cannot start: " + rootMessage(e));
             return EXIT_USAGE;
         }
+    }
+
+    /**
+     * What to say when start-up failed only because the cluster's PostgreSQL cannot be reached for
+     * now (down, restarting, starting up, the network): its {@code host:port} (never the user,
+     * password or other parameters of {@code monitor.cluster.jdbc-url}) and why. A database that
+     * answers and refuses the settings (a wrong password, no such database) is a bad configuration
+     * like any other: empty then, and for every failure that is not the cluster's database.
+     */
+    public static Optional<String> clusterDatabaseUnreachable(CamelContext context, Throwable failure) {
+        if (context == null || !ClusterDatabase.unreachable(failure)) {
+            return Optional.empty();
+        }
+        var properties = context.getPropertiesComponent();
+        if (!Boolean.parseBoolean(properties.resolveProperty("monitor.cluster.enabled").orElse("false").strip())) {
+            return Optional.empty();
+        }
+        String address = ClusterDatabase.address(properties.resolveProperty("monitor.cluster.jdbc-url").orElse(""));
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        // the driver's UnknownHostException says only the name
+        String reason = (root instanceof java.net.UnknownHostException ? "unknown host " : "") + rootMessage(failure);
+        return Optional.of("the cluster's PostgreSQL at " + address + " cannot be reached (" + reason + ")");
     }
 
     /**

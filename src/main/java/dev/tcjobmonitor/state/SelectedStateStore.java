@@ -74,8 +74,10 @@ public class SelectedStateStore implements MonitorStateStore, AutoCloseable {
         config.setUsername(user);
         config.setPassword(password);
         config.setMaximumPoolSize(4);
-        // a database that is down must not stop start-up: polls fail (and say so) until it is back
-        config.setInitializationFailTimeout(-1);
+        // the first connection is made here, once: a database that cannot be reached fails start-up
+        // at once (Application exits 1 naming it, and the service manager starts the node again)
+        // rather than after the pool's 5 s wait, twice (Camel's YAML loader tries a bean again)
+        config.setInitializationFailTimeout(1);
         config.setConnectionTimeout(5_000);
         dataSource = new HikariDataSource(config);
         JdbcStateStore jdbc = new JdbcStateStore(dataSource);
