@@ -1,18 +1,20 @@
 package dev.tcjobmonitor.e2e;
 
-import dev.tcjobmonitor.support.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import dev.tcjobmonitor.monitor.Poll;
+import dev.tcjobmonitor.simulator.Fault;
 import dev.tcjobmonitor.support.EmbeddedKafka;
+import dev.tcjobmonitor.support.FreePorts;
 import jakarta.mail.BodyPart;
 import jakarta.mail.Message;
 import jakarta.mail.Multipart;
 import jakarta.mail.internet.MimeMessage;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -128,6 +130,22 @@ class EmailSinkEndToEndTest {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    @Test
+    void theBlindNoticesMailIsSubjectedWithThePrefixTheNoticeAndTheMonitor() throws Exception {
+        // README "The monitor watching itself" quotes this subject with the default prefix
+        smtpUp();
+        MonitorHarness h = harness("email", "digest").set("monitor.health.max-failed-polls", "1").start();
+        h.simulator.enqueueFault(Fault.error(403, "Access Denied"));
+
+        h.poll();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> smtp.getReceivedMessages().length == 2);
+        assertThat(smtp.getReceivedMessages()[0].getSubject())
+                .isEqualTo("[TC] Monitor 'default' cannot see ThreatConnect on monitor 'default'");
+        assertThat(Files.readString(Path.of("README.md")))
+                .contains("`[ThreatConnect] Monitor 'default' cannot see ThreatConnect on monitor 'default'`");
     }
 
     @Test

@@ -73,6 +73,7 @@ class ObservabilityEndToEndTest {
         HttpResponse<String> blind = get("/observe/health/ready");
         assertThat(blind.statusCode()).isEqualTo(503);
         assertThat(blind.body()).contains("tc-job-monitor").contains("DOWN").contains("2 polls in a row failed");
+        assertThat(get("/observe/health/live").statusCode()).as("blind is not dead: liveness stays up (README)").isEqualTo(200);
 
         harness.poll();
 
