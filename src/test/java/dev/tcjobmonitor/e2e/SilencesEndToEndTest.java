@@ -200,6 +200,26 @@ class SilencesEndToEndTest {
         assertThat(again).doesNotContain("Silences file");
     }
 
+    /** --dry-run says which sink a silence would keep a failure from, and records nothing (no delivered id). */
+    @Test
+    void aDryRunSaysWhatASilenceWouldHideAndRecordsNothing() throws Exception {
+        MonitorHarness h = monitors.harness().set("sinks", "file").set("monitor.dry-run", "true").start();
+        write(h, silenceOfJob(7, "[file]", Instant.now().plus(Duration.ofHours(1))));
+        h.simulator.addFailed(7, Instant.now().minusSeconds(60), "job 7 broke\n");
+
+        Poll[] poll = new Poll[1];
+        String log = StandardOutput.of(() -> poll[0] = h.poll());
+
+        assertThat(log).contains("Would not deliver to file (silence at line 2 by alice: feed vendor outage, ticket OPS-1234)");
+        assertThat(poll[0].silencedBySink()).isEmpty();
+        assertThat(h.alerts()).isEmpty();
+
+        // the same failure, polled for real once the silence is gone, reaches the file sink: the dry run recorded nothing
+        write(h, "silences: []\n");
+        h.set("monitor.dry-run", "false").restart();
+        assertThat(h.poll().deliveredBySink()).containsEntry("file", 1);
+    }
+
     /** A silence without an end never stops applying on its own: the file is rejected, naming the silence's line. */
     @Test
     void aSilenceWithoutAnEndIsRejectedNamingItsLine() throws Exception {
