@@ -36,6 +36,8 @@ public class Failures {
     private JobMonitor monitor;
     /** The job ids of silences already looked up, each said once at most. */
     private final Set<Long> checkedJobIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The sink names of silences that this monitor does not deliver to, each said once. */
+    private final Set<String> checkedSinks = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public void setMonitor(JobMonitor monitor) {
         this.monitor = monitor;
@@ -118,6 +120,12 @@ public class Failures {
     private void reportUnknownJobs(List<Silences.Silence> silences) {
         List<String> ids = new ArrayList<>();
         for (Silences.Silence silence : silences) {
+            for (String sink : silence.sinks()) {
+                if (!monitor.settings().sinks().contains(sink) && checkedSinks.add(sink)) {
+                    LOG.warn("The silence at line {} names sink '{}', which monitor '{}' does not deliver to (its sinks: {}):"
+                            + " it silences nothing there", silence.line(), sink, monitor.name(), monitor.settings().sinks());
+                }
+            }
             silence.jobId().ifPresent(id -> {
                 if (checkedJobIds.add(id)) {
                     ids.add(Long.toString(id));

@@ -268,6 +268,23 @@ class SilencesEndToEndTest {
         assertThat(second[0].silencedBySink()).as("accepted: it applies once the job fails").containsEntry("file", 1);
     }
 
+    /** A sink name the monitor does not deliver to (a typo: "emial") silences nothing; the monitor says so, once. */
+    @Test
+    void aSilenceNamingASinkTheMonitorDoesNotHaveIsSaidOnce() throws Exception {
+        MonitorHarness h = monitors.harness().set("sinks", "file").start();
+        write(h, silenceOfJob(7, "[emial]", Instant.now().plus(Duration.ofHours(1))));
+        h.simulator.addFailed(7, Instant.now().minusSeconds(60), "job 7 broke\n");
+
+        Poll[] poll = new Poll[1];
+        String first = StandardOutput.of(() -> poll[0] = h.poll());
+        String later = StandardOutput.of(h::poll);
+
+        assertThat(first.lines().filter(line -> line.contains("names sink 'emial'"))).hasSize(1)
+                .allSatisfy(line -> assertThat(line).contains("WARN").contains("line 2").contains("silences nothing there"));
+        assertThat(later).doesNotContain("names sink");
+        assertThat(poll[0].deliveredBySink()).containsEntry("file", 1);
+    }
+
     private List<String> mailTexts() {
         return Arrays.stream(smtp.getReceivedMessages()).map(SilencesEndToEndTest::text).toList();
     }
