@@ -45,6 +45,7 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
     /** The host's shared state store and metrics, when it declares them (tc-job-monitor/camel/job-monitor.camel.yaml). */
     static final String STATE_STORE = "tcStateStore";
     static final String METRICS = "tcMetrics";
+    static final String SILENCES = "tcSilences";
 
     private Clock clock = Clock.systemUTC();
     private CamelContext camelContext;
@@ -54,6 +55,7 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
     private DeadLetterFile deadLetters;
     private PollHistory pollHistory;
     private MonitorMetrics metrics;
+    private Silences silences;
     private HandOver handOver = new HandOver(HandOver.Emit.PAGES);
     private MonitorSettings settings;
     private RetryPolicy retryPolicy;
@@ -225,6 +227,24 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
     /** Whether {@code sink} already has the alert with this delivery key. */
     boolean isDelivered(String sink, String key) {
         return stateStore.isDelivered(settings.name(), sink, key);
+    }
+
+    /** The operators' silences (tcSilences), or none when the host declares none. */
+    Silences silences() {
+        return silences;
+    }
+
+    /**
+     * A silence hid these failures from {@code sink}: recorded as delivered for it (it never gets
+     * them, and they do not keep the window open), counted as silenced.
+     */
+    void silenced(String sink, List<Delivery> deliveries, Poll poll) {
+        if (deliveries.isEmpty()) {
+            return;
+        }
+        stateStore.recordDelivered(settings.name(), sink, deliveries);
+        poll.silenced(sink, deliveries.size());
+        metrics.alerts("silenced", settings.name(), sink, deliveries.size());
     }
 
     /** {@code sink} accepted {@code alerts}: it never gets them again. */
@@ -402,6 +422,12 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
         if (metrics == null) {
             metrics = new MonitorMetrics();
             metrics.setCamelContext(camelContext);
+        }
+        if (silences == null) {
+            silences = shared(SILENCES, Silences.class);
+        }
+        if (silences == null) {
+            silences = Silences.none();
         }
     }
 

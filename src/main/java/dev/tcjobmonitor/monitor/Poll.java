@@ -41,6 +41,8 @@ public final class Poll {
     /** Per sink, the failures of the window it lacked: each must end delivered or dead-lettered for the window to close. */
     private final Map<String, Integer> owedBySink = new TreeMap<>();
     private final Map<String, Integer> deliveredBySink = new TreeMap<>();
+    /** Per sink, the failures a silence hid from it (recorded as delivered, never sent). */
+    private final Map<String, Integer> silencedBySink = new TreeMap<>();
     private final Map<String, Integer> deadLetteredBySink = new TreeMap<>();
     private final Map<String, Integer> undeliveredBySink = new TreeMap<>();
     /** Of the dead-lettered, those refused for good ({@link SinkErrors}), not for too long. */
@@ -287,6 +289,15 @@ public final class Poll {
     /** The sinks holding gathered failures: the poll's last batch goes to them even when it has nothing for them. */
     synchronized Set<String> gatheringSinks() {
         return Set.copyOf(gatheredBySink.keySet());
+    }
+
+    synchronized void silenced(String sink, int count) {
+        silencedBySink.merge(sink, count, Integer::sum);
+    }
+
+    /** Per sink, the failures of this poll a silence hid from it. */
+    public synchronized Map<String, Integer> silencedBySink() {
+        return Map.copyOf(silencedBySink);
     }
 
     synchronized void delivered(String sink, int count) {

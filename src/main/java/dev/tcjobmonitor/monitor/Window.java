@@ -167,9 +167,10 @@ public class Window {
             monitor.stateStore().forgetRefusals(settings.name(), poll.windowEnd().minus(settings.deliveredRetention()));
         }
         poll.succeeded();
-        LOG.info("Poll of '{}' done in {} ms: window {}..{}, {} page(s), {} execution(s), {} failed, {} new, delivered {}{}",
+        LOG.info("Poll of '{}' done in {} ms: window {}..{}, {} page(s), {} execution(s), {} failed, {} new, delivered {}{}{}",
                 settings.name(), poll.elapsed().toMillis(), poll.windowStart(), poll.windowEnd(), poll.pages(),
                 poll.executions(), poll.failures(), poll.newFailures(), describe(poll.deliveredBySink()),
+                poll.silencedBySink().isEmpty() ? "" : ", silenced " + describe(poll.silencedBySink()),
                 monitor.dryRun() ? " (dry run: nothing sent, no state changed)"
                         : poll.wasCutShortByStop() ? " (stopped before its last page: watermark unchanged)"
                         : poll.movesWatermark() ? "" : " (backfill: watermark unchanged)");
