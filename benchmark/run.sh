@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The tc-job-monitor benchmark: (a) the monitor's --once as a whole process, (b) a hand-written
-# floor doing the same duties, (c) warm polls inside a running monitor, start-up (the launcher with
+# floor doing the same duties, (p) a plain Python script doing them too (benchmark/python, run by
+# /usr/bin/python3 or --python=; skipped when there is none), (c) warm polls inside a running monitor, start-up (the launcher with
 # the build's class archive, and plain java -jar) and the idle daemon.
 #
 #   benchmark/run.sh                      # defaults: N=100000, page size 10000, 5 runs, 60 s idle
@@ -38,10 +39,29 @@ mkdir -p "$build/floor-classes/dev/tcjobmonitor/benchmark"
 cp "$build"/classes/dev/tcjobmonitor/benchmark/FloorMonitor*.class "$build/floor-classes/dev/tcjobmonitor/benchmark/"
 
 out="$project/target/benchmark-run"
+python=/usr/bin/python3
 for arg in "$@"; do
-  case "$arg" in --out=*) out="${arg#--out=}" ;; esac
+  case "$arg" in
+    --out=*) out="${arg#--out=}" ;;
+    --python=*) python="${arg#--python=}" ;;
+  esac
 done
 [ -n "${BENCH_OUT:-}" ] && [[ " $* " != *" --out="* ]] && out="$BENCH_OUT"
+[ -n "${BENCH_PYTHON:-}" ] && [[ " $* " != *" --python="* ]] && python="$BENCH_PYTHON"
+
+# (p) runs the script from the harness's build, as (b) runs its classes; first its own checks (the
+# signer against the project's HMAC vectors, its JSON against Jackson's), so that a broken peer
+# stops here rather than as 401s or a failed comparison
+rm -rf "$build/python"
+mkdir -p "$build/python"
+cp benchmark/python/floor_monitor.py "$build/python/"
+if [ -x "$python" ]; then
+  if ! "$python" -I -B -m unittest discover -s benchmark/python -q 2>"$build/python/checks.txt"; then
+    cat "$build/python/checks.txt" >&2
+    echo "benchmark: the Python peer's checks (benchmark/python/test_floor_monitor.py) failed" >&2
+    exit 1
+  fi
+fi
 case "$out" in /*) ;; *) out="$project/$out" ;; esac
 mkdir -p "$out"
 work=$(mktemp -d)

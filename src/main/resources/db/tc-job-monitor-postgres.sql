@@ -30,6 +30,18 @@ CREATE TABLE IF NOT EXISTS TC_MONITOR_FORGOTTEN
   PRIMARY KEY (MONITOR)
 );
 
+-- Per sink, the alerts it refused and has not had since, with the time of the first refusal:
+-- monitor.dead-letter-after counts from it. Rows go once the sink has the alert (delivered or
+-- dead-lettered), when a window closes.
+CREATE TABLE IF NOT EXISTS TC_MONITOR_REFUSED
+(
+  MONITOR       VARCHAR(64)  NOT NULL,
+  SINK          VARCHAR(32)  NOT NULL,
+  EXECUTION_KEY VARCHAR(128) NOT NULL,
+  FIRST_REFUSED TIMESTAMPTZ  NOT NULL,
+  PRIMARY KEY (MONITOR, SINK, EXECUTION_KEY)
+);
+
 -- Quartz 2.5 clustered job store (from Quartz's tables_postgres.sql, made idempotent): each cron
 -- fire runs on exactly one node.
 CREATE TABLE IF NOT EXISTS QRTZ_JOB_DETAILS

@@ -1,7 +1,9 @@
 package dev.tcjobmonitor;
 
+import dev.tcjobmonitor.monitor.ErrorText;
 import dev.tcjobmonitor.monitor.Poll;
 import dev.tcjobmonitor.monitor.PollHistory;
+import dev.tcjobmonitor.state.ClusterDatabase;
 import dev.tcjobmonitor.state.SelectedStateStore;
 import dev.tcjobmonitor.state.StateFolderLock;
 import java.io.PrintStream;
@@ -12,6 +14,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.BaseMainSupport;
@@ -48,7 +51,11 @@ public final class Application {
             // idle worker threads to notice the shutdown
             "camel.component.quartz.interrupt-jobs-on-shutdown", "true",
             // --once starts Quartz itself, with the cron paused: its one poll is the only one
-            "camel.component.quartz.auto-start-scheduler", "false");
+            "camel.component.quartz.auto-start-scheduler", "false",
+            // in a cluster too: Quartz in memory, not a node of the cluster's scheduler (whose
+            // shared job store could hand this run's poll to another node); the poll takes the
+            // monitor's lock on the shared database instead, as the daemons' polls do
+            "monitor.one-shot", "true");
     /**
      * How long --once waits for the poll's exchange to complete before stopping Camel: longer than
      * that (a notice to a sink that is retrying), and the graceful shutdown waits for it as before.
@@ -65,13 +72,16 @@ public final class Application {
     static final int EXIT_OK = 0;
     static final int EXIT_POLL_FAILED = 1;
     static final int EXIT_USAGE = 2;
+    private static final String NO_MONITOR =
+            "no monitor is defined: add a templatedRoute of tc-job-monitor to routes/monitor.camel.yaml";
 
     private Application() {
     }
 
     public static void main(String[] args) {
         StandaloneLogging.applyDefaults();
-        System.setOut(StandaloneLogging.withoutVetoWarnings(System.out));
+        System.setOut(StandaloneLogging.withoutVetoWarnings(StandaloneLogging.withoutSecrets(System.out)));
+        System.setErr(StandaloneLogging.withoutSecrets(System.err));
         System.exit(run(Arrays.asList(args), System.out, System.err));
     }
 
@@ -142,6 +152,8 @@ public final class Application {
             public void beforeConfigure(BaseMainSupport configuring) {
                 SettingSources.install((org.apache.camel.component.properties.PropertiesComponent)
                         configuring.getCamelContext().getPropertiesComponent());
+                // before Camel configures anything with them: at DEBUG it logs the values it sets
+                StandaloneLogging.hideSecretsOf(configuring.getCamelContext().getPropertiesComponent(), overrides);
             }
         });
         return main;
@@ -212,7 +224,19 @@ public final class Application {
         try {
             main.start();
         } catch (Exception e) {
+            Optional<String> databaseDown = clusterDatabaseUnreachable(main.getCamelContext(), e);
+            if (databaseDown.isPresent()) {
+                // no poll could run: a poll that failed, as one that cannot reach ThreatConnect
+                err.println("tc-job-monitor: poll failed: " + databaseDown.get());
+                return EXIT_POLL_FAILED;
+            }
             err.println("tc-job-monitor: cannot start: " + rootMessage(e));
+            return EXIT_USAGE;
+        }
+        if (MonitorTriggers.monitorNames(main.getCamelContext()).isEmpty()) {
+            // a configuration with nothing to poll is a bad configuration, as a bad setting is
+            err.println("tc-job-monitor: " + NO_MONITOR);
+            main.stop();
             return EXIT_USAGE;
         }
         try {
@@ -256,7 +280,7 @@ public final class Application {
         PollHistory history = context.getRegistry().lookupByNameAndType("tcPollHistory", PollHistory.class);
         List<String> monitors = MonitorTriggers.monitorNames(context);
         if (monitors.isEmpty()) {
-            throw new IllegalStateException("no monitor is defined: add a templatedRoute of tc-job-monitor to routes/monitor.camel.yaml");
+            throw new IllegalStateException(NO_MONITOR);
         }
         Map<String, Integer> before = history.counts(monitors);
         MonitorTriggers.pollNow(context);
@@ -279,9 +303,42 @@ public final class Application {
             main.run();
             return main.getExitCode();
         } catch (Exception e) {
+            Optional<String> databaseDown = clusterDatabaseUnreachable(main.getCamelContext(), e);
+            if (databaseDown.isPresent()) {
+                // not 2, which the systemd unit does not restart: started again later, the node finds
+                // the database up (README, "Deployment: several nodes, one PostgreSQL")
+                err.println("tc-job-monitor: cannot start: " + databaseDown.get() + "; exit status " + EXIT_POLL_FAILED
+                        + ": start it again once the database answers (the systemd unit does, every 10 s)");
+                return EXIT_POLL_FAILED;
+            }
             err.println("tc-job-monitor: cannot start: " + rootMessage(e));
             return EXIT_USAGE;
         }
+    }
+
+    /**
+     * What to say when start-up failed only because the cluster's PostgreSQL cannot be reached for
+     * now (down, restarting, starting up, the network): its {@code host:port} (never the user,
+     * password or other parameters of {@code monitor.cluster.jdbc-url}) and why. A database that
+     * answers and refuses the settings (a wrong password, no such database) is a bad configuration
+     * like any other: empty then, and for every failure that is not the cluster's database.
+     */
+    public static Optional<String> clusterDatabaseUnreachable(CamelContext context, Throwable failure) {
+        if (context == null || !ClusterDatabase.unreachable(failure)) {
+            return Optional.empty();
+        }
+        var properties = context.getPropertiesComponent();
+        if (!Boolean.parseBoolean(properties.resolveProperty("monitor.cluster.enabled").orElse("false").strip())) {
+            return Optional.empty();
+        }
+        String address = ClusterDatabase.address(properties.resolveProperty("monitor.cluster.jdbc-url").orElse(""));
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        // the driver's UnknownHostException says only the name
+        String reason = (root instanceof java.net.UnknownHostException ? "unknown host " : "") + rootMessage(failure);
+        return Optional.of("the cluster's PostgreSQL at " + address + " cannot be reached (" + reason + ")");
     }
 
     /**
@@ -310,6 +367,8 @@ public final class Application {
             root = root.getCause();
         }
         String message = root.getMessage();
-        return message == null ? root.getClass().getSimpleName() : message.replaceAll("[\\r\\n]+", " ");
+        // e.g. Camel's "No endpoint could be found for: <sink.custom.uri>": a webhook by its host only
+        return message == null ? root.getClass().getSimpleName()
+                : ErrorText.withEndpointOrigins(message).replaceAll("[\\r\\n]+", " ");
     }
 }

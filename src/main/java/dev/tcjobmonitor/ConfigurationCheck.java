@@ -43,8 +43,14 @@ final class ConfigurationCheck {
         try {
             main.start();
         } catch (Exception e) {
+            java.util.Optional<String> databaseDown = Application.clusterDatabaseUnreachable(main.getCamelContext(), e);
+            if (databaseDown.isPresent()) {
+                // a check that failed, not a bad configuration: it passes once the database answers
+                out.println("FAIL database: " + databaseDown.get());
+                return Application.EXIT_POLL_FAILED;
+            }
             out.println("FAIL configuration: " + Application.rootMessage(e));
-            return Application.EXIT_POLL_FAILED;
+            return Application.EXIT_USAGE;
         }
         try {
             return new ConfigurationCheck(main.getCamelContext(), out).checkAll();

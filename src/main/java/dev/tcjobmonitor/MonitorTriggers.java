@@ -47,16 +47,17 @@ public final class MonitorTriggers {
     /**
      * Starts Quartz for a one-shot run, whose settings keep it from starting with Camel: the
      * monitors' cron triggers are paused first, so a fire that falls due while the run lasts (or fell
-     * due while Camel was starting) adds no poll of its own to the one the run asks for. A clustered
-     * job store is shared with the cluster's daemons and pausing there would pause their schedule
-     * too, so there the triggers stay as they are.
+     * due while Camel was starting) adds no poll of its own to the one the run asks for. A one-shot
+     * run's Quartz is in memory even in a cluster (QuartzClustering): pausing touches no other node.
      */
     public static void startWithoutSchedule(CamelContext context) {
         Scheduler scheduler = scheduler(context);
         try {
-            if (!scheduler.getMetaData().isJobStoreClustered()) {
-                scheduler.pauseTriggers(GroupMatcher.triggerGroupEquals(GROUP));
+            if (scheduler.getMetaData().isJobStoreClustered()) {
+                // pausing a shared job store would pause the cluster's schedule
+                throw new IllegalStateException("a one-shot run must not join the cluster's scheduler");
             }
+            scheduler.pauseTriggers(GroupMatcher.triggerGroupEquals(GROUP));
             scheduler.start();
         } catch (SchedulerException e) {
             throw new IllegalStateException("cannot start Quartz", e);

@@ -4,7 +4,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.Charset;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -24,7 +29,46 @@ final class StandaloneLogging {
      */
     private static final Pattern VETO_WARNING = Pattern.compile("\\bWARN (?:\\S+\\.)?AbstractCamelContext - .*\\bvetoed\\b");
 
+    /** The secrets hidden in the process's stdout and stderr ({@link #withoutSecrets}). */
+    static final OutputMask SECRETS = new OutputMask(Charset.defaultCharset());
+
     private StandaloneLogging() {
+    }
+
+    /**
+     * {@code out} with every secret of the settings replaced by {@value OutputMask#MASK}: the
+     * process's stdout and stderr, whatever writes to them (see {@link OutputMask}).
+     */
+    static PrintStream withoutSecrets(PrintStream out) {
+        return new PrintStream(SECRETS.filter(out), true, Charset.defaultCharset());
+    }
+
+    /**
+     * Hides from now on, in what {@link #withoutSecrets} writes, the secrets among the process's
+     * settings: the environment, the system properties, the command line's and those of the
+     * properties files (each as Camel resolves it), see {@link OutputMask#secretsOf}. Called once
+     * the property sources are set up, before the first setting is used.
+     */
+    static void hideSecretsOf(org.apache.camel.spi.PropertiesComponent properties, Properties commandLine) {
+        Set<String> secrets = new HashSet<>(OutputMask.secretsOf(System.getenv()));
+        secrets.addAll(OutputMask.secretsOf(asMap(System.getProperties())));
+        secrets.addAll(OutputMask.secretsOf(asMap(commandLine)));
+        Map<String, String> resolved = new HashMap<>();
+        for (String key : properties.loadProperties().stringPropertyNames()) {
+            try {
+                properties.resolveProperty(key).ifPresent(value -> resolved.put(key, value));
+            } catch (RuntimeException unresolvable) {
+                // a placeholder that names no setting: Camel says so where the setting is used
+            }
+        }
+        secrets.addAll(OutputMask.secretsOf(resolved));
+        SECRETS.hide(secrets);
+    }
+
+    private static Map<String, String> asMap(Properties properties) {
+        Map<String, String> map = new HashMap<>();
+        properties.stringPropertyNames().forEach(key -> map.put(key, properties.getProperty(key)));
+        return map;
     }
 
     /** Must run before the first logger is created: slf4j-simple reads its settings once. */

@@ -54,7 +54,7 @@ class KameletCatalogRulesTest {
             Map.entry("tc.allow-insecure-http", "false"), Map.entry("monitor.max-pages", ""),
             Map.entry("monitor.health.max-poll-age", ""), Map.entry("monitor.health.max-failed-polls", "3"),
             Map.entry("monitor.notices", "true"), Map.entry("monitor.delivered-retention", "P30D"),
-            Map.entry("monitor.dry-run", "false"), Map.entry("monitor.since", ""));
+            Map.entry("monitor.dry-run", "false"), Map.entry("monitor.since", ""), Map.entry("monitor.one-shot", "false"));
     /** Where the description lists them: "<marker> ...: name (default), name (none), ...". */
     private static final String HOST_PROPERTIES_MARKER = "Reads these properties of the host";
     private static final Pattern DOCUMENTED_PROPERTY = Pattern.compile("([a-z][a-z0-9-]*(?:\\.[a-z0-9-]+)+) \\(([^)]*)\\)");
@@ -163,7 +163,7 @@ class KameletCatalogRulesTest {
     void everySecretIsInTheCredentialsGroupAndNoPropertyUsesTheDeprecatedDescriptor() throws IOException {
         Kamelet failures = kamelet("tc-job-failures-source");
         assertThat(failures.properties().entrySet().stream().filter(property -> "password".equals(property.getValue().get("format")))
-                .map(Map.Entry::getKey)).as("the secrets").containsExactlyInAnyOrder("secretKey", "apiToken", "truststorePassword");
+                .map(Map.Entry::getKey)).as("the secrets").containsExactlyInAnyOrder("secretKey", "apiToken", "truststorePassword", "proxyPassword");
         for (Kamelet kamelet : kamelets()) {
             assertThat(kamelet.properties()).allSatisfy((name, property) -> {
                 List<Object> descriptors = list(property.get("x-descriptors"));

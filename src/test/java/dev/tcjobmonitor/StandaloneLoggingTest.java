@@ -57,6 +57,30 @@ class StandaloneLoggingTest {
     }
 
     @Test
+    void theSecretsOfEverySourceOfSettingsAreHiddenInTheProcesssOutput() throws Exception {
+        System.setProperty("tc-eu.secret-key", "SysPropSecret-1");
+        Properties commandLine = new Properties();
+        commandLine.setProperty("monitor.cluster.password", "CommandLinePw-2");
+        ByteArrayOutputStream written = new ByteArrayOutputStream();
+        PrintStream out = StandaloneLogging.withoutSecrets(new PrintStream(written, true, java.nio.charset.Charset.defaultCharset()));
+
+        try (org.apache.camel.CamelContext context = new org.apache.camel.impl.DefaultCamelContext()) {
+            Properties files = new Properties();
+            files.setProperty("sink.slack.webhook-url", "https://hooks.slack.com/services/T000/B000/FileSecret3");
+            // as application.properties hands the JAAS login to Camel's component: a placeholder
+            files.setProperty("camel.component.kafka.sasl-jaas-config", "{{sink.kafka.sasl-jaas-config}}");
+            files.setProperty("sink.kafka.sasl-jaas-config", "PlainLoginModule required username=\"u\" password=\"JaasPw-4\";");
+            context.getPropertiesComponent().setInitialProperties(files);
+
+            StandaloneLogging.hideSecretsOf(context.getPropertiesComponent(), commandLine);
+        }
+        out.println("SysPropSecret-1 CommandLinePw-2 https://hooks.slack.com/services/T000/B000/FileSecret3 password=\"JaasPw-4\"");
+
+        assertThat(written.toString(java.nio.charset.Charset.defaultCharset()))
+                .isEqualTo("xxxxxx xxxxxx https://hooks.slack.comxxxxxx password=\"xxxxxx\"" + System.lineSeparator());
+    }
+
+    @Test
     void onlyCamelsWarningsThatStartUpWasVetoedAreLeftOutOfTheOutput() {
         ByteArrayOutputStream written = new ByteArrayOutputStream();
         PrintStream out = StandaloneLogging.withoutVetoWarnings(new PrintStream(written, true, StandardCharsets.UTF_8));

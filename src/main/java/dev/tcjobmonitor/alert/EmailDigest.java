@@ -11,7 +11,9 @@ import java.util.function.Function;
 
 /**
  * Renders the failures of one monitor as an email: a subject, a plain-text part and an HTML part,
- * grouped by job (the job with most failures first), each execution in the order it failed.
+ * grouped by job (the job with most failures first), each execution in the order it failed. A
+ * digest lists at most {@code maxRows} failures (the first ones it is given) and counts all of
+ * them, per job and in total, saying how many more there are and which sinks have them.
  *
  * <p>Everything that comes from ThreatConnect is untrusted: in the subject it is kept to one line
  * of printable characters (so it cannot add a header), in the HTML it is escaped (so it cannot add
@@ -30,6 +32,8 @@ public final class EmailDigest {
             + "font-family:Consolas,Menlo,monospace;font-size:12px;";
 
     private final Function<String, String> jobNames;
+    private final int maxRows;
+    private final List<String> elsewhere;
 
     /**
      * @param jobNames a job's name from its id as ThreatConnect sent it (production passes the
@@ -37,7 +41,20 @@ public final class EmailDigest {
      *                 per job and render, a whole {@link #mail} being one render
      */
     public EmailDigest(Function<String, String> jobNames) {
+        this(jobNames, Integer.MAX_VALUE, List.of());
+    }
+
+    /**
+     * @param maxRows   the most failures listed: the first ones of the list a mail is made of
+     * @param elsewhere the other sinks of the monitor, named where the mail says how many it does not list
+     */
+    public EmailDigest(Function<String, String> jobNames, int maxRows, List<String> elsewhere) {
+        if (maxRows < 1) {
+            throw new IllegalArgumentException("a digest lists at least one failure");
+        }
         this.jobNames = jobNames;
+        this.maxRows = maxRows;
+        this.elsewhere = List.copyOf(elsewhere);
     }
 
     /** A rendered mail: its subject, plain-text part and HTML part. */
@@ -97,18 +114,24 @@ public final class EmailDigest {
         return text(digest(alerts));
     }
 
-    private static String text(Digest digest) {
+    private String text(Digest digest) {
         StringBuilder text = new StringBuilder();
         text.append("Monitor '").append(digest.monitor()).append("': ").append(digest.counts()).append(".\n");
+        if (digest.cut()) {
+            text.append(cutNote(digest)).append('\n');
+        }
         for (JobFailures job : digest.jobs()) {
             text.append("\n== ").append(job.title()).append(": ").append(count(job.count(), "failed execution")).append(" ==\n");
-            for (Alert alert : job.alerts()) {
+            for (Alert alert : job.listed()) {
                 FailedExecution execution = alert.execution();
                 text.append("\nExecution ").append(executionId(alert)).append('\n')
                         .append("  Failed at:    ").append(failedAt(alert)).append('\n')
                         .append("  Server:       ").append(field(execution, "serverName")).append('\n')
                         .append("  Status:       ").append(field(execution, "status")).append('\n')
                         .append("  Exit message:").append(indented(exitMessage(execution), "    ")).append('\n');
+            }
+            if (job.unlisted() > 0) {
+                text.append('\n').append(unlistedOfJob(job)).append('\n');
             }
         }
         return text.toString();
@@ -119,7 +142,7 @@ public final class EmailDigest {
         return html(digest(alerts));
     }
 
-    private static String html(Digest digest) {
+    private String html(Digest digest) {
         StringBuilder html = new StringBuilder(2048);
         html.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
@@ -130,16 +153,23 @@ public final class EmailDigest {
                 .append("<h1 style=\"font-size:18px;margin:0 0 4px 0;\">Failed ThreatConnect job executions</h1>\n")
                 .append("<p style=\"margin:0 0 16px 0;color:#57606a;\">Monitor <strong>").append(escaped(digest.monitor()))
                 .append("</strong>: ").append(escaped(digest.counts())).append(".</p>\n");
+        if (digest.cut()) {
+            html.append("<p style=\"margin:0 0 16px 0;\"><strong>").append(escaped(cutNote(digest))).append("</strong></p>\n");
+        }
         for (JobFailures job : digest.jobs()) {
             html.append("<h2 style=\"font-size:16px;margin:24px 0 8px 0;\">").append(escaped(job.title()))
                     .append(" <span style=\"font-weight:normal;color:#57606a;\">").append(count(job.count(), "failed execution"))
-                    .append("</span></h2>\n")
-                    .append("<table style=\"border-collapse:collapse;width:100%;font-size:13px;\">\n<thead><tr>");
+                    .append("</span></h2>\n");
+            if (job.listed().isEmpty()) {
+                html.append("<p style=\"margin:0;color:#57606a;\">").append(escaped(unlistedOfJob(job))).append("</p>\n");
+                continue;
+            }
+            html.append("<table style=\"border-collapse:collapse;width:100%;font-size:13px;\">\n<thead><tr>");
             for (String heading : List.of("Execution", "Failed at", "Server", "Status", "Exit message")) {
                 html.append("<th style=\"").append(HEAD_CELL).append("\">").append(heading).append("</th>");
             }
             html.append("</tr></thead>\n<tbody>\n");
-            for (Alert alert : job.alerts()) {
+            for (Alert alert : job.listed()) {
                 FailedExecution execution = alert.execution();
                 html.append("<tr>")
                         .append(cell(escaped(executionId(alert))))
@@ -150,6 +180,9 @@ public final class EmailDigest {
                         .append("</tr>\n");
             }
             html.append("</tbody>\n</table>\n");
+            if (job.unlisted() > 0) {
+                html.append("<p style=\"margin:4px 0 0 0;color:#57606a;\">").append(escaped(unlistedOfJob(job))).append("</p>\n");
+            }
         }
         html.append("</body>\n</html>\n");
         return html.toString();
@@ -162,21 +195,48 @@ public final class EmailDigest {
             throw new IllegalArgumentException("an email digest needs at least one alert");
         }
         Map<String, List<Alert>> byJob = new HashMap<>();
-        for (Alert alert : alerts) {
-            byJob.computeIfAbsent(jobId(alert), id -> new ArrayList<>()).add(alert);
+        Map<String, Integer> countByJob = new HashMap<>();
+        int listed = Math.min(maxRows, alerts.size());
+        for (int i = 0; i < alerts.size(); i++) {
+            Alert alert = alerts.get(i);
+            String jobId = jobId(alert);
+            countByJob.merge(jobId, 1, Integer::sum);
+            List<Alert> ofJob = byJob.computeIfAbsent(jobId, id -> new ArrayList<>());
+            if (i < listed) {
+                ofJob.add(alert);
+            }
         }
         List<JobFailures> jobs = new ArrayList<>(byJob.size());
         byJob.forEach((jobId, failures) -> {
             failures.sort(Comparator.comparing(Alert::eventTime, Comparator.nullsLast(Comparator.naturalOrder()))
                     .thenComparing(EmailDigest::executionId, EmailDigest::compareIds)
                     .thenComparing(Alert::key));
-            jobs.add(new JobFailures(jobId, nameOf(jobId), List.copyOf(failures)));
+            jobs.add(new JobFailures(jobId, nameOf(jobId), List.copyOf(failures), countByJob.get(jobId)));
         });
         jobs.sort(Comparator.comparingInt(JobFailures::count).reversed()
                 .thenComparing(JobFailures::jobId, Comparator.nullsLast(EmailDigest::compareIds)));
         TreeSet<String> monitors = new TreeSet<>();
         alerts.forEach(alert -> monitors.add(UntrustedText.oneLine(alert.monitor())));
-        return new Digest(String.join(", ", monitors), List.copyOf(jobs), alerts.size());
+        return new Digest(String.join(", ", monitors), List.copyOf(jobs), alerts.size(), listed);
+    }
+
+    /** {@code The first 500 are listed; and 700 more, see the file and kafka sinks.} */
+    private String cutNote(Digest digest) {
+        String where;
+        if (elsewhere.isEmpty()) {
+            where = "not listed here (sink.email.max-rows)";
+        } else if (elsewhere.size() == 1) {
+            where = "see the " + elsewhere.get(0) + " sink";
+        } else {
+            where = "see the " + String.join(", ", elsewhere.subList(0, elsewhere.size() - 1)) + " and "
+                    + elsewhere.get(elsewhere.size() - 1) + " sinks";
+        }
+        return "The first " + digest.listed() + " are listed; and " + (digest.executions() - digest.listed()) + " more, "
+                + where + ".";
+    }
+
+    private static String unlistedOfJob(JobFailures job) {
+        return job.listed().isEmpty() ? "Not listed here." : "And " + job.unlisted() + " more of this job, not listed here.";
     }
 
     /** The job id as sent, or null when there is none (those failures are grouped together). */
@@ -243,7 +303,12 @@ public final class EmailDigest {
 
     // --- model ----------------------------------------------------------------------------------
 
-    private record Digest(String monitor, List<JobFailures> jobs, int executions) {
+    /** {@code listed}: how many of the {@code executions} the mail lists. */
+    private record Digest(String monitor, List<JobFailures> jobs, int executions, int listed) {
+
+        boolean cut() {
+            return listed < executions;
+        }
 
         /** For the subject: {@code 3 jobs failed: 5 failed executions}. */
         String summary() {
@@ -256,11 +321,14 @@ public final class EmailDigest {
         }
     }
 
-    /** One job's failures; {@code jobId} is null when ThreatConnect did not say which job. */
-    private record JobFailures(String jobId, String name, List<Alert> alerts) {
+    /**
+     * One job's failures: those the mail lists and how many there are in all; {@code jobId} is null
+     * when ThreatConnect did not say which job.
+     */
+    private record JobFailures(String jobId, String name, List<Alert> listed, int count) {
 
-        int count() {
-            return alerts.size();
+        int unlisted() {
+            return count - listed.size();
         }
 
         /** Whether the name is only the stand-in for a job whose name is not known. */

@@ -7,10 +7,17 @@ import dev.tcjobmonitor.threatconnect.ThreatConnectException;
  * named in it keeps its scheme and host only: a webhook's path or query (a chat webhook's URL is its
  * secret) or user info never reaches a log, a health detail or a dead letter.
  */
-final class ErrorText {
+public final class ErrorText {
 
-    private static final java.util.regex.Pattern URL =
-            java.util.regex.Pattern.compile("\\b([A-Za-z][A-Za-z0-9+.-]*://)(?:[^@/\\s]*@)?([^/?#\\s]+)[^\\s]*");
+    /**
+     * scheme://, user info (up to the last '@' before the path: a password may hold an '@'), the
+     * host ([an IPv6 address] too) and port, and the rest up to white space, a quote or a bracket
+     * (how messages enclose a URI), less a trailing comma, full stop, colon or semicolon (the
+     * sentence's, not the URI's).
+     */
+    private static final java.util.regex.Pattern URL = java.util.regex.Pattern.compile(
+            "\\b([A-Za-z][A-Za-z0-9+.-]*://)(?:[^/?#\\s\"'<>\\[\\]]*@)?(\\[[^\\]\\s/]*\\][^/?#\\s\"'<>\\[\\]@]*|[^/?#\\s\"'<>\\[\\]@]+)"
+                    + "[^\\s\"'<>\\[\\]]*?(?=[,.;:]?(?:[\\s\"'<>\\[\\]]|$))");
 
     private ErrorText() {
     }
@@ -28,7 +35,15 @@ final class ErrorText {
         }
         String message = root.getMessage();
         String type = root.getClass().getSimpleName();
-        return oneLine(message == null || message.isBlank() ? type : type + ": " + URL.matcher(message).replaceAll("$1$2"));
+        return oneLine(message == null || message.isBlank() ? type : type + ": " + withEndpointOrigins(message));
+    }
+
+    /**
+     * {@code text} with each URL in it cut to scheme://host[:port]: no user info, path or query,
+     * where a webhook's secret (Slack, Teams), a login or a token would be.
+     */
+    public static String withEndpointOrigins(String text) {
+        return URL.matcher(text).replaceAll("$1$2");
     }
 
     static String oneLine(String text) {

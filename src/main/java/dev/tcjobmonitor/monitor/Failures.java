@@ -6,6 +6,7 @@ import dev.tcjobmonitor.alert.Alert;
 import dev.tcjobmonitor.alert.AlertBatch;
 import dev.tcjobmonitor.alert.AlertDocument;
 import dev.tcjobmonitor.alert.FailedExecution;
+import dev.tcjobmonitor.state.Delivery;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -33,6 +34,10 @@ public class Failures {
     private static final Logger DRY_RUN = LoggerFactory.getLogger("dev.tcjobmonitor.DryRun");
 
     private JobMonitor monitor;
+    /** The job ids of silences already looked up, each said once at most. */
+    private final Set<Long> checkedJobIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The sink names of silences that this monitor does not deliver to, each said once. */
+    private final Set<String> checkedSinks = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public void setMonitor(JobMonitor monitor) {
         this.monitor = monitor;
@@ -50,6 +55,10 @@ public class Failures {
         Instant now = monitor.clock().instant().truncatedTo(ChronoUnit.MILLIS);
         ObjectNode about = AlertDocument.about(settings.name(), settings.endpoint().baseUrl(), now);
         List<Alert> alerts = new ArrayList<>();
+        // silences active now, at the poll that finds the failure (Silences)
+        List<Silences.Silence> silences = monitor.silences().activeAt(now);
+        reportUnknownJobs(silences);
+        java.util.Map<String, List<Delivery>> silencedBySink = new java.util.TreeMap<>();
         int failures = 0;
         // an answer can list one execution twice; a sink taking the page at once must get it once
         Set<String> onThisPage = new java.util.HashSet<>();
@@ -72,7 +81,16 @@ public class Failures {
             Set<String> pending = new LinkedHashSet<>();
             for (String sink : settings.sinks()) {
                 if (!monitor.isDelivered(sink, key)) {
-                    pending.add(sink);
+                    Optional<Silences.Silence> silence = silences.stream().filter(s -> s.silences(execution, sink)).findFirst();
+                    if (silence.isPresent()) {
+                        silencedBySink.computeIfAbsent(sink, s -> new ArrayList<>()).add(new Delivery(key, failedAt.orElse(now)));
+                        if (monitor.dryRun()) {
+                            DRY_RUN.info("Would not deliver to {} (silence at line {} by {}: {}): {}", sink,
+                                    silence.get().line(), silence.get().author(), silence.get().reason(), key);
+                        }
+                    } else {
+                        pending.add(sink);
+                    }
                 }
             }
             if (!pending.isEmpty()) {
@@ -84,12 +102,45 @@ public class Failures {
             }
         }
         poll.failuresSeen(failures, alerts.size());
+        if (!monitor.dryRun()) {
+            silencedBySink.forEach((sink, deliveries) -> monitor.silenced(sink, deliveries, poll));
+        }
         if (monitor.dryRun()) {
             alerts.forEach(alert -> DRY_RUN.info("Would deliver to {}: {}", String.join(", ", alert.pendingSinks()), alert.document()));
             alerts.clear();
         }
         alerts.forEach(alert -> poll.owed(alert.pendingSinks()));
         return Window.addressed(exchange, new AlertBatch(alerts));
+    }
+
+    /**
+     * Once per job id (per monitor), a silence naming a job ThreatConnect does not know (or could
+     * not name): accepted, as the job may appear later, but said.
+     */
+    private void reportUnknownJobs(List<Silences.Silence> silences) {
+        List<String> ids = new ArrayList<>();
+        for (Silences.Silence silence : silences) {
+            for (String sink : silence.sinks()) {
+                if (!monitor.settings().sinks().contains(sink) && checkedSinks.add(sink)) {
+                    LOG.warn("The silence at line {} names sink '{}', which monitor '{}' does not deliver to (its sinks: {}):"
+                            + " it silences nothing there", silence.line(), sink, monitor.name(), monitor.settings().sinks());
+                }
+            }
+            silence.jobId().ifPresent(id -> {
+                if (checkedJobIds.add(id)) {
+                    ids.add(Long.toString(id));
+                }
+            });
+        }
+        if (ids.isEmpty() || monitor.jobDirectory() == null) {
+            return;
+        }
+        monitor.jobDirectory().namesOf(ids).forEach((id, name) -> {
+            if (name.equals("Job " + id)) {
+                LOG.info("A silence names job {}, which monitor '{}' does not know at {} (yet): accepted, it applies once the job fails",
+                        id, monitor.name(), monitor.settings().endpoint());
+            }
+        });
     }
 
     private boolean isFailure(FailedExecution execution, Optional<Instant> failedAt, Poll poll) {

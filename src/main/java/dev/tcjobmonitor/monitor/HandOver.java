@@ -4,6 +4,7 @@ import dev.tcjobmonitor.alert.Alert;
 import dev.tcjobmonitor.alert.AlertBatch;
 import java.util.Collections;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import org.apache.camel.Exchange;
 import org.apache.camel.InvalidPayloadException;
@@ -53,7 +54,11 @@ final class HandOver {
             return deliveries.pending(CONSUMER, exchange);
         }
         AlertBatch batch = exchange.getMessage().getMandatoryBody(AlertBatch.class);
-        return batch.alerts().isEmpty() ? Collections.emptyIterator() : Collections.singleton(batch).iterator();
+        // an empty batch still goes when it is addressed: the last of a poll, to a sink that
+        // gathered the poll's failures (Window.addressed)
+        List<?> sinks = exchange.getProperty(MonitorConstants.BATCH_SINKS, List.class);
+        return batch.alerts().isEmpty() && (sinks == null || sinks.isEmpty())
+                ? Collections.emptyIterator() : Collections.singleton(batch).iterator();
     }
 
     /** One failure becomes the message the consuming route receives; a batch stays as it is. */

@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
@@ -44,6 +45,7 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
     /** The host's shared state store and metrics, when it declares them (tc-job-monitor/camel/job-monitor.camel.yaml). */
     static final String STATE_STORE = "tcStateStore";
     static final String METRICS = "tcMetrics";
+    static final String SILENCES = "tcSilences";
 
     private Clock clock = Clock.systemUTC();
     private CamelContext camelContext;
@@ -53,6 +55,7 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
     private DeadLetterFile deadLetters;
     private PollHistory pollHistory;
     private MonitorMetrics metrics;
+    private Silences silences;
     private HandOver handOver = new HandOver(HandOver.Emit.PAGES);
     private MonitorSettings settings;
     private RetryPolicy retryPolicy;
@@ -169,6 +172,10 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
         return dryRun;
     }
 
+    boolean oneShot() {
+        return oneShot;
+    }
+
     boolean notices() {
         return notices;
     }
@@ -222,6 +229,24 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
         return stateStore.isDelivered(settings.name(), sink, key);
     }
 
+    /** The operators' silences (tcSilences), or none when the host declares none. */
+    Silences silences() {
+        return silences;
+    }
+
+    /**
+     * A silence hid these failures from {@code sink}: recorded as delivered for it (it never gets
+     * them, and they do not keep the window open), counted as silenced.
+     */
+    void silenced(String sink, List<Delivery> deliveries, Poll poll) {
+        if (deliveries.isEmpty()) {
+            return;
+        }
+        stateStore.recordDelivered(settings.name(), sink, deliveries);
+        poll.silenced(sink, deliveries.size());
+        metrics.alerts("silenced", settings.name(), sink, deliveries.size());
+    }
+
     /** {@code sink} accepted {@code alerts}: it never gets them again. */
     void delivered(String sink, List<Alert> alerts, Poll poll) {
         if (alerts.isEmpty()) {
@@ -233,20 +258,29 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
     }
 
     /**
-     * {@code sink} refused {@code alerts} after its redeliveries. Each stays pending, so the
-     * window stays open and the next poll offers it to this sink again, until it is older than
-     * {@code monitor.dead-letter-after}: then it goes to the sink's dead letter and counts as done.
+     * {@code sink} refused {@code alerts} after its redeliveries, in a way that may pass. Each
+     * stays pending, so the window stays open and the next poll offers it to this sink again,
+     * until {@code monitor.dead-letter-after} has passed since this sink first refused it (the
+     * state store keeps that time across restarts): then it goes to the sink's dead letter and
+     * counts as done. Counted from the first refusal, not from the failure: after an outage longer
+     * than that, a refusal dead-letters nothing yet, and an alert without a readable failure time
+     * is dead-lettered all the same. The sink is offered nothing more in this poll.
      */
     void undelivered(String sink, List<Alert> alerts, String error, Poll poll) {
-        Instant giveUpBefore = clock.instant().minus(settings.deadLetterAfter());
-        List<Alert> tooOld = alerts.stream().filter(alert -> alert.eventTime().isBefore(giveUpBefore)).toList();
-        for (Alert alert : tooOld) {
-            deadLetters.append(settings.name(), sink, alert.document(), error, clock.instant());
+        if (alerts.isEmpty()) {
+            return;
         }
-        stateStore.recordDelivered(settings.name(), sink, deliveries(tooOld));
-        int deadLettered = tooOld.size();
+        poll.refusing(sink, error);
+        Instant now = clock.instant();
+        List<String> keys = alerts.stream().map(Alert::key).toList();
+        Map<String, Instant> refusedSince = stateStore.refusedSince(settings.name(), sink, keys, now);
+        Instant giveUp = now.minus(settings.deadLetterAfter());
+        List<Alert> tooLong = alerts.stream()
+                .filter(alert -> !refusedSince.getOrDefault(alert.key(), now).isAfter(giveUp)).toList();
+        deadLetter(sink, tooLong, error, now);
+        int deadLettered = tooLong.size();
         if (deadLettered > 0) {
-            poll.deadLettered(sink, deadLettered, error);
+            poll.deadLettered(sink, deadLettered, error, false);
         }
         if (alerts.size() > deadLettered) {
             poll.undelivered(sink, alerts.size() - deadLettered, error);
@@ -254,6 +288,29 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
         metrics.alerts("dead.lettered", settings.name(), sink, deadLettered);
         metrics.alerts("refused", settings.name(), sink, alerts.size() - deadLettered);
         LOG.debug("Sink '{}' of monitor '{}' refused {} alert(s): {}", sink, settings.name(), alerts.size(), error);
+    }
+
+    /**
+     * {@code sink} refused {@code alerts} for good ({@link SinkErrors}: each for a reason of its
+     * own that no retry changes): they go to its dead letter at once, count as done, and the sink
+     * goes on with the rest of the poll.
+     */
+    void refusedForGood(String sink, List<Alert> alerts, String error, Poll poll) {
+        if (alerts.isEmpty()) {
+            return;
+        }
+        deadLetter(sink, alerts, error, clock.instant());
+        poll.deadLettered(sink, alerts.size(), error, true);
+        metrics.alerts("dead.lettered", settings.name(), sink, alerts.size());
+        LOG.debug("Sink '{}' of monitor '{}' refused {} alert(s) for good: {}", sink, settings.name(), alerts.size(), error);
+    }
+
+    /** Writes the alerts to the sink's dead letter, then records them as done for it. */
+    private void deadLetter(String sink, List<Alert> alerts, String error, Instant now) {
+        for (Alert alert : alerts) {
+            deadLetters.append(settings.name(), sink, alert.document(), error, now);
+        }
+        stateStore.recordDelivered(settings.name(), sink, deliveries(alerts));
     }
 
     private static List<Delivery> deliveries(List<Alert> alerts) {
@@ -366,6 +423,12 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
         if (metrics == null) {
             metrics = new MonitorMetrics();
             metrics.setCamelContext(camelContext);
+        }
+        if (silences == null) {
+            silences = shared(SILENCES, Silences.class);
+        }
+        if (silences == null) {
+            silences = Silences.none();
         }
     }
 

@@ -36,6 +36,7 @@ abstract class MonitorParameters {
     protected String healthMaxFailedPolls;
     protected boolean notices = true;
     protected boolean dryRun;
+    protected boolean oneShot;
     protected String allowInsecureHttp;
     protected Optional<Backfill> since = Optional.empty();
     protected Path stateDirectory;
@@ -138,6 +139,14 @@ abstract class MonitorParameters {
     /** Poll and log what each sink would receive; send nothing, change no state. */
     public void setDryRun(boolean dryRun) {
         this.dryRun = dryRun;
+    }
+
+    /**
+     * A one-shot command's process (--once, --since, --dry-run): a poll that finds another process
+     * polling the monitor waits for it, where a daemon's poll is skipped.
+     */
+    public void setOneShot(boolean oneShot) {
+        this.oneShot = oneShot;
     }
 
     /** Backfill: the window starts here (an ISO-8601 instant, or a duration before now); empty for the usual window. */

@@ -7,9 +7,11 @@ import java.util.NoSuchElementException;
 
 /**
  * The alerts a sink lacks, handed out one at a time, or all at once to a sink that takes a page in
- * one go. Once the sink has refused one (after its redeliveries) the rest are not tried in this
- * poll: they stay pending for the next. Without this, a sink that is down would spend its whole
- * timeout on every alert (or every page) of the poll.
+ * one go. Once the sink has refused one (after its redeliveries) in a way that may pass, the rest
+ * are not tried in this poll: they stay pending for the next, and count as refused (the
+ * dead-letter clock of each starts). Without this, a sink that is down would spend its whole
+ * timeout on every alert (or every page) of the poll. An alert refused for good ({@link SinkErrors})
+ * stops nothing: it is the alert, not the sink.
  */
 final class PendingAlerts implements Iterator<Alert> {
 
@@ -28,8 +30,14 @@ final class PendingAlerts implements Iterator<Alert> {
     public boolean hasNext() {
         if (next < alerts.size() && poll.hasRefused(sink)) {
             List<Alert> skipped = alerts.subList(next, alerts.size());
-            poll.monitor().undelivered(sink, skipped, "not tried after an earlier refusal: " + poll.lastError(sink), poll);
             next = alerts.size();
+            try {
+                poll.monitor().undelivered(sink, skipped, "not tried after an earlier refusal: " + poll.lastError(sink), poll);
+            } catch (RuntimeException unrecorded) {
+                // as in SinkDeliveries.failed: neither delivered nor dead-lettered, the window stays open
+                poll.notRecorded(sink, "cannot record what it was not offered after a refusal ("
+                        + ErrorText.describe(unrecorded) + "); it refused: " + poll.lastError(sink));
+            }
         }
         return next < alerts.size();
     }

@@ -41,11 +41,23 @@ public final class Poll {
     /** Per sink, the failures of the window it lacked: each must end delivered or dead-lettered for the window to close. */
     private final Map<String, Integer> owedBySink = new TreeMap<>();
     private final Map<String, Integer> deliveredBySink = new TreeMap<>();
+    /** Per sink, the failures a silence hid from it (recorded as delivered, never sent). */
+    private final Map<String, Integer> silencedBySink = new TreeMap<>();
     private final Map<String, Integer> deadLetteredBySink = new TreeMap<>();
     private final Map<String, Integer> undeliveredBySink = new TreeMap<>();
+    /** Of the dead-lettered, those refused for good ({@link SinkErrors}), not for too long. */
+    private final Map<String, Integer> refusedForGoodBySink = new TreeMap<>();
+    /** The sinks that refused an alert in a way that may pass: offered nothing more in this poll. */
+    private final Set<String> refusingSinks = new HashSet<>();
+    /** Per sink, why it refused what stays pending (the first such refusal of the poll). */
     private final Map<String, String> lastErrorBySink = new TreeMap<>();
+    /** Per sink, why what it refused for good went to its dead letter, and why what it refused for too long did. */
+    private final Map<String, String> refusedForGoodErrorBySink = new TreeMap<>();
+    private final Map<String, String> expiredErrorBySink = new TreeMap<>();
     /** The failures of the page being read that have reached direct:tc-sinks, for the sinks to take together. */
     private List<Alert> page = new ArrayList<>();
+    /** Per sink that sends a poll's failures together at its end (the email digest), those it gathered so far. */
+    private final Map<String, List<Alert>> gatheredBySink = new TreeMap<>();
     private String failure;
     private boolean finished;
     /** The pages this poll asked for (raw path and query): a next link back to one of them is a loop. */
@@ -57,6 +69,7 @@ public final class Poll {
     private final boolean movesWatermark;
     /** The monitor began to stop while this poll was reading: it read no further page. */
     private volatile boolean cutShortByStop;
+    private boolean skipped;
 
     Poll(JobMonitor monitor, Instant windowStart, Instant windowEnd, URI firstPage) {
         this(monitor, windowStart, windowEnd, firstPage, true, Duration.ZERO);
@@ -135,6 +148,15 @@ public final class Poll {
 
     public boolean wasCutShortByStop() {
         return cutShortByStop;
+    }
+
+    /** Another process was polling the monitor when this (daemon's) poll began: it reads nothing and records nothing. */
+    void skip() {
+        skipped = true;
+    }
+
+    public boolean skipped() {
+        return skipped;
     }
 
     public boolean hasMorePages() {
@@ -241,12 +263,81 @@ public final class Poll {
         return taken;
     }
 
+    /**
+     * For a sink that sends the poll's failures together once the poll has read its last page (the
+     * email digest): keeps these with those it gathered from the earlier pages. They stay owed by
+     * that sink until it delivers or refuses them.
+     */
+    public synchronized void gather(String sink, List<Alert> alerts) {
+        if (!alerts.isEmpty()) {
+            gatheredBySink.computeIfAbsent(sink, name -> new ArrayList<>()).addAll(alerts);
+        }
+    }
+
+    /** How many failures {@code sink} has gathered and not taken yet. */
+    public synchronized int gathered(String sink) {
+        List<Alert> gathered = gatheredBySink.get(sink);
+        return gathered == null ? 0 : gathered.size();
+    }
+
+    /** What {@code sink} gathered over the poll, in the order it came; it now has to deliver them. */
+    public synchronized List<Alert> takeGathered(String sink) {
+        List<Alert> gathered = gatheredBySink.remove(sink);
+        return gathered == null ? List.of() : gathered;
+    }
+
+    /** The sinks holding gathered failures: the poll's last batch goes to them even when it has nothing for them. */
+    synchronized Set<String> gatheringSinks() {
+        return Set.copyOf(gatheredBySink.keySet());
+    }
+
+    synchronized void silenced(String sink, int count) {
+        silencedBySink.merge(sink, count, Integer::sum);
+    }
+
+    /** Per sink, the failures of this poll a silence hid from it. */
+    public synchronized Map<String, Integer> silencedBySink() {
+        return Map.copyOf(silencedBySink);
+    }
+
     synchronized void delivered(String sink, int count) {
         deliveredBySink.merge(sink, count, Integer::sum);
     }
 
-    synchronized void deadLettered(String sink, int count, String error) {
+    /**
+     * {@code count} alerts went to the sink's dead letter: refused for good (at once), or refused
+     * for longer than {@code monitor.dead-letter-after} since their first refusal.
+     */
+    synchronized void deadLettered(String sink, int count, String error, boolean forGood) {
         deadLetteredBySink.merge(sink, count, Integer::sum);
+        if (forGood) {
+            refusedForGoodBySink.merge(sink, count, Integer::sum);
+            refusedForGoodErrorBySink.putIfAbsent(sink, error);
+        } else {
+            expiredErrorBySink.putIfAbsent(sink, error);
+        }
+    }
+
+    /**
+     * What went to the sink's dead letter in this poll, and why: how many were refused for good
+     * and how many for longer than {@code deadLetterAfter}, each with the first error.
+     */
+    synchronized String deadLetterSummary(String sink, Duration deadLetterAfter) {
+        int forGood = refusedForGoodBySink.getOrDefault(sink, 0);
+        int expired = deadLetteredBySink.getOrDefault(sink, 0) - forGood;
+        List<String> parts = new ArrayList<>();
+        if (forGood > 0) {
+            parts.add(forGood + " refused for good (no retry changes it): " + refusedForGoodErrorBySink.get(sink));
+        }
+        if (expired > 0) {
+            parts.add(expired + " still refused " + deadLetterAfter + " after the first refusal: " + expiredErrorBySink.get(sink));
+        }
+        return String.join("; ", parts);
+    }
+
+    /** The sink refused alerts in a way that may pass: the rest of the poll is not offered to it. */
+    synchronized void refusing(String sink, String error) {
+        refusingSinks.add(sink);
         lastErrorBySink.putIfAbsent(sink, error);
     }
 
@@ -279,9 +370,12 @@ public final class Poll {
         return missing;
     }
 
-    /** The sink refused an alert in this poll, after its redeliveries. */
+    /**
+     * The sink refused an alert in this poll, after its redeliveries, in a way that may pass (one
+     * it refused for good does not count: it goes on with the next).
+     */
     synchronized boolean hasRefused(String sink) {
-        return undeliveredBySink.containsKey(sink) || deadLetteredBySink.containsKey(sink);
+        return refusingSinks.contains(sink);
     }
 
     /** Sinks that refused alerts this poll which stay pending: the window cannot close. */

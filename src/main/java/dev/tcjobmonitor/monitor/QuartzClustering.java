@@ -12,13 +12,17 @@ import org.apache.camel.component.quartz.QuartzComponent;
  * runs on exactly one node, a job never runs twice at once across nodes, and a node that dies
  * mid-poll has its fire recovered by another. Quartz counts a node as dead 7.5 s (a constant of
  * its own) after its check-in is overdue, so a takeover takes up to check-in interval + 7.5 s + one
- * cron period. Without clustering, Quartz keeps its in-memory store.
+ * cron period. Without clustering, Quartz keeps its in-memory store, and so does a one-shot
+ * command's process ({@code --once}, {@code --since}, {@code --dry-run}): it polls on its own and
+ * never joins the cluster's schedule (the shared job store could hand its poll to another node);
+ * the monitor's poll lock on the shared database keeps it apart from the daemons' polls.
  * It configures the component before the monitors' routes create their endpoints.
  */
 public class QuartzClustering implements CamelContextAware {
 
     private CamelContext camelContext;
     private boolean clusterEnabled;
+    private boolean oneShot;
     private String jdbcUrl;
     private String user;
     private String password;
@@ -27,7 +31,7 @@ public class QuartzClustering implements CamelContextAware {
     private long socketTimeoutMillis = 30_000;
 
     public void start() {
-        if (!clusterEnabled) {
+        if (!clusterEnabled || oneShot) {
             return;
         }
         Map<String, Object> quartz = new HashMap<>();
@@ -65,6 +69,10 @@ public class QuartzClustering implements CamelContextAware {
 
     public void setClusterEnabled(boolean clusterEnabled) {
         this.clusterEnabled = clusterEnabled;
+    }
+
+    public void setOneShot(boolean oneShot) {
+        this.oneShot = oneShot;
     }
 
     public void setJdbcUrl(String jdbcUrl) {

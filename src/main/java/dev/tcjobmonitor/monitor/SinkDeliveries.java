@@ -6,7 +6,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.camel.Exchange;
 import org.apache.camel.InvalidPayloadException;
@@ -67,27 +69,64 @@ public class SinkDeliveries {
         exchange.getMessage().setBody(alert.document());
     }
 
-    /** The sink accepted the alerts on this exchange. */
+    /**
+     * The sink accepted the alerts on this exchange. Of a {@link PartlyAccepted} batch whose last
+     * attempt succeeded, those refused for good in an earlier attempt (and left out of the retry)
+     * go to the dead letter instead.
+     */
     public void delivered(String sink, Exchange exchange) {
-        poll(sink, exchange).monitor().delivered(sink, alerts(exchange), poll(sink, exchange));
+        Poll poll = poll(sink, exchange);
+        List<Alert> alerts = alerts(exchange);
+        if (exchange.getMessage().getBody() instanceof PartlyAccepted handed) {
+            Map<Alert, Throwable> forGood = handed.refusedForGood();
+            if (!forGood.isEmpty()) {
+                deadLetterForGood(sink, alerts, forGood, poll);
+                alerts = alerts.stream().filter(alert -> !forGood.containsKey(alert)).toList();
+            }
+        }
+        poll.monitor().delivered(sink, alerts, poll);
     }
 
     /**
-     * The sink refused the alerts on this exchange after its redeliveries; when what it was handed
-     * is {@link PartlyAccepted}, those it did accept count as delivered.
+     * Whether the sink refused the alerts on this exchange for good ({@link SinkErrors}): the
+     * {@code onWhen} of the error configuration tc-sink (errors.camel.yaml), which then sends them
+     * to {@link #failed} without a redelivery. For a sink handed a {@link PartlyAccepted} batch:
+     * whether nothing is left that a retry could send.
+     */
+    public boolean refusedForGood(Exchange exchange) {
+        if (exchange.getMessage().getBody() instanceof PartlyAccepted handed) {
+            return handed.settled();
+        }
+        Throwable cause = exchange.getException();
+        return SinkErrors.isPermanent(cause != null ? cause : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
+    }
+
+    /**
+     * The sink refused the alerts on this exchange: for good (they go to its dead letter at once
+     * and the sink goes on with the rest), or, after its redeliveries, in a way that may pass
+     * (they stay pending; see {@link JobMonitor#undelivered}). When what it was handed is
+     * {@link PartlyAccepted}, those it did accept count as delivered, and each refused alert is
+     * judged by its own error.
      */
     public void failed(String sink, Exchange exchange) {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         Poll poll = poll(sink, exchange);
         List<Alert> refused = alerts(exchange);
         try {
+            Map<Alert, Throwable> forGood = new IdentityHashMap<>();
             if (exchange.getMessage().getBody() instanceof PartlyAccepted handed) {
                 List<Alert> taken = handed.accepted();
                 poll.monitor().delivered(sink, taken, poll);
-                Set<Alert> accepted = Collections.newSetFromMap(new IdentityHashMap<>());
-                accepted.addAll(taken);
-                refused = refused.stream().filter(alert -> !accepted.contains(alert)).toList();
+                Set<Alert> done = Collections.newSetFromMap(new IdentityHashMap<>());
+                done.addAll(taken);
+                forGood.putAll(handed.refusedForGood());
+                done.addAll(forGood.keySet());
+                refused = refused.stream().filter(alert -> !done.contains(alert)).toList();
+            } else if (SinkErrors.isPermanent(cause)) {
+                refused.forEach(alert -> forGood.put(alert, cause));
+                refused = List.of();
             }
+            deadLetterForGood(sink, alerts(exchange), forGood, poll);
             poll.monitor().undelivered(sink, refused, ErrorText.describe(cause), poll);
         } catch (RuntimeException unrecorded) {
             // e.g. the dead letter cannot be written (a read-only state folder): those alerts count
@@ -97,6 +136,14 @@ public class SinkDeliveries {
                     + ErrorText.describe(unrecorded)
                     + "); it refused: " + ErrorText.describe(cause));
         }
+    }
+
+    /** Those of {@code alerts} in {@code forGood} to the dead letter, grouped by error, in the page's order. */
+    private static void deadLetterForGood(String sink, List<Alert> alerts, Map<Alert, Throwable> forGood, Poll poll) {
+        Map<String, List<Alert>> byError = new LinkedHashMap<>();
+        alerts.stream().filter(forGood::containsKey).forEach(alert -> byError
+                .computeIfAbsent(ErrorText.describe(forGood.get(alert)), error -> new ArrayList<>()).add(alert));
+        byError.forEach((error, refused) -> poll.monitor().refusedForGood(sink, refused, error, poll));
     }
 
     @SuppressWarnings("unchecked")

@@ -10,7 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import dev.tcjobmonitor.state.PollLock;
 import org.apache.camel.Exchange;
+import org.apache.camel.support.SynchronizationAdapter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +27,9 @@ public class Window {
 
     /** The monitor's lines keep the monitor's logger (log configuration, README). */
     private static final Logger LOG = LoggerFactory.getLogger(JobMonitor.class);
+    /** The longest a one-shot command waits for another process's poll of the monitor. */
+    static final Duration ONE_SHOT_WAIT = Duration.ofMinutes(10);
+    private static final Duration LOCK_RETRY = Duration.ofMillis(250);
     private JobMonitor monitor;
 
     public void setMonitor(JobMonitor monitor) {
@@ -34,10 +39,29 @@ public class Window {
     /**
      * Opens a poll over [watermark - overlap, now], or [now - lookback, now] the first time (a
      * backfill starts where it was asked to): the {@link Poll} in {@link MonitorConstants#POLL}, its
-     * first page in {@link Pages#NEXT}.
+     * first page in {@link Pages#NEXT}. First it takes the monitor ({@link #takeMonitor}), which it
+     * gives back when the poll's exchange is done; a daemon's poll that finds another process
+     * polling the monitor is skipped (no page, no state, nothing recorded).
      */
     public void open(Exchange exchange) {
         MonitorSettings settings = monitor.settings();
+        long asked = System.nanoTime();
+        PollLock lock = takeMonitor();
+        if (lock == null) {
+            Poll skipped = new Poll(monitor, null, monitor.clock().instant(), null, false, sinceFired(exchange));
+            skipped.skip();
+            exchange.setProperty(MonitorConstants.POLL, skipped);
+            exchange.setProperty(Pages.NEXT, null);
+            return;
+        }
+        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange done) {
+                lock.close();
+            }
+        });
+        // the poll begins once it holds the monitor: a wait for another process is not its time
+        Duration waited = Duration.ofNanos(System.nanoTime() - asked);
         Instant now = monitor.clock().instant().truncatedTo(ChronoUnit.SECONDS);
         Instant usualStart = monitor.stateStore().watermark(settings.name())
                 .map(watermark -> watermark.minus(settings.overlap()))
@@ -46,13 +70,58 @@ public class Window {
         // a backfill that starts after the usual window would leave a gap if it moved the watermark
         boolean movesWatermark = !monitor.dryRun() && !windowStart.isAfter(usualStart);
         URI firstPage = settings.endpoint().executionsUrl(monitor.tql(windowStart), settings.pageSize());
-        Poll poll = new Poll(monitor, windowStart, now, firstPage, movesWatermark, sinceFired(exchange));
+        Duration sinceFired = sinceFired(exchange);
+        Poll poll = new Poll(monitor, windowStart, now, firstPage, movesWatermark,
+                sinceFired.compareTo(waited) > 0 ? sinceFired.minus(waited) : Duration.ZERO);
         if (monitor.since().isPresent()) {
             // a usual window reaches back the overlap, never past the retention: a backfill can
             poll.deliveredIdsForgottenBefore(monitor.stateStore().forgottenBefore(settings.name()));
         }
         exchange.setProperty(MonitorConstants.POLL, poll);
         exchange.setProperty(Pages.NEXT, firstPage.toString());
+    }
+
+    /**
+     * Takes the monitor for this poll, so that no other process polls it at the same time (in a
+     * cluster: the nodes, and a one-shot command run beside them). A one-shot command waits for a
+     * poll in progress elsewhere, up to {@link #ONE_SHOT_WAIT}; a daemon's poll does not wait: its
+     * fire is skipped, the next one polls as usual.
+     *
+     * @return the monitor, to give back once the poll's exchange is done; null: skip this poll
+     */
+    private PollLock takeMonitor() {
+        PollLock lock = monitor.stateStore().pollLock(monitor.name());
+        try {
+            if (lock.tryTake()) {
+                return lock;
+            }
+            String holder = lock.holder();
+            if (!monitor.oneShot()) {
+                LOG.info("Poll of '{}' skipped: another process is polling this monitor ({}); the next fire polls as usual",
+                        monitor.name(), holder);
+                lock.close();
+                return null;
+            }
+            LOG.info("Poll of '{}' waits for another process polling this monitor to finish ({}), at most {}",
+                    monitor.name(), holder, ONE_SHOT_WAIT);
+            long deadline = System.nanoTime() + ONE_SHOT_WAIT.toNanos();
+            while (!lock.tryTake()) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("another process has been polling monitor '" + monitor.name()
+                            + "' for more than " + ONE_SHOT_WAIT + " (" + lock.holder() + "); nothing was polled");
+                }
+                Thread.sleep(LOCK_RETRY.toMillis());
+            }
+            return lock;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            lock.close();
+            throw new IllegalStateException("stopped while waiting for another process polling monitor '"
+                    + monitor.name() + "' to finish");
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
     }
 
     /** How long ago the poll's exchange was created: when Quartz fired it. */
@@ -66,11 +135,14 @@ public class Window {
      */
     public AlertBatch close(Exchange exchange) {
         Poll poll = poll(exchange);
+        if (poll.skipped()) {
+            return addressed(exchange, new AlertBatch(List.of()));
+        }
         MonitorSettings settings = monitor.settings();
         reportUnchecked(poll);
         poll.deadLetteredBySink().forEach((sink, count) -> LOG.warn(
-                "Sink '{}' of monitor '{}' refused {} alert(s) older than {}; they went to its dead letter: {}",
-                sink, settings.name(), count, settings.deadLetterAfter(), poll.lastError(sink)));
+                "Sink '{}' of monitor '{}' gave up on {} alert(s); they went to its dead letter: {}",
+                sink, settings.name(), count, poll.deadLetterSummary(sink, settings.deadLetterAfter())));
         // per sink, delivered + dead-lettered must be every failure of the window it lacked: an
         // alert refused and pending, or whose refusal could not be recorded, keeps the window open
         Map<String, Integer> missing = poll.missingBySink();
@@ -91,11 +163,14 @@ public class Window {
             monitor.stateStore().saveWatermark(settings.name(), poll.windowEnd());
             // by the failure's time: the next window reaches back the overlap, at most the retention
             monitor.stateStore().forgetDeliveredBefore(settings.name(), poll.windowEnd().minus(settings.deliveredRetention()));
+            // every alert of the window is done for every sink: refusals of those a sink has had go
+            monitor.stateStore().forgetRefusals(settings.name(), poll.windowEnd().minus(settings.deliveredRetention()));
         }
         poll.succeeded();
-        LOG.info("Poll of '{}' done in {} ms: window {}..{}, {} page(s), {} execution(s), {} failed, {} new, delivered {}{}",
+        LOG.info("Poll of '{}' done in {} ms: window {}..{}, {} page(s), {} execution(s), {} failed, {} new, delivered {}{}{}",
                 settings.name(), poll.elapsed().toMillis(), poll.windowStart(), poll.windowEnd(), poll.pages(),
                 poll.executions(), poll.failures(), poll.newFailures(), describe(poll.deliveredBySink()),
+                poll.silencedBySink().isEmpty() ? "" : ", silenced " + describe(poll.silencedBySink()),
                 monitor.dryRun() ? " (dry run: nothing sent, no state changed)"
                         : poll.wasCutShortByStop() ? " (stopped before its last page: watermark unchanged)"
                         : poll.movesWatermark() ? "" : " (backfill: watermark unchanged)");
@@ -165,9 +240,18 @@ public class Window {
         return addressed(exchange, new AlertBatch(alerts));
     }
 
-    /** The batch, with {@link MonitorConstants#BATCH_SINKS} naming the sink routes that lack part of it. */
+    /**
+     * The batch, with {@link MonitorConstants#BATCH_SINKS} naming the sink routes that lack part of
+     * it; once the poll has read its last page (or ended), also those of the sinks that gathered
+     * the poll's failures to send them together (the email digest), so that they send them now.
+     */
     static AlertBatch addressed(Exchange exchange, AlertBatch batch) {
-        exchange.setProperty(MonitorConstants.BATCH_SINKS, batch.sinks().stream()
+        java.util.Set<String> sinks = new java.util.TreeSet<>(batch.sinks());
+        Poll poll = exchange.getProperty(MonitorConstants.POLL, Poll.class);
+        if (poll != null && !poll.hasMorePages()) {
+            sinks.addAll(poll.gatheringSinks());
+        }
+        exchange.setProperty(MonitorConstants.BATCH_SINKS, sinks.stream()
                 .map(sink -> MonitorConstants.SINK_ENDPOINT_PREFIX + sink).toList());
         return batch;
     }

@@ -1,10 +1,14 @@
 package dev.tcjobmonitor.sink;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tcjobmonitor.alert.Alert;
 import dev.tcjobmonitor.alert.EmailDigest;
+import dev.tcjobmonitor.alert.FailedExecution;
 import dev.tcjobmonitor.monitor.MonitorConstants;
 import dev.tcjobmonitor.monitor.Poll;
 import dev.tcjobmonitor.monitor.SinkDeliveries;
+import dev.tcjobmonitor.threatconnect.ExecutionPageReader;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -12,19 +16,27 @@ import org.apache.camel.Exchange;
 import org.apache.camel.InvalidPayloadException;
 
 /**
- * The email sink's own steps (bean {@code tcEmail}): which mails a page's batch makes
- * ({@code sink.email.mode}: one digest, or one mail per failure) and what each mail says.
+ * The email sink's own steps (bean {@code tcEmail}): which mails a batch makes
+ * ({@code sink.email.mode}: one digest per poll, or one mail per failure) and what each mail says.
+ *
+ * <p>A digest gathers the failures of every page of the poll (in the poll, {@link Poll#gather}) and
+ * is sent once the poll has read its last page, or has failed part-way: one mail per poll however
+ * many pages it read. It lists at most {@code sink.email.max-rows} failures and counts all of them.
+ * Its failures count as delivered only once the SMTP server accepted the mail; refused, all of them
+ * stay pending for this sink.
  */
 public class EmailAlerts {
 
     /** camel-mail sends this header's text as the plain part beside the HTML body. */
     static final String ALTERNATIVE_BODY = "CamelMailAlternativeBody";
+    private static final String SINK = "email";
 
     private final SinkDeliveries deliveries = new SinkDeliveries();
     private boolean digest = true;
     private String subjectPrefix = "";
+    private int maxRows = 500;
 
-    /** {@code digest} (one mail per poll's page with every new failure) or {@code each}. */
+    /** {@code digest} (one mail per poll with every new failure) or {@code each}. */
     public void setMode(String mode) {
         switch (mode == null ? "" : mode.strip()) {
             case "digest" -> digest = true;
@@ -37,10 +49,24 @@ public class EmailAlerts {
         this.subjectPrefix = subjectPrefix == null ? "" : subjectPrefix;
     }
 
+    /** {@code sink.email.max-rows}: the most failures a digest lists (it counts all of them). */
+    public void setMaxRows(String maxRows) {
+        String value = maxRows == null ? "" : maxRows.strip();
+        try {
+            this.maxRows = Integer.parseInt(value);
+        } catch (NumberFormatException notANumber) {
+            this.maxRows = 0;
+        }
+        if (this.maxRows < 1) {
+            throw new IllegalArgumentException("invalid setting sink.email.max-rows: '" + value
+                    + "' is not a whole number of at least 1");
+        }
+    }
+
     /** The mails to send for the batch in the body, each as the list of alerts it reports. */
     public Iterator<List<Alert>> mails(Exchange exchange) throws InvalidPayloadException {
-        Iterator<Alert> pending = deliveries.pending("email", exchange);
         if (!digest) {
+            Iterator<Alert> pending = deliveries.pending(SINK, exchange);
             return new Iterator<>() {
                 public boolean hasNext() {
                     return pending.hasNext();
@@ -51,9 +77,40 @@ public class EmailAlerts {
                 }
             };
         }
-        List<Alert> all = new java.util.ArrayList<>();
-        pending.forEachRemaining(all::add);
-        return all.isEmpty() ? java.util.Collections.emptyIterator() : List.of(List.copyOf(all)).iterator();
+        Poll poll = exchange.getProperty(MonitorConstants.POLL, Poll.class);
+        List<Alert> failures = new ArrayList<>();
+        List<Alert> notices = new ArrayList<>();
+        for (Alert alert : deliveries.pendingAll(SINK, exchange)) {
+            (alert.isNotice() ? notices : failures).add(alert);
+        }
+        // beyond the rows a digest lists, a failure is only counted (and recorded, or dead-lettered,
+        // with its document): it need not keep its parsed execution until the poll's end
+        int kept = poll.gathered(SINK);
+        List<Alert> gathering = new ArrayList<>(failures.size());
+        for (Alert alert : failures) {
+            gathering.add(kept++ < maxRows ? alert : unlisted(alert));
+        }
+        poll.gather(SINK, gathering);
+        List<List<Alert>> mails = new ArrayList<>(2);
+        if (!poll.hasMorePages()) {
+            List<Alert> digestOfPoll = poll.takeGathered(SINK);
+            if (!digestOfPoll.isEmpty()) {
+                mails.add(digestOfPoll);
+            }
+        }
+        // the monitor's notices about itself come after the poll's pages, in a mail of their own
+        if (!notices.isEmpty()) {
+            mails.add(List.copyOf(notices));
+        }
+        return mails.iterator();
+    }
+
+    /** The alert as a digest that does not list it needs it: its keys, times, document and job. */
+    private static Alert unlisted(Alert alert) {
+        ObjectNode fields = ExecutionPageReader.JSON.createObjectNode();
+        alert.execution().text("jobId").ifPresent(jobId -> fields.put("jobId", jobId));
+        return new Alert(new FailedExecution(fields), alert.key(), alert.eventTime(), alert.document(), alert.pendingSinks(),
+                alert.monitor());
     }
 
     /**
@@ -64,8 +121,10 @@ public class EmailAlerts {
         @SuppressWarnings("unchecked")
         List<Alert> alerts = exchange.getMessage().getMandatoryBody(List.class);
         Poll poll = exchange.getProperty(MonitorConstants.POLL, Poll.class);
+        List<String> elsewhere = poll.monitor().settings().sinks().stream().filter(sink -> !sink.equals(SINK)).toList();
+        // every job's name asked for at once, under one deadline (JobDirectory.namesOf)
         Map<String, String> names = poll.monitor().jobDirectory().namesOf(EmailDigest.jobIds(alerts));
-        EmailDigest.Mail mail = new EmailDigest(id -> names.getOrDefault(id, "")).mail(subjectPrefix, alerts);
+        EmailDigest.Mail mail = new EmailDigest(id -> names.getOrDefault(id, ""), maxRows, elsewhere).mail(subjectPrefix, alerts);
         exchange.setProperty(MonitorConstants.ALERTS, alerts);
         exchange.getMessage().setHeaders(new java.util.HashMap<>(Map.of(
                 "Subject", mail.subject(),

@@ -3,9 +3,12 @@ package dev.tcjobmonitor.sink;
 import dev.tcjobmonitor.alert.Alert;
 import dev.tcjobmonitor.monitor.MonitorConstants;
 import dev.tcjobmonitor.monitor.PartlyAccepted;
+import dev.tcjobmonitor.monitor.SinkErrors;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -21,15 +24,20 @@ import org.apache.camel.support.DefaultExchange;
  *
  * <p>Iterated again (a redelivery), it yields only the alerts the broker has not acknowledged
  * yet, so a retry never sends an acknowledged record twice. An attempt stops yielding as soon as
- * a record it sent was refused on the spot (a broker that is down costs one wait of
- * {@code max.block.ms}, not one per record). An acknowledgement that arrives only after a failed
- * attempt was settled counts as a refusal: that record may be sent again (at least once).
+ * a record it sent was refused on the spot in a way that may pass (a broker that is down costs
+ * one wait of {@code max.block.ms}, not one per record). A record refused for good
+ * ({@link SinkErrors}: too large for the client or the broker, invalid) is never sent again and
+ * stops nothing: it goes to the dead letter, the others on. An acknowledgement that arrives only
+ * after a failed attempt was settled counts as a refusal: that record may be sent again (at least
+ * once).
  */
 public final class KafkaRecords implements Iterable<Exchange>, PartlyAccepted {
 
     private final CamelContext context;
     private final List<Alert> alerts;
     private final boolean[] acknowledged;
+    /** Per alert, the error the client or broker refused it with for good (null: not refused so). */
+    private final Throwable[] refusedForGood;
     /** The records of the latest attempt, by alert (null: not sent in it). */
     private Exchange[] sent;
 
@@ -37,6 +45,7 @@ public final class KafkaRecords implements Iterable<Exchange>, PartlyAccepted {
         this.context = context;
         this.alerts = List.copyOf(alerts);
         this.acknowledged = new boolean[alerts.size()];
+        this.refusedForGood = new Throwable[alerts.size()];
         this.sent = new Exchange[alerts.size()];
     }
 
@@ -52,7 +61,8 @@ public final class KafkaRecords implements Iterable<Exchange>, PartlyAccepted {
 
             @Override
             public boolean hasNext() {
-                return next < alerts.size() && (last == null || last.getException() == null);
+                return next < alerts.size() && (last == null || last.getException() == null
+                        || SinkErrors.isPermanent(last.getException()));
             }
 
             @Override
@@ -81,19 +91,44 @@ public final class KafkaRecords implements Iterable<Exchange>, PartlyAccepted {
         return accepted;
     }
 
+    /** The alerts the client or broker refused for good, in any attempt so far, each with its error. */
+    @Override
+    public synchronized Map<Alert, Throwable> refusedForGood() {
+        collectAcknowledgements();
+        Map<Alert, Throwable> refused = new IdentityHashMap<>();
+        for (int i = 0; i < alerts.size(); i++) {
+            if (refusedForGood[i] != null) {
+                refused.put(alerts.get(i), refusedForGood[i]);
+            }
+        }
+        return refused;
+    }
+
+    /** Whether every alert was acknowledged or refused for good: a retry would send nothing. */
+    @Override
+    public synchronized boolean settled() {
+        collectAcknowledgements();
+        return owedFrom(0) == alerts.size();
+    }
+
     private void collectAcknowledgements() {
         for (int i = 0; i < sent.length; i++) {
             Exchange record = sent[i];
-            if (record != null && record.getException() == null
-                    && record.getMessage().getHeader(KafkaConstants.KAFKA_RECORD_META) != null) {
+            if (record == null) {
+                continue;
+            }
+            Exception refusal = record.getException();
+            if (refusal == null && record.getMessage().getHeader(KafkaConstants.KAFKA_RECORD_META) != null) {
                 acknowledged[i] = true;
+            } else if (refusal != null && SinkErrors.isPermanent(refusal)) {
+                refusedForGood[i] = refusal;
             }
         }
     }
 
     private int owedFrom(int index) {
         int owed = index;
-        while (owed < alerts.size() && acknowledged[owed]) {
+        while (owed < alerts.size() && (acknowledged[owed] || refusedForGood[owed] != null)) {
             owed++;
         }
         return owed;

@@ -28,6 +28,11 @@ import java.util.Optional;
  * retention rather than at every poll, and hold at most a quarter more than the retention's ids.</li>
  * <li>{@code forgotten-before}: the latest cutoff entries were forgotten before (ISO-8601), absent
  * while none was; replaced atomically before the ledgers are rewritten.</li>
+ * <li>{@code refused-<sink>.tsv}: one {@code key<TAB>epochSeconds} line per alert the sink refused
+ * and has not had since, with the time of its first refusal ({@code monitor.dead-letter-after}
+ * counts from it); same format and append as the delivered ids, not forced (a refusal lost to a
+ * power loss only starts its count again). Rewritten without the alerts the sink has had since
+ * when a window closes.</li>
  * </ul>
  * A kill at any moment leaves either the old or the new watermark, and delivered entries that are
  * all real deliveries. The delivered ids appended since the last watermark are forced to the disk
@@ -39,6 +44,7 @@ public final class FileStateStore implements MonitorStateStore, AutoCloseable {
     private static final String LEDGER_PREFIX = "delivered-";
     private static final String LEDGER_SUFFIX = ".tsv";
     private static final String FORGOTTEN = "forgotten-before";
+    private static final String REFUSED_PREFIX = "refused-";
     /** Old entries are forgotten once there are at least one for every this many kept. */
     private static final int FORGET_ONE_IN = 4;
 
@@ -155,6 +161,15 @@ public final class FileStateStore implements MonitorStateStore, AutoCloseable {
         if (lines.isEmpty()) {
             return;
         }
+        append(file, lines, "cannot record a delivery in ");
+        unforced.add(file);
+    }
+
+    /**
+     * Appends {@code lines} in one write. When the write fails, the file's entries are read again
+     * from disk at the next lookup (complete lines count, a torn last one is cut).
+     */
+    private void append(Path file, CharSequence lines, String failure) {
         try {
             FileChannel channel = appenders.get(file);
             if (channel == null) {
@@ -165,12 +180,86 @@ public final class FileStateStore implements MonitorStateStore, AutoCloseable {
             while (buffer.hasRemaining()) {
                 channel.write(buffer);
             }
-            unforced.add(file);
         } catch (IOException e) {
             ledgers.remove(file);
             closeAppender(file);
-            throw new UncheckedIOException("cannot record a delivery in " + file, e);
+            throw new UncheckedIOException(failure + file, e);
         }
+    }
+
+    /**
+     * The recorded first refusal of each key, recording {@code now} (to the second) for those
+     * without one, in one write.
+     */
+    @Override
+    public synchronized Map<String, Instant> refusedSince(String monitor, String sink, List<String> executionKeys, Instant now) {
+        Map<String, Instant> since = new HashMap<>();
+        if (executionKeys.isEmpty()) {
+            return since;
+        }
+        executionKeys.forEach(FileStateStore::requireSafeKey);
+        Path file = refusalFile(monitor, sink);
+        Map<String, Long> entries = ledger(file);
+        long nowSecond = now.getEpochSecond();
+        StringBuilder lines = new StringBuilder();
+        for (String key : executionKeys) {
+            Long first = entries.putIfAbsent(key, nowSecond);
+            if (first == null) {
+                lines.append(key).append('\t').append(nowSecond).append('\n');
+            }
+            since.put(key, Instant.ofEpochSecond(first == null ? nowSecond : first));
+        }
+        if (!lines.isEmpty()) {
+            append(file, lines, "cannot record a refusal in ");
+        }
+        return since;
+    }
+
+    /**
+     * Rewrites each sink's refusals without the alerts it has had since (in its delivered ids) and
+     * those first refused before {@code cutoff}; a file left empty is deleted. A file with nothing
+     * to drop is left alone.
+     */
+    @Override
+    public synchronized void forgetRefusals(String monitor, Instant cutoff) {
+        Path dir = monitorDir(monitor);
+        List<Path> files;
+        try (var listing = Files.list(dir)) {
+            files = listing.filter(file -> sinkOfRefusals(file) != null).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the state folder " + dir, e);
+        }
+        long before = cutoff.getEpochSecond();
+        for (Path file : files) {
+            Map<String, Long> delivered = ledger(ledgerFile(monitor, sinkOfRefusals(file)));
+            Map<String, Long> refusals = ledger(file);
+            if (refusals.entrySet().removeIf(entry -> entry.getValue() < before || delivered.containsKey(entry.getKey()))) {
+                closeAppender(file);
+                if (refusals.isEmpty()) {
+                    try {
+                        Files.deleteIfExists(file);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("cannot delete " + file, e);
+                    }
+                } else {
+                    writeAtomically(file, lines(refusals));
+                }
+            }
+        }
+    }
+
+    /** The sink whose refusals {@code file} holds, or null when it holds none. */
+    private static String sinkOfRefusals(Path file) {
+        String name = file.getFileName().toString();
+        if (!name.startsWith(REFUSED_PREFIX) || !name.endsWith(LEDGER_SUFFIX)) {
+            return null;
+        }
+        String sink = name.substring(REFUSED_PREFIX.length(), name.length() - LEDGER_SUFFIX.length());
+        return SAFE_NAME.matcher(sink).matches() ? sink : null;
+    }
+
+    private Path refusalFile(String monitor, String sink) {
+        return monitorDir(monitor).resolve(REFUSED_PREFIX + requireSafeName(sink) + LEDGER_SUFFIX);
     }
 
     /**

@@ -11,7 +11,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
 
@@ -160,6 +163,57 @@ public final class JdbcStateStore implements MonitorStateStore {
             statement.setTimestamp(2, Timestamp.from(cutoff));
             statement.setString(3, monitor);
             statement.setTimestamp(4, Timestamp.from(cutoff));
+            return statement.executeUpdate();
+        });
+    }
+
+    /**
+     * One statement: the keys not refused before get {@code now}, and every key's first refusal is
+     * read back (a key another node added meanwhile, unseen by this statement, gets {@code now}).
+     */
+    @Override
+    public Map<String, Instant> refusedSince(String monitor, String sink, List<String> executionKeys, Instant now) {
+        Map<String, Instant> since = new HashMap<>();
+        if (executionKeys.isEmpty()) {
+            return since;
+        }
+        // ON CONFLICT cannot meet one key twice in a statement
+        Object[] keys = new LinkedHashSet<>(executionKeys).toArray();
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement statement = connection.prepareStatement("WITH added AS ("
+                     + "INSERT INTO TC_MONITOR_REFUSED (MONITOR, SINK, EXECUTION_KEY, FIRST_REFUSED)"
+                     + " SELECT ?, ?, U.KEY_TEXT, ? FROM UNNEST(?::VARCHAR[]) AS U(KEY_TEXT) ON CONFLICT DO NOTHING"
+                     + " RETURNING EXECUTION_KEY, FIRST_REFUSED)"
+                     + " SELECT EXECUTION_KEY, FIRST_REFUSED FROM added UNION ALL"
+                     + " SELECT EXECUTION_KEY, FIRST_REFUSED FROM TC_MONITOR_REFUSED"
+                     + " WHERE MONITOR = ? AND SINK = ? AND EXECUTION_KEY = ANY(?::VARCHAR[])")) {
+            java.sql.Array array = connection.createArrayOf("varchar", keys);
+            statement.setString(1, monitor);
+            statement.setString(2, sink);
+            statement.setTimestamp(3, Timestamp.from(now));
+            statement.setArray(4, array);
+            statement.setString(5, monitor);
+            statement.setString(6, sink);
+            statement.setArray(7, array);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    since.put(rows.getString(1), rows.getTimestamp(2).toInstant());
+                }
+            }
+        } catch (SQLException e) {
+            throw failure(e);
+        }
+        executionKeys.forEach(key -> since.putIfAbsent(key, now));
+        return since;
+    }
+
+    @Override
+    public void forgetRefusals(String monitor, Instant cutoff) {
+        query("DELETE FROM TC_MONITOR_REFUSED r WHERE r.MONITOR = ? AND (r.FIRST_REFUSED < ? OR EXISTS ("
+                + "SELECT 1 FROM TC_MONITOR_DELIVERED d"
+                + " WHERE d.MONITOR = r.MONITOR AND d.SINK = r.SINK AND d.EXECUTION_KEY = r.EXECUTION_KEY))", statement -> {
+            statement.setString(1, monitor);
+            statement.setTimestamp(2, Timestamp.from(cutoff));
             return statement.executeUpdate();
         });
     }

@@ -2,12 +2,13 @@ package dev.tcjobmonitor.state;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * What a monitor remembers between polls: its watermark (the end of the last fully delivered
- * window) and, per sink, which executions that sink already has. Keys are namespaced by monitor
- * name so several monitors can share one store.
+ * window) and, per sink, which executions that sink already has and since when it refuses those it
+ * does not. Keys are namespaced by monitor name so several monitors can share one store.
  */
 public interface MonitorStateStore {
 
@@ -45,4 +46,29 @@ public interface MonitorStateStore {
      * Never moves back, even when the retention grows.
      */
     Optional<Instant> forgottenBefore(String monitor);
+
+    /**
+     * Since when {@code sink} refuses each of these executions ({@code monitor.dead-letter-after}
+     * counts from then): the time recorded at its first refusal, or {@code now} for one it had
+     * not refused before, which is recorded now. Kept across restarts until {@link #forgetRefusals}.
+     *
+     * @return a time for each key
+     */
+    Map<String, Instant> refusedSince(String monitor, String sink, List<String> executionKeys, Instant now);
+
+    /**
+     * Forgets the first refusals of executions that their sink has had since (delivered or
+     * dead-lettered: in its delivered ids), and those first refused before {@code cutoff}.
+     */
+    void forgetRefusals(String monitor, Instant cutoff);
+
+    /**
+     * What a poll of {@code monitor} takes first, so that no other process polls it at the same
+     * time. A store that one process has to itself (the file store: its folder is locked by it)
+     * needs none; a store that processes share (the cluster's PostgreSQL) lends the monitor to one
+     * of them at a time.
+     */
+    default PollLock pollLock(String monitor) {
+        return PollLock.UNCONTESTED;
+    }
 }

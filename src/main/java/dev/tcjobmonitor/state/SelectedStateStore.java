@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -86,8 +87,10 @@ public class SelectedStateStore implements MonitorStateStore, AutoCloseable {
         config.setUsername(user);
         config.setPassword(password);
         config.setMaximumPoolSize(4);
-        // a database that is down must not stop start-up: polls fail (and say so) until it is back
-        config.setInitializationFailTimeout(-1);
+        // the first connection is made here, once: a database that cannot be reached fails start-up
+        // at once (Application exits 1 naming it, and the service manager starts the node again)
+        // rather than after the pool's 5 s wait, twice (Camel's YAML loader tries a bean again)
+        config.setInitializationFailTimeout(1);
         config.setConnectionTimeout(5_000);
         HikariDataSource dataSource = new HikariDataSource(config);
         pool = dataSource;
@@ -150,6 +153,31 @@ public class SelectedStateStore implements MonitorStateStore, AutoCloseable {
     @Override
     public Optional<Instant> forgottenBefore(String monitor) {
         return store().forgottenBefore(monitor);
+    }
+
+    /**
+     * In a cluster, the PostgreSQL advisory lock of the monitor ({@link AdvisoryPollLock}): one
+     * process polls it at a time, whichever node or one-shot command it is. With files, none is
+     * needed: this process holds the state folder.
+     */
+    @Override
+    public PollLock pollLock(String monitor) {
+        store();
+        if (!clusterEnabled) {
+            return PollLock.UNCONTESTED;
+        }
+        return new AdvisoryPollLock(ClusterDatabase.withTimeouts(jdbcUrl, connectTimeoutMillis, socketTimeoutMillis), user,
+                password, monitor);
+    }
+
+    @Override
+    public Map<String, Instant> refusedSince(String monitor, String sink, List<String> executionKeys, Instant now) {
+        return store().refusedSince(monitor, sink, executionKeys, now);
+    }
+
+    @Override
+    public void forgetRefusals(String monitor, Instant cutoff) {
+        store().forgetRefusals(monitor, cutoff);
     }
 
     @Override

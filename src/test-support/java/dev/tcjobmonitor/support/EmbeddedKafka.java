@@ -38,6 +38,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Path logDir;
     private String saslUser;
     private String saslPassword;
+    private final Properties brokerSettings = new Properties();
     private KafkaRaftServer server;
 
     public EmbeddedKafka(Path logDir) {
@@ -55,6 +56,15 @@ public final class EmbeddedKafka implements AutoCloseable {
     public EmbeddedKafka withSaslPlainUser(String user, String password) {
         this.saslUser = user;
         this.saslPassword = password;
+        return this;
+    }
+
+    /**
+     * Before {@link #start}: one more broker setting, e.g. {@code message.max.bytes} for a broker
+     * that refuses records the client would send.
+     */
+    public EmbeddedKafka withBrokerSetting(String key, String value) {
+        brokerSettings.put(key, value);
         return this;
     }
 
@@ -85,6 +95,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         props.put("transaction.state.log.replication.factor", "1");
         props.put("transaction.state.log.min.isr", "1");
         props.put("group.initial.rebalance.delay.ms", "0");
+        props.putAll(brokerSettings);
         KafkaConfig config = new KafkaConfig(props);
         new Formatter()
                 .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))

@@ -359,4 +359,53 @@ class EmailDigestTest {
             assertThatThrownBy(() -> digest.subject(PREFIX, List.of())).isInstanceOf(IllegalArgumentException.class);
         }
     }
+
+    /** A digest with more failures than it may list (sink.email.max-rows). */
+    @Nested
+    class Cut {
+
+        private final EmailDigest listingTwo = new EmailDigest(JOB_NAMES, 2, List.of("file", "kafka"));
+
+        @Test
+        void listsTheFirstFailuresItIsGivenAndCountsEveryOneOfEachJob() {
+            // 174 fails three times, 9 and 10 once; the first two given are 10's and one of 174's
+            List<Alert> alerts = fiveFailuresOfThreeJobs();
+
+            String text = listingTwo.text(alerts);
+
+            assertThat(text).contains("Monitor 'default': 3 jobs failed, 5 failed executions.")
+                    .contains("The first 2 are listed; and 3 more, see the file and kafka sinks.")
+                    .contains("== Feed import (job 174): 3 failed executions ==")
+                    .contains("== Nightly export (job 9): 1 failed execution ==")
+                    .contains("== Report builder (job 10): 1 failed execution ==")
+                    .contains("failure 1005").contains("failure 1003")
+                    .doesNotContain("failure 1001").doesNotContain("failure 1004").doesNotContain("failure 1002")
+                    .contains("And 2 more of this job, not listed here.");
+            assertThat(listingTwo.subject(PREFIX, alerts)).contains("3 jobs failed: 5 failed executions");
+        }
+
+        @Test
+        void aJobWithNoListedFailureStillHasItsHeadingAndCount() {
+            String html = listingTwo.html(fiveFailuresOfThreeJobs());
+
+            assertThat(html).contains("Nightly export (job 9)").contains("1 failed execution<")
+                    .contains("Not listed here.")
+                    .contains("The first 2 are listed; and 3 more, see the file and kafka sinks.");
+            assertThat(html.split("<table", -1)).as("tables: the jobs with a listed failure").hasSize(1 + 2);
+        }
+
+        @Test
+        void withoutAnotherSinkItSaysWhyTheRestIsNotListed() {
+            String text = new EmailDigest(JOB_NAMES, 4, List.of()).text(fiveFailuresOfThreeJobs());
+
+            assertThat(text).contains("The first 4 are listed; and 1 more, not listed here (sink.email.max-rows).");
+        }
+
+        @Test
+        void aDigestWithinTheLimitSaysNothingOfOne() {
+            String text = new EmailDigest(JOB_NAMES, 5, List.of("file")).text(fiveFailuresOfThreeJobs());
+
+            assertThat(text).doesNotContain("listed").doesNotContain("more");
+        }
+    }
 }

@@ -117,11 +117,19 @@ final class ClusterNode {
 
     /** Starts the packaged jar in {@code root/node-N} with these settings (environment variables). */
     static ClusterNode start(int number, Path root, Map<String, String> settings) throws IOException {
+        return start(number, root, settings, new String[0]);
+    }
+
+    /**
+     * As {@link #start(int, Path, Map)}, with these command-line options (e.g. {@code --once}: a
+     * one-shot command on a node, in a folder, state folder and file sink folder of its own).
+     */
+    static ClusterNode start(int number, Path root, Map<String, String> settings, String... args) throws IOException {
         Path dir = Files.createDirectories(root.resolve("node-" + number));
         Path alertDir = dir.resolve("alerts");
         Path stdout = dir.resolve("stdout.log");
         Path stderr = dir.resolve("stderr.log");
-        List<String> command = PackagedJar.command();
+        List<String> command = PackagedJar.command(args);
         ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
                 .redirectOutput(stdout.toFile())
                 .redirectError(stderr.toFile());

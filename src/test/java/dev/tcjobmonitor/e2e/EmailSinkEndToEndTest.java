@@ -1,17 +1,20 @@
 package dev.tcjobmonitor.e2e;
 
-import dev.tcjobmonitor.support.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import dev.tcjobmonitor.monitor.Poll;
+import dev.tcjobmonitor.simulator.Fault;
 import dev.tcjobmonitor.support.EmbeddedKafka;
+import dev.tcjobmonitor.support.FreePorts;
 import jakarta.mail.BodyPart;
 import jakarta.mail.Message;
 import jakarta.mail.Multipart;
 import jakarta.mail.internet.MimeMessage;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -130,6 +133,22 @@ class EmailSinkEndToEndTest {
     }
 
     @Test
+    void theBlindNoticesMailIsSubjectedWithThePrefixTheNoticeAndTheMonitor() throws Exception {
+        // README "The monitor watching itself" quotes this subject with the default prefix
+        smtpUp();
+        MonitorHarness h = harness("email", "digest").set("monitor.health.max-failed-polls", "1").start();
+        h.simulator.enqueueFault(Fault.error(403, "Access Denied"));
+
+        h.poll();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> smtp.getReceivedMessages().length == 2);
+        assertThat(smtp.getReceivedMessages()[0].getSubject())
+                .isEqualTo("[TC] Monitor 'default' cannot see ThreatConnect on monitor 'default'");
+        assertThat(Files.readString(Path.of("README.md")))
+                .contains("`[ThreatConnect] Monitor 'default' cannot see ThreatConnect on monitor 'default'`");
+    }
+
+    @Test
     void eachModeSendsOneMailPerFailureAndNothingTwice() throws Exception {
         smtpUp();
         MonitorHarness h = harness("email", "each").set("sink.email.to", "soc@example.org").start();
@@ -175,6 +194,139 @@ class EmailSinkEndToEndTest {
                 .contains("failure 1").contains("failure 4");
         assertThat(h.alertedIds()).hasSize(4);
         assertThat(kafka.consume("tc.job.failures", 4, Duration.ofSeconds(20))).hasSize(4);
+    }
+
+    @Test
+    void aPollOfThreePagesSendsOneDigestWithEveryFailureOfThePoll() throws Exception {
+        smtpUp();
+        MonitorHarness h = harness("email", "digest").set("sink.email.to", "soc@example.org")
+                .set("monitor.page-size", "2").start();
+        Instant recent = Instant.now().minusSeconds(120);
+        for (int i = 1; i <= 6; i++) {
+            h.simulator.addFailed(i % 3 + 1, recent.plusSeconds(i), "failure " + i + "\n");
+        }
+
+        Poll poll = h.poll();
+
+        assertThat(poll.failure()).isEmpty();
+        assertThat(poll.pages()).isEqualTo(3);
+        assertThat(poll.deliveredBySink()).containsEntry("email", 6);
+        // a digest per poll, however many pages it read
+        MimeMessage[] mails = smtp.getReceivedMessages();
+        assertThat(mails).hasSize(1);
+        String text = part(mails[0], "text/plain");
+        assertThat(text).contains("3 jobs failed, 6 failed executions");
+        for (int i = 1; i <= 6; i++) {
+            assertThat(text).contains("failure " + i);
+        }
+    }
+
+    @Test
+    void aDigestIsSentEvenWhenThePollsLastPageHoldsNothingNewForEmail() throws Exception {
+        smtpUp();
+        MonitorHarness h = harness("email", "digest").set("sink.email.to", "soc@example.org")
+                .set("monitor.page-size", "2").start();
+        Instant recent = Instant.now().minusSeconds(300);
+        h.simulator.addFailed(1, recent, "already mailed 1\n");
+        h.simulator.addFailed(1, recent.plusSeconds(1), "already mailed 2\n");
+        assertThat(h.poll().failure()).isEmpty();
+        // newer executions come first: the next poll's last page holds only the two mailed already
+        for (int i = 3; i <= 6; i++) {
+            h.simulator.addFailed(2, recent.plusSeconds(i), "new failure " + i + "\n");
+        }
+
+        Poll poll = h.poll();
+
+        assertThat(poll.failure()).isEmpty();
+        assertThat(poll.pages()).isEqualTo(3);
+        MimeMessage[] mails = smtp.getReceivedMessages();
+        assertThat(mails).hasSize(2);
+        String text = part(mails[1], "text/plain");
+        assertThat(text).contains("1 job failed, 4 failed executions").doesNotContain("already mailed");
+    }
+
+    @Test
+    void aDigestPastMaxRowsListsThatManyAndStillCountsEveryFailureOfEachJob() throws Exception {
+        smtpUp();
+        MonitorHarness h = harness("file,email", "digest").set("sink.email.to", "soc@example.org")
+                .set("monitor.page-size", "2")
+                .set("sink.email.max-rows", "3").start();
+        h.simulator.addJob(100, "feed-import", "Feed import");
+        Instant recent = Instant.now().minusSeconds(120);
+        for (int i = 1; i <= 5; i++) {
+            h.simulator.addFailed(100, recent.plusSeconds(i), "import failure " + i + "\n");
+        }
+        h.simulator.addFailed(200, recent.plusSeconds(6), "export failure 6\n");
+        h.simulator.addFailed(200, recent.plusSeconds(7), "export failure 7\n");
+
+        Poll poll = h.poll();
+
+        assertThat(poll.failure()).isEmpty();
+        assertThat(poll.deliveredBySink()).containsEntry("email", 7).containsEntry("file", 7);
+        MimeMessage[] mails = smtp.getReceivedMessages();
+        assertThat(mails).hasSize(1);
+        assertThat(mails[0].getSubject()).contains("2 jobs failed: 7 failed executions");
+        String text = part(mails[0], "text/plain");
+        String html = part(mails[0], "text/html");
+        for (String part : List.of(text, html)) {
+            // three rows, whichever they are; the counts of both jobs whole
+            assertThat(java.util.regex.Pattern.compile("(import|export) failure [1-7]").matcher(part).results().count())
+                    .as("failures listed").isEqualTo(3);
+            assertThat(part).contains("2 jobs failed, 7 failed executions")
+                    .contains("and 4 more, see the file sink")
+                    .containsPattern("Feed import \\(job 100\\)(:| <span[^>]*>) ?5 failed executions")
+                    .containsPattern("Job 200(:| <span[^>]*>) ?2 failed executions");
+        }
+    }
+
+    @Test
+    void aRefusedDigestKeepsEveryFailureOfThePollPendingForEmailOnly() throws Exception {
+        smtpPort = FreePorts.freePort();
+        MonitorHarness h = harness("file,email", "digest").set("sink.email.to", "soc@example.org")
+                .set("monitor.page-size", "2").start();
+        Instant recent = Instant.now().minusSeconds(60);
+        for (int i = 1; i <= 5; i++) {
+            h.simulator.addFailed(i, recent.plusSeconds(i), "failure " + i + "\n");
+        }
+
+        Poll whileDown = h.poll();
+
+        assertThat(whileDown.failure()).hasValueSatisfying(reason -> assertThat(reason).contains("sink 'email' refused 5"));
+        assertThat(whileDown.deliveredBySink()).containsOnlyKeys("file").containsEntry("file", 5);
+        assertThat(h.watermark()).isEmpty();
+
+        smtpUp();
+        Poll afterReturn = h.poll();
+
+        assertThat(afterReturn.failure()).isEmpty();
+        assertThat(afterReturn.deliveredBySink()).containsOnlyKeys("email").containsEntry("email", 5);
+        assertThat(smtp.getReceivedMessages()).hasSize(1);
+        assertThat(part(smtp.getReceivedMessages()[0], "text/plain")).contains("5 jobs failed, 5 failed executions");
+        assertThat(h.alertedIds()).hasSize(5);
+        assertThat(h.watermark()).isPresent();
+    }
+
+    @Test
+    void aPollThatFailsPartWayStillMailsWhatItReadInOneDigest() throws Exception {
+        smtpUp();
+        // four pages of two; the third page's next link is one page too many: the poll fails there,
+        // after delivering the first two pages
+        MonitorHarness h = harness("email", "digest").set("sink.email.to", "soc@example.org")
+                .set("monitor.page-size", "2").set("monitor.max-pages", "3").start();
+        Instant recent = Instant.now().minusSeconds(60);
+        for (int i = 1; i <= 8; i++) {
+            h.simulator.addFailed(7, recent.plusSeconds(i), "failure " + i + "\n");
+        }
+
+        Poll poll = h.poll();
+
+        assertThat(poll.failure()).hasValueSatisfying(reason -> assertThat(reason).contains("monitor.max-pages"));
+        // the digest goes as the failed poll ends
+        await().atMost(Duration.ofSeconds(20)).until(() -> smtp.getReceivedMessages().length >= 1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> h.context().getInflightRepository().size() == 0);
+        assertThat(smtp.getReceivedMessages()).hasSize(1);
+        assertThat(part(smtp.getReceivedMessages()[0], "text/plain")).contains("1 job failed, 4 failed executions")
+                .contains("failure 8").contains("failure 5").doesNotContain("failure 4");
     }
 
     @Test

@@ -119,7 +119,7 @@ class KafkaSinkEndToEndTest {
     }
 
     @Test
-    void aRecordTheClientRefusesKeepsTheRecordsBeforeItDeliveredOnceAndTheRestPending() throws Exception {
+    void aRecordTheClientRefusesAsTooLargeIsDeadLetteredAtOnceAndTheRestOfThePageIsDeliveredOnce() throws Exception {
         MonitorHarness h = harnessWithKafka().set("sinks", "kafka")
                 .set("sink.kafka.max-redeliveries", "1").set("sink.kafka.redelivery-delay", "10");
         kafka.start();
@@ -129,19 +129,22 @@ class KafkaSinkEndToEndTest {
         long tooLarge = h.simulator.addFailed(2, recent.plusSeconds(1), "x".repeat(1_100_000));
         long newest = h.simulator.addFailed(3, recent.plusSeconds(2), "small\n");
 
-        // the page's order: newest, too large (more than max.request.size: refused on the spot), oldest
+        // the page's order: newest, too large (more than max.request.size: refused on the spot, for
+        // good), oldest (sent all the same)
         Poll poll = h.poll();
 
-        assertThat(poll.deliveredBySink()).containsExactly(Map.entry("kafka", 1));
-        assertThat(poll.undeliveredBySink()).as("the refused record and the one after it, not tried")
-                .containsExactly(Map.entry("kafka", 2));
-        assertThat(poll.failure()).hasValueSatisfying(reason -> assertThat(reason).contains("RecordTooLargeException"));
-        List<ConsumerRecord<String, String>> records = kafka.consume(TOPIC, 1, Duration.ofSeconds(20));
-        assertThat(records).as("sent once, though the page was sent twice (one redelivery)")
-                .extracting(r -> JSON.readTree(r.value()).get("id").asLong()).containsExactly(newest);
+        assertThat(poll.deliveredBySink()).containsExactly(Map.entry("kafka", 2));
+        assertThat(poll.deadLetteredBySink()).containsExactly(Map.entry("kafka", 1));
+        assertThat(poll.failure()).isEmpty();
+        List<ConsumerRecord<String, String>> records = kafka.consume(TOPIC, 2, Duration.ofSeconds(20));
+        assertThat(records).as("each sent once").extracting(r -> JSON.readTree(r.value()).get("id").asLong())
+                .containsExactlyInAnyOrder(newest, oldest);
+        assertThat(Files.readString(h.stateDir.resolve("default/dead-letter-kafka.jsonl")))
+                .contains("RecordTooLargeException").contains("\"id\":" + tooLarge);
         assertThat(Files.readAllLines(h.stateDir.resolve("default/delivered-kafka.tsv")))
-                .as("recorded as delivered: only what the broker acknowledged, not %s or %s", tooLarge, oldest)
-                .singleElement().asString().startsWith(newest + "\t");
+                .as("done for the sink: the two it acknowledged and the one in its dead letter")
+                .extracting(line -> line.split("\t")[0])
+                .containsExactlyInAnyOrder(String.valueOf(newest), String.valueOf(oldest), String.valueOf(tooLarge));
     }
 
     private static long id(ConsumerRecord<String, String> record) {

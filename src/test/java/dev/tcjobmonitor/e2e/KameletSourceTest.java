@@ -1,6 +1,7 @@
 package dev.tcjobmonitor.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -49,13 +50,18 @@ class KameletSourceTest {
 
     /** The integrator's application with the route(s) of {@code routes}. */
     private void startIntegrator(String routes) throws Exception {
+        startIntegrator(routes, "mock:failures");
+    }
+
+    /** ... whose route sends each failure to {@code failuresUri}. */
+    private void startIntegrator(String routes, String failuresUri) throws Exception {
         integrator = new DefaultCamelContext();
         Properties settings = new Properties();
         settings.setProperty("soc.threatconnect.url", tc.baseUrl());
         settings.setProperty("soc.threatconnect.access-id", "soc-user");
         settings.setProperty("soc.threatconnect.secret-key", SECRET);
         settings.setProperty("soc.state-dir", tempDir.resolve("state").toString());
-        settings.setProperty("soc.failures-uri", "mock:failures");
+        settings.setProperty("soc.failures-uri", failuresUri);
         settings.setProperty("soc.errors-uri", "mock:errors");
         // the module's tuning keys, if a host sets them, apply to the Kamelet too
         settings.setProperty("tc.retry-after-cap", "PT0.1S");
@@ -119,6 +125,34 @@ class KameletSourceTest {
         failures.expectedMessageCount(0);
         poll();
         failures.assertIsSatisfied();
+    }
+
+    @Test
+    void aFailureTheRoutesEndpointRefusesForGoodIsDeadLetteredAtOnceAndTheNextOnesAreTakenInTheSamePoll() throws Exception {
+        // the integrator's route posts each failure to its ticket system, which cannot take one of them
+        integrator.close();
+        try (WebhookReceiver tickets = WebhookReceiver.down().comeUp().answer(400, "cannot take this one")) {
+            startIntegrator("classpath:kamelet/integrator-routes.camel.yaml", tickets.uri());
+            Instant recent = Instant.now().minusSeconds(60);
+            long oldest = tc.addFailed(51, recent, "feed down");
+            long refused = tc.addFailed(52, recent.plusSeconds(1), "cannot take this one");
+            long newest = tc.addFailed(53, recent.plusSeconds(2), "feed down");
+
+            poll();
+
+            // the poll's NotifyBuilder may match when the refused failure's exchange is done: wait for the rest
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(tickets.received())
+                    .extracting(request -> JSON.readTree(request.body()).path("id").asLong())
+                    .containsExactlyInAnyOrder(newest, oldest));
+            assertThat(tickets.refused()).hasSize(1);
+            assertThat(java.nio.file.Files.readString(tempDir.resolve("state/soc/dead-letter-kamelet.jsonl")))
+                    .contains("\"id\":" + refused).contains("400");
+
+            poll();
+
+            assertThat(tickets.refused()).as("not offered again").hasSize(1);
+            assertThat(tickets.received()).hasSize(2);
+        }
     }
 
     @Test

@@ -32,6 +32,8 @@ final class MonitorHarness implements AutoCloseable {
     final ThreatConnectSimulator simulator;
     final Path stateDir;
     final Path alertDir;
+    /** monitor.silences-file: in the test's folder, never the working directory's silences.yaml. */
+    final Path silencesFile;
     private final Properties properties = new Properties();
     private final List<String> extraRoutes = new ArrayList<>();
     private Main main;
@@ -41,6 +43,7 @@ final class MonitorHarness implements AutoCloseable {
         simulator = ThreatConnectSimulator.start().withHmacUser(ACCESS_ID, SECRET_KEY);
         stateDir = tempDir.resolve("state");
         alertDir = tempDir.resolve("alerts");
+        silencesFile = tempDir.resolve("silences.yaml");
         set("tc.base-url", simulator.baseUrl());
         set("tc.access-id", ACCESS_ID);
         set("tc.secret-key", SECRET_KEY);
@@ -48,6 +51,7 @@ final class MonitorHarness implements AutoCloseable {
         set("monitor.cron", "0 0 0 1 1 ? 2099");
         set("monitor.state-dir", stateDir.toString());
         set("sink.file.directory", alertDir.toString());
+        set("monitor.silences-file", silencesFile.toString());
         // no management HTTP server unless a test asks for one (on a port of its own)
         set("camel.management.enabled", "false");
         // retries within a poll, quick enough for tests

@@ -73,6 +73,7 @@ class ObservabilityEndToEndTest {
         HttpResponse<String> blind = get("/observe/health/ready");
         assertThat(blind.statusCode()).isEqualTo(503);
         assertThat(blind.body()).contains("tc-job-monitor").contains("DOWN").contains("2 polls in a row failed");
+        assertThat(get("/observe/health/live").statusCode()).as("blind is not dead: liveness stays up (README)").isEqualTo(200);
 
         harness.poll();
 
@@ -80,6 +81,24 @@ class ObservabilityEndToEndTest {
         String metrics = get("/observe/metrics").body();
         assertThat(value(metrics, "tc_monitor_polls_total", "monitor=\"default\",result=\"success\"")).isEqualTo(1.0);
         assertThat(value(metrics, "tc_monitor_watermark_lag_seconds", "monitor=\"default\"")).isBetween(0.0, 60.0);
+    }
+
+    /**
+     * The metrics page is read by whoever reaches the port (a scraper, a dashboard): a chat
+     * webhook's URL is its credential, and Camel labels its timing per endpoint with the URI.
+     */
+    @Test
+    void noMetricNamesAnEndpointByItsUriSoAWebhooksSecretPathStaysOffThePage() throws Exception {
+        WebhookReceiver webhook = monitors.closeFirst(WebhookReceiver.down().comeUp());
+        start("sink.custom.uri", webhook.url("/services/T000/B000/MetricsPathSecret1") + "?httpMethod=POST");
+        long failure = harness.simulator.addFailed(1, Instant.now().minusSeconds(60), "a\n");
+
+        harness.poll();
+
+        assertThat(webhook.received()).singleElement().satisfies(request -> assertThat(request.body()).contains("\"id\":" + failure));
+        String metrics = get("/observe/metrics").body();
+        assertThat(value(metrics, "tc_monitor_alerts_delivered_total", "monitor=\"default\",sink=\"custom\"")).isEqualTo(1.0);
+        assertThat(metrics).doesNotContain("MetricsPathSecret1").doesNotContain("/services/");
     }
 
     private HttpResponse<String> get(String path) throws Exception {

@@ -3,13 +3,18 @@ package dev.tcjobmonitor.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tcjobmonitor.MonitorTriggers;
 import dev.tcjobmonitor.monitor.Poll;
+import dev.tcjobmonitor.state.PollLock;
+import dev.tcjobmonitor.state.SelectedStateStore;
 import dev.tcjobmonitor.support.EmbeddedPostgresServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.builder.NotifyBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -50,6 +55,42 @@ class PostgresStateEndToEndTest {
         harness.poll();
 
         assertThat(harness.alertedIds()).containsExactly(first, whileDown);
+    }
+
+    @Test
+    void aDaemonsPollIsSkippedWhileAnotherProcessPollsTheMonitor() throws Exception {
+        postgres = monitors.closeLast(new EmbeddedPostgresServer(monitors.tempDir().resolve("pg"))).start();
+        harness = monitors.harness("monitor")
+                .set("monitor.cluster.enabled", "true")
+                .set("monitor.cluster.jdbc-url", postgres.jdbcUrl())
+                .set("monitor.cluster.user", postgres.user())
+                .set("monitor.cluster.password", "")
+                .start();
+        long failure = harness.simulator.addFailed(1, Instant.now().minusSeconds(60), "one\n");
+        // another process (a one-shot command on some node) polls the monitor: it holds its lock
+        SelectedStateStore otherProcess = new SelectedStateStore();
+        otherProcess.setClusterEnabled(true);
+        otherProcess.setDirectory(monitors.tempDir().resolve("other-process").toString());
+        otherProcess.setJdbcUrl(postgres.jdbcUrl());
+        otherProcess.setUser(postgres.user());
+        otherProcess.setPassword("");
+        monitors.closeLast(otherProcess);
+        PollLock othersPoll = otherProcess.pollLock("default");
+        assertThat(othersPoll.tryTake()).isTrue();
+
+        NotifyBuilder fired = new NotifyBuilder(harness.context()).fromRoute("tc-job-monitor-default-poll").whenDone(1).create();
+        MonitorTriggers.pollNow(harness.context());
+
+        assertThat(fired.matches(30, TimeUnit.SECONDS)).as("the fire is over").isTrue();
+        assertThat(harness.simulator.requests()).as("requests to ThreatConnect by the skipped fire").isEmpty();
+        assertThat(harness.alertedIds()).isEmpty();
+        assertThat(count("SELECT COUNT(*) FROM TC_MONITOR_WATERMARK")).isZero();
+
+        othersPoll.close();
+        Poll next = harness.poll();
+
+        assertThat(next.failure()).isEmpty();
+        assertThat(harness.alertedIds()).containsExactly(failure);
     }
 
     private long count(String sql) throws Exception {

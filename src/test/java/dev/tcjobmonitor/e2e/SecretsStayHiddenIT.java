@@ -21,6 +21,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -39,16 +40,20 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * No secret reaches anything the packaged jar writes or serves, with every secret configured
  * <em>and used</em>, every logger at DEBUG, and the error paths taken: ThreatConnect over HTTPS
  * with a private CA's truststore, two monitors (HMAC secret key; API token), cluster mode on a
- * PostgreSQL role that must prove its password, and all four sinks: Kafka behind a SASL/PLAIN login,
- * SMTP with a login, a webhook (custom) with a Basic login, and the file. Polls first fail with
- * HTTP 401 (the monitors go blind and send notices), the webhook is down (its alerts go to its dead
- * letter), then everything recovers. Searched: stdout, stderr, every file the process wrote (alert
+ * PostgreSQL role that must prove its password, and five sinks: Kafka behind a SASL/PLAIN login,
+ * SMTP with a login, a webhook (custom) with a Basic login and a Slack-style secret path, README's
+ * Slack-style plug-in sink (its secret in the path of sink.slack.webhook-url), and the file. Polls
+ * first fail with HTTP 401 (the monitors go blind and send notices), the webhooks refuse (an old
+ * alert goes to their dead letters; a new one fails the poll, and the notice that the monitor is
+ * blind carries that error to the other sinks), then everything recovers. Searched: stdout, stderr,
+ * every file the process wrote (alert
  * files, dead letters, state), the health and metrics pages, the Kafka records, the mails and the
  * webhook's requests; for each secret, its raw, URL-encoded and Base64 forms, and the
  * credentials built from them (HTTP Basic, SMTP's AUTH PLAIN, the HMAC signature of every request).
@@ -70,6 +75,11 @@ class SecretsStayHiddenIT {
     private static final String WEBHOOK_USER = "tc-monitor";
     private static final String WEBHOOK_PASSWORD = "WebhookPw-Lt90";
     private static final String DB_PASSWORD = "ClusterDbPw-Np36";
+    // a chat webhook's URL is its credential: Slack's and Teams' secret is the path
+    private static final String CUSTOM_HOOK_SECRET = "CustomHookPathSecret-Gw71";
+    private static final String SLACK_HOOK_SECRET = "SlackHookPathSecret-Rt38";
+    private static final String CUSTOM_HOOK_PATH = "/services/T0CUSTOM/B0CUSTOM/" + CUSTOM_HOOK_SECRET;
+    private static final String SLACK_HOOK_PATH = "/services/T0SLACK/B0SLACK/" + SLACK_HOOK_SECRET;
 
     private static final Map<String, String> SECRETS = Map.ofEntries(
             Map.entry("tc.secret-key", TC_SECRET_KEY),
@@ -81,6 +91,8 @@ class SecretsStayHiddenIT {
             Map.entry("sink.kafka.ssl-key-password", KAFKA_SSL_KEY_PASSWORD),
             Map.entry("sink.email.password", SMTP_PASSWORD),
             Map.entry("webhook password (sink.custom.uri)", WEBHOOK_PASSWORD),
+            Map.entry("webhook path secret (sink.custom.uri)", CUSTOM_HOOK_SECRET),
+            Map.entry("Slack webhook path secret (sink.slack.webhook-url)", SLACK_HOOK_SECRET),
             Map.entry("monitor.cluster.password", DB_PASSWORD));
 
     /** Every logger at DEBUG, including those the shipped logging settings quieten. */
@@ -126,6 +138,7 @@ class SecretsStayHiddenIT {
     private ThreatConnectSimulator tc;
     private GreenMail smtp;
     private WebhookReceiver webhook;
+    private WebhookReceiver slack;
     private Process process;
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -147,9 +160,17 @@ class SecretsStayHiddenIT {
     }
 
     @AfterEach
-    void stop() throws InterruptedException {
+    void stop(TestInfo test) throws InterruptedException, IOException {
         if (process != null && process.isAlive()) {
             process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+        // the process's output, kept for whoever has to find a leak the search reports
+        Path kept = Files.createDirectories(Path.of("target", "secrets-it"));
+        for (String output : List.of("stdout.txt", "stderr.txt")) {
+            if (Files.exists(workDir.resolve(output))) {
+                Files.copy(workDir.resolve(output), kept.resolve(test.getTestMethod().orElseThrow().getName() + "-" + output),
+                        StandardCopyOption.REPLACE_EXISTING);
+            }
         }
         if (tc != null) {
             tc.close();
@@ -160,13 +181,19 @@ class SecretsStayHiddenIT {
         if (webhook != null) {
             webhook.close();
         }
+        if (slack != null) {
+            slack.close();
+        }
     }
 
     @Test
     void noSecretReachesAnyOutputOfADaemonLoggingAtDebugWithEverySinkAndTheClusterDatabase() throws Exception {
         tc = ThreatConnectSimulator.startHttps(certificate.serverTls).withHmacUser(ACCESS_ID, "not-the-secret-key");
         smtpUp(SMTP_PASSWORD);
-        webhook = WebhookReceiver.down();
+        webhook = WebhookReceiver.down().comeUp();
+        slack = WebhookReceiver.down().comeUp();
+        webhook.refuse();
+        slack.refuse();
         int managementPort = FreePorts.freePort();
         String topic = "tc.job.failures.daemon";
         Map<String, String> environment = environment(TC_SECRET_KEY, TC_API_TOKEN, KAFKA_PASSWORD, SMTP_PASSWORD,
@@ -176,6 +203,7 @@ class SecretsStayHiddenIT {
         environment.put("MONITOR_HEALTH_MAX_FAILED_POLLS", "1");
         environment.put("MONITOR_DEAD_LETTER_AFTER", "PT1M");
         environment.put("MONITOR_CLUSTER_CHECKIN_INTERVAL_MS", "1000");
+        // the health pages with their details (?data=true): each monitor's lastError among them
         Map<String, String> served = new LinkedHashMap<>();
 
         process = start(environment);
@@ -184,32 +212,56 @@ class SecretsStayHiddenIT {
         await().atMost(START_TIMEOUT).untilAsserted(() -> assertThat(alertLines())
                 .anySatisfy(line -> assertThat(line).contains("MonitorBlind").contains("\"instance\":\"default\""))
                 .anySatisfy(line -> assertThat(line).contains("MonitorBlind").contains("\"instance\":\"token\"")));
-        served.put("health while blind", await().atMost(DELIVERY_TIMEOUT).until(() -> get(managementPort, "/observe/health"),
+        served.put("health while blind", await().atMost(DELIVERY_TIMEOUT).until(() -> get(managementPort, "/observe/health?data=true"),
                 body -> body.contains("DOWN")));
 
-        // 2. the right credentials: a failure of five minutes ago reaches file, Kafka and email; the
-        //    webhook is down, and the alert is older than monitor.dead-letter-after: its dead letter
+        // 2. the right credentials: a failure of five minutes ago reaches file, Kafka and email; both
+        //    webhooks refuse it with HTTP 400, a refusal for good: their dead letters get it at once,
+        //    with the error (naming the webhook)
+        webhook.refuse(400);
+        slack.refuse(400);
         tc.withHmacUser(ACCESS_ID, TC_SECRET_KEY).withApiToken(TC_API_TOKEN);
         long old = tc.addFailed(100, Instant.now().minusSeconds(300), "old failure\n");
         await().atMost(DELIVERY_TIMEOUT).untilAsserted(() -> {
             assertThat(alertLines()).filteredOn(line -> line.contains("\"id\":" + old)).hasSize(2);
-            assertThat(workDir.resolve("data/state/default/dead-letter-custom.jsonl")).content().contains("\"id\":" + old);
-            assertThat(workDir.resolve("data/state/token/dead-letter-custom.jsonl")).content().contains("\"id\":" + old);
+            for (String monitor : List.of("default", "token")) {
+                for (String sink : List.of("custom", "slack")) {
+                    assertThat(workDir.resolve("data/state/" + monitor + "/dead-letter-" + sink + ".jsonl")).content()
+                            .contains("\"id\":" + old).contains("400");
+                }
+            }
             assertThat(smtp.getReceivedMessages()).anySatisfy(mail -> assertThat(GreenMailUtil.getWholeMessage(mail)).contains("old failure"));
         });
         assertThat(kafka.consume(topic, 1, DELIVERY_TIMEOUT)).as("the SASL login worked")
                 .anySatisfy(record -> assertThat(record.value()).contains("\"id\":" + old));
-        served.put("health when seeing", await().atMost(DELIVERY_TIMEOUT).until(() -> get(managementPort, "/observe/health"),
+        served.put("health when seeing", await().atMost(DELIVERY_TIMEOUT).until(() -> get(managementPort, "/observe/health?data=true"),
                 body -> !body.contains("DOWN")));
         served.put("metrics", get(managementPort, "/observe/metrics"));
 
-        // 3. the webhook comes up: a new failure reaches it with the login
-        webhook.comeUp();
-        long fresh = tc.addFailed(101, Instant.now().minusSeconds(10), "fresh failure\n");
-        await().atMost(DELIVERY_TIMEOUT).until(() -> webhook.received().stream().anyMatch(r -> r.body().contains("\"id\":" + fresh)));
-        assertThat(webhook.received()).allSatisfy(request ->
-                assertThat(request.headers().get("Authorization")).as("the login was used")
-                        .containsExactly("Basic " + base64(WEBHOOK_USER + ":" + WEBHOOK_PASSWORD)));
+        // 3. the webhooks refuse a new failure for now (HTTP 503): the poll fails naming the sink's
+        //    error, the monitors go blind again, and the notice carries that error to the other sinks
+        webhook.refuse(503);
+        slack.refuse(503);
+        long refused = tc.addFailed(101, Instant.now().minusSeconds(10), "refused failure\n");
+        await().atMost(DELIVERY_TIMEOUT).untilAsserted(() -> assertThat(alertLines())
+                .anySatisfy(line -> assertThat(line).contains("MonitorBlind").contains("\"instance\":\"default\"")
+                        .contains("refused").contains("503")));
+        String refusing = await().atMost(DELIVERY_TIMEOUT).until(() -> get(managementPort, "/observe/health?data=true"), body -> body.contains("DOWN"));
+        assertThat(refusing).as("the health check's last error").contains("refused").contains("503");
+        served.put("health while a webhook refuses", refusing);
+
+        // 4. the webhooks accept: the new failure reaches them, sent to their secret paths, the
+        //    custom one with its login
+        webhook.accept();
+        slack.accept();
+        await().atMost(DELIVERY_TIMEOUT).until(() -> webhook.received().stream().anyMatch(r -> r.body().contains("\"id\":" + refused))
+                && slack.received().stream().anyMatch(r -> r.body().contains("execution " + refused)));
+        assertThat(webhook.received()).allSatisfy(request -> {
+            assertThat(request.headers().get("Authorization")).as("the login was used")
+                    .containsExactly("Basic " + base64(WEBHOOK_USER + ":" + WEBHOOK_PASSWORD));
+            assertThat(request.path()).isEqualTo("/hook" + CUSTOM_HOOK_PATH);
+        });
+        assertThat(slack.received()).allSatisfy(request -> assertThat(request.path()).isEqualTo("/hook" + SLACK_HOOK_PATH));
 
         process.destroy();
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the daemon stopped on SIGTERM").isTrue();
@@ -221,7 +273,15 @@ class SecretsStayHiddenIT {
         assertThat(stdout).as("DEBUG logging is on").contains(" DEBUG ");
         assertThat(stdout).as("the refused polls were logged").contains("Poll of 'default' failed").contains("Poll of 'token' failed")
                 .contains("HTTP 401");
-        assertThat(stdout).as("the refusing webhook was logged").contains("went to its dead letter");
+        assertThat(stdout).as("the refusing webhooks were logged").contains("went to its dead letter");
+        // errors name a webhook by its scheme, host and port: which one, without its secret, in
+        // the error text itself (the output's mask, xxxxxx, is only the net below DEBUG's lines)
+        assertThat(String.join("\n", outputs.values())).as("errors name the webhooks")
+                .contains(webhook.origin()).contains(slack.origin());
+        assertThat(stdout.lines().filter(line -> !line.contains(" DEBUG "))
+                .filter(line -> line.contains(webhook.origin()) || line.contains(slack.origin())))
+                .as("the warnings about the refusing webhooks").isNotEmpty()
+                .allSatisfy(line -> assertThat(line).doesNotContain("xxxxxx"));
         assertThat(hmacSignatures()).as("requests signed with the secret key").isNotEmpty();
         assertNoSecretIn(outputs, secretsAndCredentials(SECRETS));
     }
@@ -247,7 +307,9 @@ class SecretsStayHiddenIT {
                 .contains("FAIL threatconnect token: ThreatConnect answered HTTP 401")
                 .contains("FAIL sink kafka:")
                 .contains("FAIL sink email:")
-                .contains("OK   sink file:");
+                .contains("OK   sink file:")
+                .contains("SKIP sink custom: http://127.0.0.1:")
+                .contains("SKIP sink slack:");
         Map<String, String> secrets = new HashMap<>(SECRETS);
         secrets.putAll(wrong);
         assertNoSecretIn(outputs, secretsAndCredentials(secrets));
@@ -291,7 +353,7 @@ class SecretsStayHiddenIT {
         environment.put("MONITOR_CLUSTER_JDBC_URL", jdbcUrl);
         environment.put("MONITOR_CLUSTER_USER", databaseRole(jdbcUrl));
         environment.put("MONITOR_CLUSTER_PASSWORD", dbPassword);
-        environment.put("SINKS", "file,kafka,email,custom");
+        environment.put("SINKS", "file,kafka,email,custom,slack");
         environment.put("SINK_KAFKA_BROKERS", kafka.saslBootstrapServers());
         environment.put("SINK_KAFKA_TOPIC", topic);
         environment.put("SINK_KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT");
@@ -311,11 +373,16 @@ class SecretsStayHiddenIT {
         environment.put("SINK_EMAIL_FROM", "tc-monitor@localhost");
         environment.put("SINK_EMAIL_TO", "soc@localhost");
         environment.put("SINK_EMAIL_MAX_REDELIVERIES", "0");
-        String webhookUri = webhook == null ? "http://127.0.0.1:" + FreePorts.freePort() + "/hook?httpMethod=POST" : webhook.uri();
-        environment.put("SINK_CUSTOM_URI", webhookUri + "&authMethod=Basic&authenticationPreemptive=true&authUsername=" + WEBHOOK_USER
-                + "&authPassword=" + WEBHOOK_PASSWORD);
+        String webhookUrl = (webhook == null ? WebhookReceiver.down() : webhook).url(CUSTOM_HOOK_PATH);
+        environment.put("SINK_CUSTOM_URI", webhookUrl + "?httpMethod=POST&authMethod=Basic&authenticationPreemptive=true&authUsername="
+                + WEBHOOK_USER + "&authPassword=" + WEBHOOK_PASSWORD);
         environment.put("SINK_CUSTOM_MAX_REDELIVERIES", "1");
         environment.put("SINK_CUSTOM_REDELIVERY_DELAY", "100");
+        // README's Slack-style sink, as an operator adds it: its route file and its webhook's URL
+        Files.writeString(workDir.resolve("routes/slack.camel.yaml"), SlackStyleWebhookEndToEndTest.readmeSlackRoutesYaml());
+        environment.put("SINK_SLACK_WEBHOOK_URL", (slack == null ? WebhookReceiver.down() : slack).url(SLACK_HOOK_PATH));
+        environment.put("SINK_SLACK_MAX_REDELIVERIES", "1");
+        environment.put("SINK_SLACK_REDELIVERY_DELAY", "100");
         return environment;
     }
 
@@ -394,7 +461,7 @@ class SecretsStayHiddenIT {
         return outputs;
     }
 
-    /** What reached Kafka, SMTP and the webhook. */
+    /** What reached Kafka, SMTP and the webhooks. */
     private Map<String, String> sinkOutputs(String topic) throws Exception {
         Map<String, String> outputs = new LinkedHashMap<>();
         StringBuilder records = new StringBuilder();
@@ -414,6 +481,10 @@ class SecretsStayHiddenIT {
             Map<String, List<String>> headers = new HashMap<>(requests.get(i).headers());
             headers.remove("Authorization"); // where the login belongs
             outputs.put("webhook request " + i, headers + "\n" + requests.get(i).body());
+        }
+        List<WebhookReceiver.Received> messages = slack.received();
+        for (int i = 0; i < messages.size(); i++) {
+            outputs.put("Slack message " + i, messages.get(i).headers() + "\n" + messages.get(i).body());
         }
         return outputs;
     }

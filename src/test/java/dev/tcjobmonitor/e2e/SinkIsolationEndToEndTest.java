@@ -9,6 +9,7 @@ import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import dev.tcjobmonitor.monitor.Poll;
 import dev.tcjobmonitor.simulator.Fault;
+import dev.tcjobmonitor.support.ManualClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -25,7 +26,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Each sink delivers on its own: one that is down holds back no other, keeps the window open,
- * and gets what it missed, once, when it returns; one that refuses for too long dead-letters.
+ * and gets what it missed, once, when it returns; what it refuses for longer than
+ * monitor.dead-letter-after since its first refusal goes to its dead letter.
  */
 class SinkIsolationEndToEndTest {
 
@@ -200,10 +202,21 @@ class SinkIsolationEndToEndTest {
         }
     }
 
+    /** The monitor's clock, moved by hand: minutes of refusals pass without waiting (ThreatConnect keeps the real time). */
+    private ManualClock manualClock(MonitorHarness h) {
+        ManualClock clock = new ManualClock(Instant.now());
+        h.monitor("default").setClock(clock);
+        return clock;
+    }
+
     @Test
     void anAlertRefusedLongerThanDeadLetterAfterGoesToTheDeadLetterAndTheWindowCloses() throws Exception {
         MonitorHarness h = startWithDownWebhook("PT2M");
+        ManualClock clock = manualClock(h);
         long old = h.simulator.addFailed(9, Instant.now().minus(Duration.ofMinutes(5)), "old failure\n");
+        h.poll();
+        // three minutes of refusals later (dead-letter-after counts from the first), a new failure
+        clock.advance(Duration.ofMinutes(3));
         long fresh = h.simulator.addFailed(9, Instant.now().minusSeconds(10), "fresh failure\n");
 
         Poll poll = h.poll();
@@ -230,10 +243,13 @@ class SinkIsolationEndToEndTest {
     @Test
     void anAlertWhoseDeadLetterCannotBeWrittenKeepsTheWindowOpenAndReachesTheSinkWhenItReturns() throws Exception {
         MonitorHarness h = startWithDownWebhook("PT2M");
-        // older than dead-letter-after, and older than the overlap: a watermark moved past it would
-        // never bring it back
+        ManualClock clock = manualClock(h);
+        // older than the overlap: a watermark moved past it would never bring it back
         long old = h.simulator.addFailed(9, Instant.now().minus(Duration.ofMinutes(15)), "old failure\n");
-        // the dead letter cannot be written (as in a read-only state folder): a folder stands where its file goes
+        h.poll();
+        // refused for longer than dead-letter-after, but the dead letter cannot be written (as in a
+        // read-only state folder): a folder stands where its file goes
+        clock.advance(Duration.ofMinutes(3));
         Path deadLetter = h.stateDir.resolve("default/dead-letter-custom.jsonl");
         Files.createDirectories(deadLetter);
 

@@ -31,14 +31,19 @@ class SlackStyleWebhookEndToEndTest {
 
     /** The first yaml block of the README section "Adding a sink", as an operator would save it. */
     private Path readmeSlackRoutes() throws IOException {
+        Path routes = Files.createDirectories(monitors.tempDir().resolve("routes")).resolve("slack.camel.yaml");
+        Files.writeString(routes, readmeSlackRoutesYaml());
+        return routes;
+    }
+
+    /** The first yaml block of the README section "Adding a sink": the Slack-style sink's routes. */
+    static String readmeSlackRoutesYaml() throws IOException {
         String readme = Files.readString(Path.of("README.md"));
         String section = readme.substring(readme.indexOf("### Adding a sink"));
         int start = section.indexOf("```yaml\n") + "```yaml\n".length();
         String yaml = section.substring(start, section.indexOf("```", start));
         assertThat(yaml).contains("routeTemplateRef: tc-sink-endpoint").contains("sink.slack.webhook-url");
-        Path routes = Files.createDirectories(monitors.tempDir().resolve("routes")).resolve("slack.camel.yaml");
-        Files.writeString(routes, yaml);
-        return routes;
+        return yaml;
     }
 
     private MonitorHarness start() throws Exception {

@@ -282,6 +282,34 @@ class StandaloneJarIT {
     }
 
     @Test
+    void checkWithABadSettingExitsWith2AsEveryCommandDoes() throws Exception {
+        Run run = run(Map.of("TC_BASE_URL", "https://tc.example.com/api", "TC_ACCESS_ID", "id", "TC_SECRET_KEY", SECRET,
+                "MONITOR_PAGE_SIZE", "20000"), "--check");
+
+        assertThat(run.exitCode()).as(run.stdout()).isEqualTo(2);
+        assertThat(run.stdout()).contains("FAIL configuration").contains("monitor.page-size");
+    }
+
+    @Test
+    void onceWithNoMonitorDefinedExitsWith2NamingWhatIsMissing() throws Exception {
+        // routes/ holds a route of the operator's but no templatedRoute of tc-job-monitor
+        Files.createDirectories(workDir.resolve("routes"));
+        Files.writeString(workDir.resolve("routes/other.camel.yaml"), """
+                - route:
+                    id: something-else
+                    from:
+                      uri: direct:something-else
+                      steps:
+                        - log: not a monitor
+                """);
+        Run run = run(Map.of("TC_BASE_URL", "https://tc.example.com/api", "TC_ACCESS_ID", "id", "TC_SECRET_KEY", SECRET),
+                "--once");
+
+        assertThat(run.exitCode()).as(run.stderr()).isEqualTo(2);
+        assertThat(run.stderr().strip()).doesNotContain("\n").contains("no monitor is defined");
+    }
+
+    @Test
     void bothKindsOfCredentialsStopStartUp() throws Exception {
         Run run = run(Map.of("TC_BASE_URL", "https://tc.example.com/api", "TC_ACCESS_ID", "id", "TC_SECRET_KEY", SECRET,
                 "TC_API_TOKEN", "token"), "--once");

@@ -18,11 +18,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A real HTTP endpoint for the custom sink: records every POST it accepts (answering 204), and can
- * be down and come back, or hang: take each request and never answer, until released.
+ * be down and come back, or hang: take each request and never answer, until released. It can also
+ * answer one status to the requests whose body holds a given text, as an endpoint that takes most
+ * alerts but cannot take one (400, 413) or is briefly busy with one (503).
  */
 final class WebhookReceiver implements AutoCloseable {
 
-    record Received(String body, Map<String, List<String>> headers) {
+    /** A request: its body, headers, and the path it was sent to. */
+    record Received(String body, Map<String, List<String>> headers, String path) {
     }
 
     private enum Behaviour { ACCEPT, HANG, REFUSE }
@@ -33,6 +36,10 @@ final class WebhookReceiver implements AutoCloseable {
     private final List<Received> refused = new CopyOnWriteArrayList<>();
     private final CountDownLatch hangEnds = new CountDownLatch(1);
     private volatile Behaviour behaviour = Behaviour.ACCEPT;
+    private volatile int refusal = 503;
+    /** While accepting: bodies holding this text are answered {@link #refusalStatus} instead. */
+    private volatile String refusedText;
+    private volatile int refusalStatus;
     private HttpServer server;
     private ExecutorService handlers;
 
@@ -62,6 +69,19 @@ final class WebhookReceiver implements AutoCloseable {
         return "http://127.0.0.1:" + port() + "/hook?httpMethod=POST";
     }
 
+    /**
+     * A chat-style webhook's address: the path below /hook (e.g. /services/T000/B000/XXXX) is where
+     * Slack and Teams put the webhook's secret. Every path below /hook reaches this receiver.
+     */
+    String url(String secretPath) {
+        return url() + secretPath;
+    }
+
+    /** Scheme, host and port: how an error names this webhook, without its path. */
+    String origin() {
+        return "http://127.0.0.1:" + port();
+    }
+
     /** The address alone, for a route that sets the method itself. */
     String url() {
         return "http://127.0.0.1:" + port() + "/hook";
@@ -84,15 +104,21 @@ final class WebhookReceiver implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             Received request = new Received(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8),
-                    Map.copyOf(exchange.getRequestHeaders()));
+                    Map.copyOf(exchange.getRequestHeaders()), exchange.getRequestURI().getRawPath());
             switch (behaviour) {
                 case ACCEPT -> {
-                    received.add(request);
-                    exchange.sendResponseHeaders(204, -1);
+                    String text = refusedText;
+                    if (text != null && request.body().contains(text)) {
+                        refused.add(request);
+                        exchange.sendResponseHeaders(refusalStatus, -1);
+                    } else {
+                        received.add(request);
+                        exchange.sendResponseHeaders(204, -1);
+                    }
                 }
                 case REFUSE -> {
                     refused.add(request);
-                    exchange.sendResponseHeaders(503, -1);
+                    exchange.sendResponseHeaders(refusal, -1);
                 }
                 case HANG -> {
                     held.add(request);
@@ -113,18 +139,34 @@ final class WebhookReceiver implements AutoCloseable {
 
     /** Ends the hang: every held connection is closed unanswered, and later requests get HTTP 503. */
     void endHang() {
+        refusal = 503;
         behaviour = Behaviour.REFUSE;
         hangEnds.countDown();
     }
 
     /** From now on, every request is answered HTTP 503. */
     void refuse() {
+        refuse(503);
+    }
+
+    /** From now on, every request is answered with this HTTP status (e.g. 400, which no retry changes). */
+    void refuse(int status) {
+        refusal = status;
         behaviour = Behaviour.REFUSE;
     }
 
     /** From now on, every request is accepted. */
     void accept() {
         behaviour = Behaviour.ACCEPT;
+        refusedText = null;
+    }
+
+    /** From now on, a request whose body holds {@code text} is answered {@code status}; the others are accepted. */
+    WebhookReceiver answer(int status, String text) {
+        refusalStatus = status;
+        refusedText = text;
+        behaviour = Behaviour.ACCEPT;
+        return this;
     }
 
     /** The requests accepted (answered 204), in order. */
@@ -137,7 +179,7 @@ final class WebhookReceiver implements AutoCloseable {
         return List.copyOf(held);
     }
 
-    /** The requests answered 503. */
+    /** The requests refused (answered 503, or the status given to {@link #refuse(int)} or {@link #answer}). */
     List<Received> refused() {
         return List.copyOf(refused);
     }

@@ -15,6 +15,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,7 +53,13 @@ class KafkaRecordsTest {
         record.getMessage().setHeader(KafkaConstants.KAFKA_RECORD_META, List.of("metadata"));
     }
 
+    /** As when the broker cannot be reached: a refusal that may pass. */
     private static void refuse(Exchange record) {
+        record.setException(new TimeoutException("Topic tc.job.failures not present in metadata after 1500 ms."));
+    }
+
+    /** As when the record is over the broker's (or the client's) size limit: a refusal for good. */
+    private static void refuseForGood(Exchange record) {
         record.setException(new RecordTooLargeException("too large"));
     }
 
@@ -115,6 +122,53 @@ class KafkaRecordsTest {
         assertThat(attempt.hasNext()).as("a broker that is down would make every further send wait").isFalse();
         assertThat(records.accepted()).isEmpty();
         assertThat(bodies(all(records))).containsExactly("{\"id\":3}", "{\"id\":2}", "{\"id\":1}");
+    }
+
+    @Test
+    void aRecordRefusedForGoodOnTheSpotStopsNothingAndIsNeverSentAgain() {
+        Alert tooLarge = alert(3, 1);
+        KafkaRecords records = records(tooLarge, alert(2, 1), alert(1, 1));
+        Iterator<Exchange> attempt = records.iterator();
+        refuseForGood(attempt.next());
+
+        assertThat(attempt.hasNext()).as("the record is refused, not the broker: the next ones are sent").isTrue();
+        List<Exchange> rest = new ArrayList<>();
+        attempt.forEachRemaining(rest::add);
+        assertThat(bodies(rest)).containsExactly("{\"id\":2}", "{\"id\":1}");
+        assertThat(records.refusedForGood()).containsOnlyKeys(tooLarge);
+        assertThat(records.refusedForGood().get(tooLarge)).isInstanceOf(RecordTooLargeException.class);
+        assertThat(bodies(all(records))).as("a retry sends the unanswered ones, never the one refused for good")
+                .containsExactly("{\"id\":2}", "{\"id\":1}");
+    }
+
+    @Test
+    void aBatchIsSettledOnceEveryRecordIsAcknowledgedOrRefusedForGood() {
+        Alert first = alert(3, 1);
+        Alert tooLarge = alert(2, 1);
+        Alert last = alert(1, 1);
+        KafkaRecords records = records(first, tooLarge, last);
+        List<Exchange> attempt = all(records);
+        acknowledge(attempt.get(0));
+        refuseForGood(attempt.get(1));
+
+        assertThat(records.settled()).as("the last record is still owed").isFalse();
+
+        acknowledge(attempt.get(2));
+
+        assertThat(records.settled()).as("a retry would send nothing").isTrue();
+        assertThat(records.accepted()).containsExactly(first, last);
+        assertThat(records.refusedForGood()).containsOnlyKeys(tooLarge);
+    }
+
+    @Test
+    void aBatchWithARecordRefusedInAWayThatMayPassIsNotSettled() {
+        KafkaRecords records = records(alert(2, 1), alert(1, 1));
+        List<Exchange> attempt = all(records);
+        acknowledge(attempt.get(0));
+        refuse(attempt.get(1));
+
+        assertThat(records.settled()).isFalse();
+        assertThat(records.refusedForGood()).isEmpty();
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.nio.channels.FileChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import dev.tcjobmonitor.support.RecordingChannel;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Nested;
@@ -621,6 +622,71 @@ class FileStateStoreTest {
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining(file.toString())
                     .hasMessageContaining("corrupt");
+        }
+    }
+
+    /** Since when a sink refuses an alert: monitor.dead-letter-after counts from its first refusal. */
+    @Nested
+    class FirstRefusals {
+
+        private Path refusals(String monitor, String sink) {
+            return dir.resolve(monitor).resolve("refused-" + sink + ".tsv");
+        }
+
+        @Test
+        void anAlertRefusedForTheFirstTimeIsRefusedSinceNowAndKeepsThatTimeAtLaterRefusals() {
+            FileStateStore store = store();
+
+            assertThat(store.refusedSince("m1", "custom", List.of("a"), T100)).containsExactly(Map.entry("a", T100));
+            assertThat(store.refusedSince("m1", "custom", List.of("a", "b"), T200))
+                    .containsExactlyInAnyOrderEntriesOf(Map.of("a", T100, "b", T200));
+        }
+
+        @Test
+        void survivesRestartAsOneTabSeparatedLinePerAlert() throws IOException {
+            store().refusedSince("m1", "custom", List.of("a", "b"), T100);
+
+            assertThat(store().refusedSince("m1", "custom", List.of("b", "c"), T300))
+                    .containsExactlyInAnyOrderEntriesOf(Map.of("b", T100, "c", T300));
+            assertThat(lines(refusals("m1", "custom"))).containsExactly("a\t100", "b\t100", "c\t300");
+        }
+
+        @Test
+        void isPerSinkAndPerMonitor() {
+            FileStateStore store = store();
+            store.refusedSince("m1", "custom", List.of("a"), T100);
+
+            assertThat(store.refusedSince("m1", "kafka", List.of("a"), T200)).containsExactly(Map.entry("a", T200));
+            assertThat(store.refusedSince("m2", "custom", List.of("a"), T300)).containsExactly(Map.entry("a", T300));
+        }
+
+        @Test
+        void forgettingDropsTheAlertsTheSinkHasHadSinceAndThoseFirstRefusedBeforeTheCutoff() throws IOException {
+            FileStateStore store = store();
+            store.refusedSince("m1", "custom", List.of("old"), T100);
+            store.refusedSince("m1", "custom", List.of("delivered", "pending"), T200);
+            store.refusedSince("m1", "kafka", List.of("delivered"), T200);
+            store.recordDelivered("m1", "custom", "delivered", T200);
+
+            store.forgetRefusals("m1", T200);
+
+            assertThat(lines(refusals("m1", "custom"))).containsExactly("pending\t200");
+            assertThat(lines(refusals("m1", "kafka"))).as("that sink has not had it").containsExactly("delivered\t200");
+            assertThat(store().refusedSince("m1", "custom", List.of("old", "delivered", "pending"), T300))
+                    .as("after a restart: forgotten ones start again")
+                    .containsExactlyInAnyOrderEntriesOf(Map.of("old", T300, "delivered", T300, "pending", T200));
+        }
+
+        @Test
+        void forgettingTheLastRefusalOfASinkRemovesItsFile() throws IOException {
+            FileStateStore store = store();
+            store.refusedSince("m1", "custom", List.of("a"), T200);
+            store.recordDelivered("m1", "custom", "a", T200);
+
+            store.forgetRefusals("m1", T100);
+
+            assertThat(fileNames(dir.resolve("m1"))).doesNotContain("refused-custom.tsv");
+            assertThat(store.refusedSince("m1", "custom", List.of("a"), T300)).containsExactly(Map.entry("a", T300));
         }
     }
 

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.postgresql.ds.PGSimpleDataSource;
 
-/** The PostgreSQL state store's delivered ids, against a real PostgreSQL. */
+/** The PostgreSQL state store's delivered ids and first refusals, against a real PostgreSQL. */
 class JdbcStateStoreTest {
 
     private static final Instant T100 = Instant.ofEpochSecond(100);
@@ -52,6 +52,7 @@ class JdbcStateStoreTest {
         try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
             statement.execute("DELETE FROM TC_MONITOR_DELIVERED");
             statement.execute("DELETE FROM TC_MONITOR_FORGOTTEN");
+            statement.execute("DELETE FROM TC_MONITOR_REFUSED");
         }
     }
 
@@ -164,5 +165,35 @@ class JdbcStateStoreTest {
 
         assertThat(store.isDelivered("m1", "file", "sent-again")).isFalse();
         assertThat(store.forgottenBefore("m1")).contains(T300);
+    }
+
+    @Test
+    void anAlertRefusedForTheFirstTimeIsRefusedSinceNowAndKeepsThatTimeAtLaterRefusalsAndRestarts() {
+        assertThat(store.refusedSince("m1", "custom", List.of("a", "a"), T100)).containsExactly(Map.entry("a", T100));
+
+        JdbcStateStore restarted = new JdbcStateStore(dataSource);
+
+        assertThat(restarted.refusedSince("m1", "custom", List.of("a", "b"), T200))
+                .containsExactlyInAnyOrderEntriesOf(Map.of("a", T100, "b", T200));
+        assertThat(restarted.refusedSince("m1", "kafka", List.of("a"), T300)).as("per sink").containsExactly(Map.entry("a", T300));
+        assertThat(restarted.refusedSince("m2", "custom", List.of("a"), T300)).as("per monitor").containsExactly(Map.entry("a", T300));
+    }
+
+    @Test
+    void forgettingRefusalsDropsTheAlertsTheSinkHasHadSinceAndThoseFirstRefusedBeforeTheCutoff() {
+        store.refusedSince("m1", "custom", List.of("old"), T100);
+        store.refusedSince("m1", "custom", List.of("delivered", "pending"), T200);
+        store.refusedSince("m1", "kafka", List.of("delivered"), T200);
+        store.refusedSince("m2", "custom", List.of("old"), T100);
+        store.recordDelivered("m1", "custom", "delivered", T200);
+
+        store.forgetRefusals("m1", T200);
+
+        assertThat(store.refusedSince("m1", "custom", List.of("old", "delivered", "pending"), T300))
+                .containsExactlyInAnyOrderEntriesOf(Map.of("old", T300, "delivered", T300, "pending", T200));
+        assertThat(store.refusedSince("m1", "kafka", List.of("delivered"), T300)).as("that sink has not had it")
+                .containsExactly(Map.entry("delivered", T200));
+        assertThat(store.refusedSince("m2", "custom", List.of("old"), T300)).as("another monitor's")
+                .containsExactly(Map.entry("old", T100));
     }
 }

@@ -33,6 +33,8 @@ import java.util.stream.Stream;
  * <li>the monitor's {@code --once} as a whole process (the packaged jar, default JVM options)
  * delivering N failures to the file sink;</li>
  * <li>{@link FloorMonitor}, a minimal hand-written program doing the same duties;</li>
+ * <li>(p) {@code benchmark/python/floor_monitor.py}, a plain Python script (standard library only)
+ * doing them too, run beside (a) and (b) when there is a Python 3 interpreter;</li>
  * <li>the warm per-poll cost inside a running monitor (in this JVM), for two page sizes, with the
  * live heap a poll adds;</li>
  * </ol>
@@ -66,7 +68,7 @@ public final class Benchmark {
 
     /** Parameters: {@code --n=}, or the environment variable {@code BENCH_N}; and so on. */
     record Config(int n, int pageSize, int runs, int idleSeconds, int warmups, int warmRuns, int secondPageSize, int secondPageRuns,
-            String profile, Set<String> phases, int kafkaN, Path out, Path build, Path product) {
+            String profile, Set<String> phases, int kafkaN, Path python, Path out, Path build, Path product) {
 
         static Config parse(String[] args) {
             Map<String, String> given = new LinkedHashMap<>();
@@ -77,9 +79,10 @@ public final class Benchmark {
                                              [--warmups=2] [--warm-runs=min(runs,3)]
                                              [--second-page-size=1000] [--second-page-runs=0]
                                              [--profile=auto|always|never] [--phases=once,warm,startup,idle]
-                                             [--kafka-n=20000] [--out=target/benchmark-run]
-                              once     (a) monitor --once (the launcher, and plain java -jar) vs (b) the floor,
-                                       N failures, medians of --runs
+                                             [--kafka-n=20000] [--python=/usr/bin/python3] [--out=target/benchmark-run]
+                              once     (a) monitor --once (the launcher, and plain java -jar) vs (b) the floor and
+                                       (p) a plain Python script (benchmark/python, run by --python; skipped when
+                                       that is missing), N failures, medians of --runs
                                        (--profile: a JFR-profiled (a) run when (a)/(b) wall > 1.5, always, never)
                               warm     (c) warm polls in a running monitor: at --page-size, --warmups rounds, then
                                        --warm-runs timed polls over N and --runs empty-window polls; at
@@ -96,7 +99,7 @@ public final class Benchmark {
                                        medians of --runs
                             Each also as an environment variable: BENCH_N, BENCH_PAGE_SIZE, BENCH_RUNS,
                             BENCH_IDLE_SECONDS, BENCH_WARMUPS, BENCH_WARM_RUNS, BENCH_SECOND_PAGE_SIZE, BENCH_SECOND_PAGE_RUNS,
-                            BENCH_PROFILE, BENCH_PHASES, BENCH_KAFKA_N, BENCH_OUT (arguments win).""");
+                            BENCH_PROFILE, BENCH_PHASES, BENCH_KAFKA_N, BENCH_PYTHON, BENCH_OUT (arguments win).""");
                     System.exit(0);
                 }
                 if (!arg.startsWith("--") || arg.indexOf('=') < 0) {
@@ -117,13 +120,14 @@ public final class Benchmark {
                     value(given, "profile", "auto"),
                     Set.of(value(given, "phases", "once,warm,startup,idle").split(",")),
                     Integer.parseInt(value(given, "kafka-n", "20000")),
+                    Path.of(value(given, "python", "/usr/bin/python3")),
                     Path.of(value(given, "out", "target/benchmark-run")).toAbsolutePath(),
                     // the harness's own build (classes, lib/, the floor's classes) and the product's, whose jar,
                     // launcher and class archive the children run (benchmark/run.sh sets both)
                     Path.of(System.getProperty("bench.build", "benchmark/target")).toAbsolutePath(),
                     Path.of(System.getProperty("bench.product", "target")).toAbsolutePath());
             if (!given.keySet().stream().allMatch(key -> Set.of("n", "page-size", "runs", "idle-seconds", "warmups", "warm-runs",
-                    "second-page-size", "second-page-runs", "profile", "phases", "kafka-n", "out").contains(key))) {
+                    "second-page-size", "second-page-runs", "profile", "phases", "kafka-n", "python", "out").contains(key))) {
                 throw new IllegalArgumentException("unknown parameter in " + given.keySet() + " (see --help)");
             }
             return config;
@@ -226,17 +230,23 @@ public final class Benchmark {
         }
     }
 
-    /** (a) and (b), interleaved, verified, compared; then the profile when (a) is much slower. */
+    /** (a), (b) and (p), interleaved, verified, compared; then the profile when (a) is much slower. */
     private void onceVersusFloor(ThreatConnectSimulator simulator) throws Exception {
         List<WarmPolls.Figures> serving = simulatorShare(simulator);
+        String noPython = pythonMissing();
+        if (noPython != null) {
+            progress("(p) the plain Python script is skipped: %s", noPython);
+        }
 
         List<Child.Result> monitor = new ArrayList<>();
         List<Child.Result> plainJar = new ArrayList<>();
         List<Child.Result> floor = new ArrayList<>();
+        List<Child.Result> python = new ArrayList<>();
         for (int run = 1; run <= config.runs(); run++) {
             Path monitorDir = config.out().resolve("a-monitor-" + run);
             Path plainDir = config.out().resolve("a-plain-" + run);
             Path floorDir = config.out().resolve("b-floor-" + run);
+            Path pythonDir = config.out().resolve("p-python-" + run);
             Child.Result a = onceMonitor(simulator, monitorDir, config.pageSize(), Launch.LAUNCHER, List.of());
             verify("(a) run " + run, a, monitorDir, config.n());
             monitor.add(a);
@@ -245,22 +255,36 @@ public final class Benchmark {
             verify("(b) run " + run, b, floorDir, config.n());
             floor.add(b);
             record("b-floor", run, b);
+            Child.Result p = null;
+            if (noPython == null) {
+                p = pythonPeer(simulator, pythonDir);
+                verify("(p) run " + run, p, pythonDir, config.n());
+                python.add(p);
+                record("p-python", run, p);
+            }
             Child.Result plain = onceMonitor(simulator, plainDir, config.pageSize(), Launch.JAVA_JAR, List.of());
             verify("(a) plain java -jar run " + run, plain, plainDir, config.n());
             plainJar.add(plain);
             record("a-plain-java-jar-once", run, plain);
             progress("run %d/%d: (a) monitor --once %.2f s wall, %.2f s CPU, %.0f MB RSS | (b) floor %.2f s wall, %.2f s CPU, %.0f MB RSS"
-                    + " | (a) as plain java -jar %.2f s wall, %.2f s CPU", run, config.runs(), a.timeElapsed(), a.cpuSeconds(), a.rssMb(),
-                    b.timeElapsed(), b.cpuSeconds(), b.rssMb(), plain.timeElapsed(), plain.cpuSeconds());
+                    + "%s | (a) as plain java -jar %.2f s wall, %.2f s CPU", run, config.runs(), a.timeElapsed(), a.cpuSeconds(), a.rssMb(),
+                    b.timeElapsed(), b.cpuSeconds(), b.rssMb(), p == null ? "" : String.format(Locale.ROOT,
+                            " | (p) Python %.2f s wall, %.2f s CPU, %.0f MB RSS", p.timeElapsed(), p.cpuSeconds(), p.rssMb()),
+                    plain.timeElapsed(), plain.cpuSeconds());
             if (run == 1) {
-                crossCheck(monitorDir, floorDir);
-                floorSkipsDeliveredIds(simulator, floorDir);
+                crossCheck(monitorDir, floorDir, "the floor");
+                skipsDeliveredIds("the floor", floorDir, () -> floor(simulator, floorDir));
+                if (p != null) {
+                    crossCheck(monitorDir, pythonDir, "the Python script");
+                    skipsDeliveredIds("the Python script", pythonDir, () -> pythonPeer(simulator, pythonDir));
+                }
             }
             deleteTree(monitorDir);
             deleteTree(plainDir);
             deleteTree(floorDir);
+            deleteTree(pythonDir);
         }
-        reportOnce(monitor, plainJar, floor, serving);
+        reportOnce(monitor, plainJar, floor, python, noPython, serving);
 
         double wallRatio = median(monitor, Child.Result::timeElapsed) / median(floor, Child.Result::timeElapsed);
         if (config.profile().equals("always") || (config.profile().equals("auto") && wallRatio > 1.5)) {
@@ -296,27 +320,62 @@ public final class Benchmark {
      */
     static void seed(ThreatConnectSimulator simulator, int n) {
         Instant newest = Instant.now().minus(Duration.ofMinutes(30));
-        // The simulator keeps executions in a CopyOnWriteArrayList: N adds copy it N times (O(N^2),
-        // a minute at N=100,000 on a busy machine). Benchmark only: while seeding, swap in an
-        // ArrayList, then put back one copy-on-write list; plain adds when that is not possible.
-        java.lang.reflect.Field field = null;
-        Object original = null;
-        try {
-            field = ThreatConnectSimulator.class.getDeclaredField("executions");
-            field.setAccessible(true);
-            original = field.get(simulator);
-            field.set(simulator, new ArrayList<>((List<?>) original));
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            field = null;
+        // The simulator keeps executions in a CopyOnWriteArrayList: N adds copy it N times (O(N^2):
+        // a minute at N=100,000, never done at 500,000). Benchmark only: while seeding, swap in an
+        // ArrayList, then put back one copy-on-write list; plain adds (and a warning) when that is not possible.
+        ExecutionList list = ExecutionList.of(simulator);
+        if (list == null) {
+            progress("warning: cannot reach the simulator's list of executions; seeding one by one, O(N^2)");
+        } else {
+            list.set(new ArrayList<>(list.get()));
         }
         for (int i = 0; i < n; i++) {
             simulator.addFailed(JOBS[i % JOBS.length], newest.minusSeconds(i % 36_000), MESSAGES[i % MESSAGES.length]);
         }
-        if (field != null) {
+        if (list != null) {
+            list.set(new java.util.concurrent.CopyOnWriteArrayList<>(list.get()));
+        }
+    }
+
+    /**
+     * The simulator's copy-on-write list of executions, reached by reflection: the field
+     * {@code executions} of the simulator, or (since the simulator keeps them in a SimulatedExecutions)
+     * the field {@code executions} of that.
+     */
+    private record ExecutionList(Object owner, java.lang.reflect.Field field) {
+
+        static ExecutionList of(ThreatConnectSimulator simulator) {
             try {
-                field.set(simulator, new java.util.concurrent.CopyOnWriteArrayList<>((List<?>) field.get(simulator)));
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException("cannot restore the simulator's list", e);
+                Object owner = simulator;
+                java.lang.reflect.Field field = ThreatConnectSimulator.class.getDeclaredField("executions");
+                field.setAccessible(true);
+                Object value = field.get(owner);
+                if (!(value instanceof List)) {
+                    owner = value;
+                    field = value.getClass().getDeclaredField("executions");
+                    field.setAccessible(true);
+                    value = field.get(owner);
+                }
+                return value instanceof java.util.concurrent.CopyOnWriteArrayList ? new ExecutionList(owner, field) : null;
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return null;
+            }
+        }
+
+        @SuppressWarnings("unchecked")
+        List<Object> get() {
+            try {
+                return (List<Object>) field.get(owner);
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException("cannot read the simulator's list", e);
+            }
+        }
+
+        void set(List<Object> list) {
+            try {
+                field.set(owner, list);
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException("cannot set the simulator's list", e);
             }
         }
     }
@@ -401,80 +460,205 @@ public final class Benchmark {
         return Child.runTimed(command, dir, settings, Duration.ofMinutes(10));
     }
 
+    /** Where benchmark/run.sh puts benchmark/python/floor_monitor.py. */
+    private Path pythonScript() {
+        return config.build().resolve("python/floor_monitor.py");
+    }
+
+    /** Why (p) cannot run, or null when it can. */
+    private String pythonMissing() {
+        if (!Files.isExecutable(config.python())) {
+            return config.python() + " is missing (set --python= or BENCH_PYTHON to a Python 3 interpreter)";
+        }
+        if (!Files.isRegularFile(pythonScript())) {
+            return pythonScript() + " is missing (benchmark/run.sh copies benchmark/python/floor_monitor.py there)";
+        }
+        return null;
+    }
+
+    /**
+     * (p): the plain Python script (standard library only) with the environment (b) gets. Isolated
+     * mode ({@code -I}): no PYTHON* variables, no user site-packages, nothing but the interpreter
+     * and its standard library.
+     */
+    private Child.Result pythonPeer(ThreatConnectSimulator simulator, Path dir) throws IOException, InterruptedException {
+        Map<String, String> settings = monitorSettings(simulator);
+        settings.put("MONITOR_PAGE_SIZE", Integer.toString(config.pageSize()));
+        settings.put("MONITOR_LOOKBACK", LOOKBACK);
+        List<String> command = List.of(config.python().toString(), "-I", pythonScript().toString());
+        return Child.runTimed(command, dir, settings, Duration.ofMinutes(10));
+    }
+
+    /** The interpreter's version, e.g. "Python 3.11.2". */
+    private String pythonVersion() throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(config.python().toString(), "-I", "-V").redirectErrorStream(true).start();
+        String version = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        process.waitFor();
+        return version;
+    }
+
+    /** A program of the comparison run again in the folder it left. */
+    @FunctionalInterface
+    private interface Rerun {
+        Child.Result run() throws IOException, InterruptedException;
+    }
+
     /** Exit 0, N lines with N distinct ids, N ledger entries, a watermark. */
     private static void verify(String what, Child.Result result, Path dir, int n) throws IOException {
         if (result.exitCode() != 0) {
             throw new IllegalStateException(what + " exited " + result.exitCode() + ": " + result.stderr());
         }
-        List<String> lines = alertLines(dir);
+        long count = 0;
         Set<String> ids = new HashSet<>();
-        for (String line : lines) {
-            Matcher id = ID.matcher(line);
-            if (!id.find()) {
-                throw new IllegalStateException(what + " wrote a line without a leading id: " + line);
+        try (AlertLines lines = new AlertLines(alertFiles(dir))) {
+            for (String line = lines.next(); line != null; line = lines.next()) {
+                count++;
+                Matcher id = ID.matcher(line);
+                if (!id.find()) {
+                    throw new IllegalStateException(what + " wrote a line without a leading id: " + line);
+                }
+                ids.add(id.group(1));
             }
-            ids.add(id.group(1));
         }
-        long ledger = Files.readAllLines(dir.resolve("data/state/default/delivered-file.tsv")).size();
-        if (lines.size() != n || ids.size() != n || ledger != n || !Files.exists(dir.resolve("data/state/default/watermark"))) {
-            throw new IllegalStateException(what + " delivered " + lines.size() + " lines, " + ids.size() + " distinct ids, "
+        long ledger;
+        try (Stream<String> entries = Files.lines(dir.resolve("data/state/default/delivered-file.tsv"))) {
+            ledger = entries.count();
+        }
+        if (count != n || ids.size() != n || ledger != n || !Files.exists(dir.resolve("data/state/default/watermark"))) {
+            throw new IllegalStateException(what + " delivered " + count + " lines, " + ids.size() + " distinct ids, "
                     + ledger + " ledger entries, expected " + n + " each and a watermark; " + result.pollLine());
         }
     }
 
-    private static List<String> alertLines(Path dir) throws IOException {
-        Path alerts = dir.resolve("data/alerts");
-        List<String> lines = new ArrayList<>();
-        if (Files.isDirectory(alerts)) {
-            try (Stream<Path> files = Files.list(alerts)) {
-                for (Path file : files.sorted().toList()) {
-                    lines.addAll(Files.readAllLines(file));
+    /**
+     * The output of {@code who} is the monitor's, byte for byte, once detectedAt is blanked out; so
+     * are the ledgers. The lines are compared as they are read (N may be 500,000 lines of each);
+     * only when they are not in the same order are both sides held, as multisets.
+     */
+    private void crossCheck(Path monitorDir, Path otherDir, String who) throws IOException {
+        List<Path> filesA = alertFiles(monitorDir);
+        List<Path> filesB = alertFiles(otherDir);
+        String order = null;
+        long lines = 0;
+        String firstA = null;
+        String firstB = null;
+        try (AlertLines a = new AlertLines(filesA); AlertLines b = new AlertLines(filesB)) {
+            while (true) {
+                String lineA = a.next();
+                String lineB = b.next();
+                if (lineA == null && lineB == null) {
+                    order = "in the same order";
+                    break;
                 }
+                if (lineA == null || lineB == null || !blankDetectedAt(lineA).equals(blankDetectedAt(lineB))) {
+                    firstA = lineA;
+                    firstB = lineB;
+                    break;
+                }
+                lines++;
             }
-        }
-        return lines;
-    }
-
-    /** The floor's output is the monitor's, byte for byte, once detectedAt is blanked out; so are the ledgers. */
-    private void crossCheck(Path monitorDir, Path floorDir) throws IOException {
-        List<String> a = alertLines(monitorDir).stream().map(line -> DETECTED_AT.matcher(line).replaceFirst("\"detectedAt\":\"-\"")).toList();
-        List<String> b = alertLines(floorDir).stream().map(line -> DETECTED_AT.matcher(line).replaceFirst("\"detectedAt\":\"-\"")).toList();
-        String order = a.equals(b) ? "in the same order" : null;
-        if (order == null && new HashSet<>(a).equals(new HashSet<>(b))) {
-            order = "in a different order";
         }
         if (order == null) {
-            for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
-                if (!a.get(i).equals(b.get(i))) {
-                    throw new IllegalStateException("the floor's alert lines differ from the monitor's, e.g. line " + (i + 1)
-                            + ":\n  monitor: " + a.get(i) + "\n  floor:   " + b.get(i));
-                }
+            Map<String, Integer> a = blankedCounts(filesA);
+            Map<String, Integer> b = blankedCounts(filesB);
+            if (!a.equals(b)) {
+                throw new IllegalStateException(who + "'s alert lines differ from the monitor's, the first difference at line "
+                        + (lines + 1) + ":\n  monitor: " + firstA + "\n  " + who + ": " + firstB);
             }
-            throw new IllegalStateException("the floor's alert lines differ from the monitor's (" + a.size() + " vs " + b.size() + ")");
+            order = "in a different order";
+            lines = b.values().stream().mapToLong(Integer::longValue).sum();
         }
         Set<String> ledgerA = new HashSet<>(Files.readAllLines(monitorDir.resolve("data/state/default/delivered-file.tsv")));
-        Set<String> ledgerB = new HashSet<>(Files.readAllLines(floorDir.resolve("data/state/default/delivered-file.tsv")));
+        Set<String> ledgerB = new HashSet<>(Files.readAllLines(otherDir.resolve("data/state/default/delivered-file.tsv")));
         if (!ledgerA.equals(ledgerB)) {
-            throw new IllegalStateException("the floor's delivered-file.tsv differs from the monitor's");
+            throw new IllegalStateException(who + "'s delivered-file.tsv differs from the monitor's");
         }
-        progress("check: the floor's %,d alert lines equal the monitor's (detectedAt aside), %s; the delivered-id ledgers are equal",
-                b.size(), order);
-        line("Check: the floor's %,d alert lines are byte-identical to the monitor's apart from `detectedAt` (%s), and its "
-                + "`delivered-file.tsv` holds the same entries.", b.size(), order);
+        progress("check: %s's %,d alert lines equal the monitor's (detectedAt aside), %s; the delivered-id ledgers are equal",
+                who, lines, order);
+        line("Check: %s's %,d alert lines are byte-identical to the monitor's apart from `detectedAt` (%s), and its "
+                + "`delivered-file.tsv` holds the same entries.", who, lines, order);
     }
 
-    /** With the watermark gone, the floor reads all N again and must deliver none of them (ids persisted). */
-    private void floorSkipsDeliveredIds(ThreatConnectSimulator simulator, Path floorDir) throws IOException, InterruptedException {
-        Files.delete(floorDir.resolve("data/state/default/watermark"));
-        Child.Result again = floor(simulator, floorDir);
-        if (again.exitCode() != 0 || !again.pollLine().contains(" 0 new") || alertLines(floorDir).size() != config.n()) {
-            throw new IllegalStateException("the floor delivered again after its watermark was removed: " + again.pollLine()
+    private static String blankDetectedAt(String line) {
+        return DETECTED_AT.matcher(line).replaceFirst("\"detectedAt\":\"-\"");
+    }
+
+    private static List<Path> alertFiles(Path dir) throws IOException {
+        Path alerts = dir.resolve("data/alerts");
+        if (!Files.isDirectory(alerts)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(alerts)) {
+            return files.sorted().toList();
+        }
+    }
+
+    private static Map<String, Integer> blankedCounts(List<Path> files) throws IOException {
+        Map<String, Integer> counts = new java.util.HashMap<>();
+        try (AlertLines lines = new AlertLines(files)) {
+            for (String line = lines.next(); line != null; line = lines.next()) {
+                counts.merge(blankDetectedAt(line), 1, Integer::sum);
+            }
+        }
+        return counts;
+    }
+
+    /** The lines of a program's alert files, one after the other, read as needed. */
+    private static final class AlertLines implements AutoCloseable {
+        private final java.util.Iterator<Path> files;
+        private java.io.BufferedReader reader;
+
+        AlertLines(List<Path> files) {
+            this.files = files.iterator();
+        }
+
+        String next() throws IOException {
+            while (true) {
+                if (reader == null) {
+                    if (!files.hasNext()) {
+                        return null;
+                    }
+                    reader = Files.newBufferedReader(files.next());
+                }
+                String line = reader.readLine();
+                if (line != null) {
+                    return line;
+                }
+                reader.close();
+                reader = null;
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (reader != null) {
+                reader.close();
+            }
+        }
+    }
+
+    /** With the watermark gone, {@code who} reads all N again and must deliver none of them (ids persisted). */
+    private void skipsDeliveredIds(String who, Path dir, Rerun rerun) throws IOException, InterruptedException {
+        Files.delete(dir.resolve("data/state/default/watermark"));
+        Child.Result again = rerun.run();
+        if (again.exitCode() != 0 || !again.pollLine().contains(" 0 new") || countAlertLines(dir) != config.n()) {
+            throw new IllegalStateException(who + " delivered again after its watermark was removed: " + again.pollLine()
                     + " " + again.stderr());
         }
-        progress("check: the floor, re-reading all N without its watermark, delivered none again (%s)", again.pollLine());
-        line("Check: re-run without its watermark, the floor read all %,d again and delivered none (`%s`, %.2f s).", config.n(),
+        progress("check: %s, re-reading all N without its watermark, delivered none again (%s)", who, again.pollLine());
+        line("Check: re-run without its watermark, %s read all %,d again and delivered none (`%s`, %.2f s).", who, config.n(),
                 again.pollLine().replaceAll(": window.*, (\\d+ page)", ": $1"), again.timeElapsed());
         line("");
+    }
+
+    private static long countAlertLines(Path dir) throws IOException {
+        long count = 0;
+        try (AlertLines lines = new AlertLines(alertFiles(dir))) {
+            while (lines.next() != null) {
+                count++;
+            }
+        }
+        return count;
     }
 
     /** The simulator's share of a poll over N at the benchmark's page size: fetching and discarding every page. */
@@ -496,9 +680,9 @@ public final class Benchmark {
     }
 
     private void reportOnce(List<Child.Result> monitor, List<Child.Result> plainJar, List<Child.Result> floor,
-            List<WarmPolls.Figures> serving) {
-        line("## (a) monitor `--once` vs (b) hand-written floor: N = %,d, page size %,d, medians of %d runs", config.n(),
-                config.pageSize(), config.runs());
+            List<Child.Result> python, String noPython, List<WarmPolls.Figures> serving) throws IOException, InterruptedException {
+        line("## (a) monitor `--once` vs (b) hand-written floor and (p) plain Python script: N = %,d, page size %,d, medians of %d runs",
+                config.n(), config.pageSize(), config.runs());
         line("");
         line("| | wall s (start to exit) | CPU s (user+sys) | peak RSS MB | start to Camel started s | start to poll done s | poll's own time s |");
         line("|---|---:|---:|---:|---:|---:|---:|");
@@ -509,11 +693,26 @@ public final class Benchmark {
         ratioRow("**(a)/(b)**", monitor, floor, "**%.2f**");
         monitorRow("(a) the same as plain `java -jar tc-job-monitor.jar --once`", plainJar);
         ratioRow("plain `java -jar` / (b)", plainJar, floor, "%.2f");
+        if (!python.isEmpty()) {
+            line("| (p) plain Python script (%s, standard library: http.client, json, hmac) | %.2f | %.2f | %.0f | - | %.2f | %.2f |",
+                    pythonVersion(), median(python, Child.Result::timeElapsed), median(python, Child.Result::cpuSeconds),
+                    median(python, Child.Result::rssMb), median(python, r -> r.secondsTo(Child.POLL_DONE)),
+                    median(python, Child.Result::pollSeconds));
+            ratioRow("**(a)/(p)**", monitor, python, "**%.2f**");
+            ratioRow("(b)/(p)", floor, python, "%.2f");
+        } else {
+            line("| (p) plain Python script: skipped, %s | | | | | | |", noPython);
+        }
         line("| simulator's share: fetching and discarding all pages (in the harness JVM) | %.2f | %.2f (harness process) | | | | |",
                 medianOf(serving, WarmPolls.Figures::wallSeconds), medianOf(serving, WarmPolls.Figures::processCpuSeconds));
         line("");
-        line("Per run (wall s / CPU s / RSS MB): (a) %s; (b) %s; (a) plain java -jar %s.", perRun(monitor), perRun(floor),
-                perRun(plainJar));
+        line("Per run (wall s / CPU s / RSS MB): (a) %s; (b) %s;%s (a) plain java -jar %s.", perRun(monitor), perRun(floor),
+                python.isEmpty() ? "" : " (p) " + perRun(python) + ";", perRun(plainJar));
+        if (!python.isEmpty()) {
+            line("(p) is `benchmark/python/floor_monitor.py`, run as `%s -I floor_monitor.py`: the floor's duties with `json.loads` of "
+                    + "each whole page (the standard library has no streaming parser), each page's lines in one write and fsync "
+                    + "(as the monitor; the floor does not fsync), then their ids in one write.", config.python());
+        }
         line("Wall and CPU of the children come from `/usr/bin/time` (rusage of the exited child; CPU excludes the simulator, "
                 + "which runs in the harness); \"poll's own time\" is the `done in N ms` of each program's poll log line.");
         line("");
@@ -525,14 +724,14 @@ public final class Benchmark {
                 median(runs, r -> r.secondsTo(Child.POLL_DONE)), median(runs, Child.Result::pollSeconds));
     }
 
-    /** Medians of {@code runs} over the floor's: wall, CPU and RSS formatted as {@code headline}. */
-    private void ratioRow(String label, List<Child.Result> runs, List<Child.Result> floor, String headline) {
+    /** Medians of {@code runs} over those of {@code base} (the floor, the Python script): wall, CPU and RSS formatted as {@code headline}. */
+    private void ratioRow(String label, List<Child.Result> runs, List<Child.Result> base, String headline) {
         line("| %s | " + headline + " | " + headline + " | " + headline + " | | %.2f | %.2f |", label,
-                median(runs, Child.Result::timeElapsed) / median(floor, Child.Result::timeElapsed),
-                median(runs, Child.Result::cpuSeconds) / median(floor, Child.Result::cpuSeconds),
-                median(runs, Child.Result::rssMb) / median(floor, Child.Result::rssMb),
-                median(runs, r -> r.secondsTo(Child.POLL_DONE)) / median(floor, r -> r.secondsTo(Child.POLL_DONE)),
-                median(runs, Child.Result::pollSeconds) / median(floor, Child.Result::pollSeconds));
+                median(runs, Child.Result::timeElapsed) / median(base, Child.Result::timeElapsed),
+                median(runs, Child.Result::cpuSeconds) / median(base, Child.Result::cpuSeconds),
+                median(runs, Child.Result::rssMb) / median(base, Child.Result::rssMb),
+                median(runs, r -> r.secondsTo(Child.POLL_DONE)) / median(base, r -> r.secondsTo(Child.POLL_DONE)),
+                median(runs, Child.Result::pollSeconds) / median(base, Child.Result::pollSeconds));
     }
 
     private static String perRun(List<Child.Result> results) {
