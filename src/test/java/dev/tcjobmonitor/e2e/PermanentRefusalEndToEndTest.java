@@ -162,16 +162,7 @@ class PermanentRefusalEndToEndTest {
     @Test
     void aMailTheServerRefusesAsTooLargeIsDeadLetteredAtOnceAndTheOtherMailsOfThePageAreSent() throws Exception {
         SizeLimitedSmtpServer smtp = monitors.closeLast(SizeLimitedSmtpServer.start(60_000));
-        MonitorHarness h = monitors.harness()
-                .set("sinks", "email")
-                .set("sink.email.host", "127.0.0.1")
-                .set("sink.email.port", String.valueOf(smtp.port()))
-                .set("sink.email.from", "monitor@example.org")
-                .set("sink.email.to", "soc@example.org")
-                .set("sink.email.mode", "each")
-                .set("sink.email.max-redeliveries", "3")
-                .set("sink.email.redelivery-delay", "10")
-                .start();
+        MonitorHarness h = emailTo(smtp, "each");
         Page page = threeFailures(h, "x".repeat(50_000) + "\n");
 
         Poll poll = h.poll();
@@ -191,16 +182,7 @@ class PermanentRefusalEndToEndTest {
     @Test
     void aDigestTheServerRefusesAsTooLargeTakesEveryAlertItReportedToTheDeadLetterAtOnce() throws Exception {
         SizeLimitedSmtpServer smtp = monitors.closeLast(SizeLimitedSmtpServer.start(60_000));
-        MonitorHarness h = monitors.harness()
-                .set("sinks", "email")
-                .set("sink.email.host", "127.0.0.1")
-                .set("sink.email.port", String.valueOf(smtp.port()))
-                .set("sink.email.from", "monitor@example.org")
-                .set("sink.email.to", "soc@example.org")
-                .set("sink.email.mode", "digest")
-                .set("sink.email.max-redeliveries", "3")
-                .set("sink.email.redelivery-delay", "10")
-                .start();
+        MonitorHarness h = emailTo(smtp, "digest");
         Page page = threeFailures(h, "x".repeat(50_000) + "\n");
 
         Poll poll = h.poll();
@@ -211,5 +193,19 @@ class PermanentRefusalEndToEndTest {
                 .containsExactlyInAnyOrder(page.newest(), page.refused(), page.oldest());
         assertThat(poll.deadLetteredBySink()).containsExactly(Map.entry("email", 3));
         assertThat(poll.failure()).isEmpty();
+    }
+
+    /** A monitor whose only sink is email to {@code smtp}, three quick retries, in {@code mode}. */
+    private MonitorHarness emailTo(SizeLimitedSmtpServer smtp, String mode) throws Exception {
+        return monitors.harness()
+                .set("sinks", "email")
+                .set("sink.email.host", "127.0.0.1")
+                .set("sink.email.port", String.valueOf(smtp.port()))
+                .set("sink.email.from", "monitor@example.org")
+                .set("sink.email.to", "soc@example.org")
+                .set("sink.email.mode", mode)
+                .set("sink.email.max-redeliveries", "3")
+                .set("sink.email.redelivery-delay", "10")
+                .start();
     }
 }
