@@ -21,7 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Which executions of a page are the monitor's failures (the Kamelet's bean {@code failureFilter}): a
+ * Which executions of a page are the monitor's failures (the Kamelet's bean {@code tcFailureFilter}): a
  * failure status, a failure time inside the window or unknown, and a watched job or an unknown
  * one. The TQL asks for exactly these; this keeps the promise where an instance ignores part of
  * the query. Each failure that some sink still lacks becomes an alert document.

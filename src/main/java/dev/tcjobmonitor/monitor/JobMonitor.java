@@ -28,7 +28,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One monitor (the Kamelet {@code tc-job-failures-source}'s bean {@code monitor}): its checked
+ * One monitor (the Kamelet {@code tc-job-failures-source}'s bean {@code tcMonitor}): its checked
  * settings, the services it uses (state store, poll history, metrics, the job directory), and what
  * each sink has. The poll's steps are beans of their own that read it: {@link Window} (the window
  * and the watermark), {@link Pages} (the envelope, the next link, the bound) and {@link Failures}

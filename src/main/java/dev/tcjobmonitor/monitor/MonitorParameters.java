@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * A monitor's parameters as its Kamelet gives them (the bean {@code monitor}'s properties), raw:
+ * A monitor's parameters as its Kamelet gives them (the bean {@code tcMonitor}'s properties), raw:
  * {@link JobMonitor#init()} checks them together and names the one that is wrong.
  */
 abstract class MonitorParameters {

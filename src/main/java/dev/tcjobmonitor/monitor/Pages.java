@@ -15,7 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The pages of a poll (the Kamelet's bean {@code paging}): reads each page's envelope, follows its
+ * The pages of a poll (the Kamelet's bean {@code tcPaging}): reads each page's envelope, follows its
  * {@code next} link, and bounds the paging. A page counts only on a 2xx with
  * {@code "status":"Success"} and a {@code data} array; its {@code next} link must point at the same
  * instance ({@code tc.base-url}), must not ask again for a page this poll already asked for, and a

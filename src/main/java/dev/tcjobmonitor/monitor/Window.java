@@ -17,7 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The window of a poll and the watermark (the Kamelet's bean {@code window}): {@link #open} starts
+ * The window of a poll and the watermark (the Kamelet's bean {@code tcWindow}): {@link #open} starts
  * a poll over the window since the watermark, {@link #close} moves the watermark when every sink
  * has every failure of the window (or its dead letter), {@link #fail} leaves it where it was. Each
  * says what happened in one line, records the poll for health and metrics, and returns the notice

@@ -13,6 +13,8 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The monitor end to end: real YAML, real HTTP with HMAC, real files. */
@@ -55,6 +57,20 @@ class PollingEndToEndTest {
         }
         assertThat(poll.executions()).isEqualTo(2);
         assertThat(poll.newFailures()).isEqualTo(2);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"monitor", "window", "client"})
+    void anAccessIdThatHappensToBeTheNameOfOneOfTheKameletsBeansWorksAsAnyOther(String accessId) throws Exception {
+        // Camel resolves a template's bean references (#{{monitor}}) as placeholders: a parameter
+        // whose whole value was such a name broke the start ("Property with key [monitor] not found")
+        MonitorHarness h = harness().set("tc.access-id", accessId).start();
+        h.simulator.withHmacUser(accessId, MonitorHarness.SECRET_KEY);
+        long failure = h.simulator.addFailed(7, Instant.now().minusSeconds(60), "failure\n");
+
+        assertThat(h.poll().failure()).isEmpty();
+
+        assertThat(h.alertedIds()).containsExactly(failure);
     }
 
     @Test
