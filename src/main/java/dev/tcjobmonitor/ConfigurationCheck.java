@@ -88,8 +88,7 @@ final class ConfigurationCheck {
         if (uri.isBlank()) {
             return "the route of direct:tc-sink-" + sink;
         }
-        java.util.regex.Matcher origin = java.util.regex.Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*:(?://)?)(?:[^@/?]*@)?([^/?]*)").matcher(uri);
-        return origin.find() ? origin.group(1) + origin.group(2) : "its endpoint";
+        return dev.tcjobmonitor.monitor.ErrorText.origin(uri);
     }
 
     private interface Check {

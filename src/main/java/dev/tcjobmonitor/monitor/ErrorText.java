@@ -19,6 +19,10 @@ public final class ErrorText {
             "\\b([A-Za-z][A-Za-z0-9+.-]*://)(?:[^/?#\\s\"'<>\\[\\]]*@)?(\\[[^\\]\\s/]*\\][^/?#\\s\"'<>\\[\\]@]*|[^/?#\\s\"'<>\\[\\]@]+)"
                     + "[^\\s\"'<>\\[\\]]*?(?=[,.;:]?(?:[\\s\"'<>\\[\\]]|$))");
 
+    /** One endpoint URI's scheme (with // if any), then its host[:port] or opaque name; user info skipped. */
+    private static final java.util.regex.Pattern ORIGIN =
+            java.util.regex.Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*:(?://)?)(?:[^/?]*@)?([^/?]*)");
+
     private ErrorText() {
     }
 
@@ -44,6 +48,16 @@ public final class ErrorText {
      */
     public static String withEndpointOrigins(String text) {
         return URL.matcher(text).replaceAll("$1$2");
+    }
+
+    /**
+     * What a log line may show of one endpoint URI: its scheme and authority, without user info,
+     * path or query ({@code http://hooks.example.org:8443}); for a URI without an authority (a Camel
+     * {@code log:} or {@code kafka:} endpoint) its scheme and the name before any {@code ?}.
+     */
+    public static String origin(String uri) {
+        java.util.regex.Matcher origin = ORIGIN.matcher(uri);
+        return origin.find() ? origin.group(1) + origin.group(2) : "its endpoint";
     }
 
     static String oneLine(String text) {

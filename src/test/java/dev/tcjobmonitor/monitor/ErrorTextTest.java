@@ -27,6 +27,16 @@ class ErrorTextTest {
     }
 
     @Test
+    void oneEndpointsOriginIsItsSchemeAndHostOrItsCamelNameWithoutPathQueryOrLogin() {
+        // what --check prints of a sink it cannot check (sink.<name>.uri)
+        assertThat(ErrorText.origin("https://hooks.slack.com/services/T000/B000/XXXX?x=1"))
+                .isEqualTo("https://hooks.slack.com");
+        assertThat(ErrorText.origin("http://user:p@ss@10.0.0.1:8080/hook")).isEqualTo("http://10.0.0.1:8080");
+        assertThat(ErrorText.origin("log:dev.tcjobmonitor.alerts?level=INFO")).isEqualTo("log:dev.tcjobmonitor.alerts");
+        assertThat(ErrorText.origin("not a uri")).isEqualTo("its endpoint");
+    }
+
+    @Test
     void userInfoIsCutWholeEvenWhenThePasswordHoldsAnAtSign() {
         String text = ErrorText.withEndpointOrigins("cannot reach https://tc-monitor:Pa@ss@w0rd@hooks.example.org:8443/hook?x=1");
 
