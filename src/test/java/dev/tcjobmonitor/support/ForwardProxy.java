@@ -57,7 +57,7 @@ public final class ForwardProxy implements AutoCloseable {
         expectedAuthorization = user == null ? null
                 : "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        daemon("forward-proxy-accept", this::accept).start();
+        Sockets.daemon("forward-proxy-accept", this::accept).start();
     }
 
     /** A proxy that lets anyone through. */
@@ -96,7 +96,7 @@ public final class ForwardProxy implements AutoCloseable {
                 Socket client = server.accept();
                 connections.incrementAndGet();
                 sockets.add(client);
-                daemon("forward-proxy-client", () -> serve(client)).start();
+                Sockets.daemon("forward-proxy-client", () -> serve(client)).start();
             } catch (IOException closed) {
                 return;
             }
@@ -137,7 +137,7 @@ public final class ForwardProxy implements AutoCloseable {
         } catch (IOException e) {
             // the client or the server went away
         } finally {
-            closeQuietly(client);
+            Sockets.closeQuietly(client);
         }
     }
 
@@ -153,15 +153,15 @@ public final class ForwardProxy implements AutoCloseable {
         }
         out.write("HTTP/1.1 200 Connection established\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
-        Thread up = daemon("forward-proxy-up", () -> pump(in, target));
+        Thread up = Sockets.daemon("forward-proxy-up", () -> pump(in, target));
         up.start();
         try (InputStream fromTarget = target.getInputStream()) {
             fromTarget.transferTo(out);
         } catch (IOException closed) {
             // either side closed
         } finally {
-            closeQuietly(target);
-            closeQuietly(client);
+            Sockets.closeQuietly(target);
+            Sockets.closeQuietly(client);
         }
     }
 
@@ -276,27 +276,13 @@ public final class ForwardProxy implements AutoCloseable {
         } catch (IOException closed) {
             // either side closed
         } finally {
-            closeQuietly(to);
-        }
-    }
-
-    private static Thread daemon(String name, Runnable task) {
-        Thread thread = new Thread(task, name);
-        thread.setDaemon(true);
-        return thread;
-    }
-
-    private static void closeQuietly(Socket socket) {
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // closing
+            Sockets.closeQuietly(to);
         }
     }
 
     @Override
     public void close() throws IOException {
         server.close();
-        sockets.forEach(ForwardProxy::closeQuietly);
+        sockets.forEach(Sockets::closeQuietly);
     }
 }

@@ -26,7 +26,7 @@ public final class SwallowingProxy implements AutoCloseable {
     public SwallowingProxy(int targetPort) throws IOException {
         this.targetPort = targetPort;
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        daemon("proxy-accept", this::accept).start();
+        Sockets.daemon("proxy-accept", this::accept).start();
     }
 
     public int port() {
@@ -51,8 +51,8 @@ public final class SwallowingProxy implements AutoCloseable {
                 target.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort));
                 sockets.add(client);
                 sockets.add(target);
-                daemon("proxy-up", () -> pump(client, target)).start();
-                daemon("proxy-down", () -> pump(target, client)).start();
+                Sockets.daemon("proxy-up", () -> pump(client, target)).start();
+                Sockets.daemon("proxy-down", () -> pump(target, client)).start();
             } catch (IOException closed) {
                 return;
             }
@@ -72,28 +72,14 @@ public final class SwallowingProxy implements AutoCloseable {
         } catch (IOException closed) {
             // one side closed: the other follows
         } finally {
-            closeQuietly(from);
-            closeQuietly(to);
-        }
-    }
-
-    private static Thread daemon(String name, Runnable task) {
-        Thread thread = new Thread(task, name);
-        thread.setDaemon(true);
-        return thread;
-    }
-
-    private static void closeQuietly(Socket socket) {
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // closing
+            Sockets.closeQuietly(from);
+            Sockets.closeQuietly(to);
         }
     }
 
     @Override
     public void close() throws IOException {
         server.close();
-        sockets.forEach(SwallowingProxy::closeQuietly);
+        sockets.forEach(Sockets::closeQuietly);
     }
 }
