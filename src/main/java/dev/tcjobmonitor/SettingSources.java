@@ -11,7 +11,7 @@ import org.apache.camel.util.IOHelper;
 /**
  * The order in which the standalone process's settings are looked up: the command line's (Camel's
  * override properties), then JVM system properties, then environment variables, then the working
- * directory's application.properties, then the shipped defaults (README, "Where settings come from").
+ * directory's application.properties, then the shipped defaults (docs/running.md, "Where settings come from").
  * <p>
  * Camel's own default looks up environment variables first and system properties next, both before
  * the override properties: an operator's exported {@code MONITOR_DRY_RUN=false} turned

@@ -1,5 +1,7 @@
 package dev.tcjobmonitor;
 
+import dev.tcjobmonitor.support.Docs;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -97,13 +99,11 @@ class SystemdUnitTest {
                 .allSatisfy(variable -> assertThat(settings).as("a setting of application.properties").contains(variable));
     }
 
-    /** README's "Deployment: a service or a container" states the unit's values and the shipped defaults. */
+    /** docs/operations.md "Deployment: a service or a container" states the unit's values and the shipped defaults. */
     @Test
     void theReadmeSaysWhatTheUnitAndTheShippedDefaultsSay() throws IOException {
-        String readme = Files.readString(Path.of("README.md"));
         // as one line: where the text wraps is no fact
-        String section = readme.substring(readme.indexOf("## Deployment: a service or a container"),
-                readme.indexOf("## Deployment: several nodes")).replaceAll("\\s+", " ");
+        String section = Docs.section("Deployment: a service or a container").replaceAll("\\s+", " ");
 
         assertThat(section)
                 .contains("as the user `" + single("User") + "`", "`" + single("WorkingDirectory") + "`")

@@ -1,5 +1,7 @@
 package dev.tcjobmonitor.e2e;
 
+import dev.tcjobmonitor.support.Docs;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -129,10 +131,7 @@ class CamelMainHostIT {
 
     @Test
     void theReadmesCamelMainSettingsAreTheOnesThisHostRuns() throws IOException {
-        String readme = Files.readString(Path.of("README.md"));
-        String section = readme.substring(readme.indexOf("## Inside an existing Camel application"));
-        String block = section.substring(section.indexOf("```properties\n") + "```properties\n".length());
-        List<String> settings = block.substring(0, block.indexOf("```")).lines()
+        List<String> settings = Docs.firstBlock(Docs.section("Inside an existing Camel application"), "properties").lines()
                 .filter(line -> !line.isBlank() && !line.startsWith("#")).toList();
 
         assertThat(settings).isNotEmpty();

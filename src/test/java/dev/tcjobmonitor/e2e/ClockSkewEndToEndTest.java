@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A host clock that is wrong for a while (README, "State and delivery guarantee"): the window end
+ * A host clock that is wrong for a while (docs/guarantees.md, "State and delivery guarantee"): the window end
  * is this host's clock, so a clock hours fast would save a watermark in the future, and once NTP
  * set it right, the hours in between would never be asked for. The window end is held to
  * ThreatConnect's own time (the {@code Date} header of its answer, here the simulator's, on this

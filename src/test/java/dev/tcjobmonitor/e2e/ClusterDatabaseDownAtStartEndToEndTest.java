@@ -16,7 +16,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * any route starts (so Camel's supervising route controller cannot defer it). It stops with one
  * line naming the database, which Application turns into exit status 1, not 2 (a bad setting), so
  * that the systemd unit starts it again; started again once the database answers, it delivers
- * everything, the failures of the outage included (README, "Deployment: several nodes, one
+ * everything, the failures of the outage included (docs/operations.md, "Deployment: several nodes, one
  * PostgreSQL"). The packaged jar's exit statuses: ClusterDatabaseDownAtStartIT.
  */
 class ClusterDatabaseDownAtStartEndToEndTest {

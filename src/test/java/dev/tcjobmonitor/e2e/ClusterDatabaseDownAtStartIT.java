@@ -1,5 +1,7 @@
 package dev.tcjobmonitor.e2e;
 
+import dev.tcjobmonitor.support.Docs;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tcjobmonitor.support.FreePorts;
@@ -86,12 +88,10 @@ class ClusterDatabaseDownAtStartIT {
         assertThat(String.join("\n", lines)).doesNotContain(URL_PASSWORD).doesNotContain(ENV_PASSWORD);
     }
 
-    /** README's "Deployment: several nodes, one PostgreSQL" quotes the daemon's line, and the others' start. */
+    /** docs/operations.md "Deployment: several nodes, one PostgreSQL" quotes the daemon's line, and the others' start. */
     @Test
     void theReadmeQuotesTheseLines() throws IOException {
-        String readme = Files.readString(Path.of("README.md"));
-        String section = readme.substring(readme.indexOf("## Deployment: several nodes, one PostgreSQL"));
-        section = section.substring(0, section.indexOf("\n## ")).replaceAll("\\s+", " ");
+        String section = Docs.section("Deployment: several nodes, one PostgreSQL").replaceAll("\\s+", " ");
 
         assertThat(section).contains("`" + LINES.get("(daemon)").replace("HOST:PORT", "db.example.org:5432") + "`");
         for (String mode : List.of("--once", "--check")) {

@@ -1,5 +1,7 @@
 package dev.tcjobmonitor.e2e;
 
+import dev.tcjobmonitor.support.Docs;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tcjobmonitor.simulator.ThreatConnectSimulator;
@@ -22,7 +24,7 @@ import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
- * Where settings come from (README, "Running it"): each source wins over the ones before it, and the
+ * Where settings come from (docs/running.md, "Running it"): each source wins over the ones before it, and the
  * command line's options over all of them, however an operator's shell or service is set up. Every
  * flag is run here against an environment and JVM system properties that say the opposite.
  * <p>
@@ -201,8 +203,8 @@ class CommandLineWinsIT {
                     Path.of("data/alerts"), Path.of("from-file"), Path.of("from-environment"), Path.of("from-jvm"),
                     Path.of("data/demo/alerts"));
         }
-        String readme = Files.readString(Path.of("README.md"));
-        String list = readme.substring(readme.indexOf("Where settings come from"), readme.indexOf("Monitors come from"));
+        String running = Docs.section("Running it");
+        String list = running.substring(running.indexOf("Where settings come from"), running.indexOf("Monitors come from"));
         assertThat(list).containsSubsequence("1. the shipped defaults", "2. `application.properties` in the working directory",
                 "3. environment variables", "4. JVM system properties", "5. the command line");
     }

@@ -1,5 +1,7 @@
 package dev.tcjobmonitor.e2e;
 
+import dev.tcjobmonitor.support.Docs;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -134,7 +136,7 @@ class EmailSinkEndToEndTest {
 
     @Test
     void theBlindNoticesMailIsSubjectedWithThePrefixTheNoticeAndTheMonitor() throws Exception {
-        // README "The monitor watching itself" quotes this subject with the default prefix
+        // docs/operations.md "The monitor watching itself" quotes this subject with the default prefix
         smtpUp();
         MonitorHarness h = harness("email", "digest").set("monitor.health.max-failed-polls", "1").start();
         h.simulator.enqueueFault(Fault.error(403, "Access Denied"));
@@ -144,7 +146,7 @@ class EmailSinkEndToEndTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> smtp.getReceivedMessages().length == 2);
         assertThat(smtp.getReceivedMessages()[0].getSubject())
                 .isEqualTo("[TC] Monitor 'default' cannot see ThreatConnect on monitor 'default'");
-        assertThat(Files.readString(Path.of("README.md")))
+        assertThat(Docs.section("The monitor watching itself"))
                 .contains("`[ThreatConnect] Monitor 'default' cannot see ThreatConnect on monitor 'default'`");
     }
 

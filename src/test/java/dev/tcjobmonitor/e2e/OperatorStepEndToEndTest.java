@@ -1,5 +1,7 @@
 package dev.tcjobmonitor.e2e;
 
+import dev.tcjobmonitor.support.Docs;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -135,10 +137,7 @@ class OperatorStepEndToEndTest {
 
     /** The yaml block of the README section, as an operator would save it in routes/. */
     private Path readmeExample() throws IOException {
-        String readme = Files.readString(Path.of("README.md"));
-        String section = readme.substring(readme.indexOf("### A step of your own before the sinks"));
-        int start = section.indexOf("```yaml\n") + "```yaml\n".length();
-        String yaml = section.substring(start, section.indexOf("```", start));
+        String yaml = Docs.firstBlock(Docs.section("A step of your own before the sinks"), "yaml");
         assertThat(yaml).contains("failuresTo").contains("direct:tc-sinks").contains("filter");
         return routeFile("lab", yaml);
     }

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two processes, one install folder (README, "State and delivery guarantee"): the packaged jar
+ * Two processes, one install folder (docs/guarantees.md, "State and delivery guarantee"): the packaged jar
  * runs as a daemon, and beside it an operator starts the commands of the same folder. A second
  * process on the daemon's state folder would corrupt it (the delivered ids are rewritten from the
  * daemon's memory, the file sink writes at its own position), so every command that polls is

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Silences (README "Silences"): an operator's silences.yaml hides a job's failures (or those whose
+ * Silences (docs/alerts.md "Silences"): an operator's silences.yaml hides a job's failures (or those whose
  * exit message contains a text) from some sinks or all of them, for a time. A silenced failure is
  * recorded as delivered for the sinks the silence names, never sent to them, counted in
  * tc_monitor_alerts_silenced_total, and still reaches every other sink; it does not keep the

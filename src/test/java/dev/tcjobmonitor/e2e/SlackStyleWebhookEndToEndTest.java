@@ -1,5 +1,7 @@
 package dev.tcjobmonitor.e2e;
 
+import dev.tcjobmonitor.support.Docs;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -38,10 +40,7 @@ class SlackStyleWebhookEndToEndTest {
 
     /** The first yaml block of the README section "Adding a sink": the Slack-style sink's routes. */
     static String readmeSlackRoutesYaml() throws IOException {
-        String readme = Files.readString(Path.of("README.md"));
-        String section = readme.substring(readme.indexOf("### Adding a sink"));
-        int start = section.indexOf("```yaml\n") + "```yaml\n".length();
-        String yaml = section.substring(start, section.indexOf("```", start));
+        String yaml = Docs.firstBlock(Docs.section("Adding a sink"), "yaml");
         assertThat(yaml).contains("routeTemplateRef: tc-sink-endpoint").contains("sink.slack.webhook-url");
         return yaml;
     }

@@ -1,5 +1,7 @@
 package dev.tcjobmonitor.e2e;
 
+import dev.tcjobmonitor.support.Docs;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -75,10 +77,7 @@ class SpringBootHostIT {
 
     @Test
     void theReadmesSpringBootSettingsAreTheOnesThisApplicationRuns() throws IOException {
-        String readme = Files.readString(Path.of("README.md"));
-        String section = readme.substring(readme.indexOf("### Camel Spring Boot"));
-        String block = section.substring(section.indexOf("```properties\n") + "```properties\n".length());
-        List<String> settings = block.substring(0, block.indexOf("```")).lines()
+        List<String> settings = Docs.firstBlock(Docs.section("Camel Spring Boot"), "properties").lines()
                 .filter(line -> !line.isBlank() && !line.startsWith("#")).toList();
 
         assertThat(settings).isNotEmpty();

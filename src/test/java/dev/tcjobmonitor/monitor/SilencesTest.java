@@ -1,5 +1,7 @@
 package dev.tcjobmonitor.monitor;
 
+import dev.tcjobmonitor.support.Docs;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -54,9 +56,7 @@ class SilencesTest {
     /** The README's example is a silences file as it stands. */
     @Test
     void theReadmeExampleIsASilencesFile() throws Exception {
-        String readme = java.nio.file.Files.readString(java.nio.file.Path.of("README.md"));
-        String section = readme.substring(readme.indexOf("## Silences"));
-        String yaml = section.substring(section.indexOf("```yaml\n") + 8, section.indexOf("```\n", section.indexOf("```yaml") + 7));
+        String yaml = Docs.firstBlock(Docs.section("Silences"), "yaml");
 
         List<Silences.Silence> silences = Silences.parse(yaml);
 
