@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,7 +38,13 @@ public final class FileStateStore implements MonitorStateStore, AutoCloseable {
 
     private final StateFolder folder;
     private final StateFileWriter writer = new StateFileWriter();
-    private final KeyTimeFiles keyTimeFiles = new KeyTimeFiles(writer);
+    /**
+     * Each delivered-ids and refusals file's entries, by path, as {@link KeyTimeFiles} keeps them.
+     * A field of the store's own: the benchmark empties it by reflection (under the store's lock)
+     * when it points the store at a fresh folder.
+     */
+    private final Map<Path, Map<String, Long>> ledgers = new HashMap<>();
+    private final KeyTimeFiles keyTimeFiles = new KeyTimeFiles(writer, ledgers);
     private final DeliveredIds deliveredIds;
     private final DeliveredIdRetention retention;
     private final FirstRefusals refusals;

@@ -20,10 +20,12 @@ import java.util.Map;
 final class KeyTimeFiles {
 
     private final StateFileWriter writer;
-    private final Map<Path, Map<String, Long>> entries = new HashMap<>();
+    private final Map<Path, Map<String, Long>> entries;
 
-    KeyTimeFiles(StateFileWriter writer) {
+    /** @param entries where each file's entries are kept, by path (empty at first) */
+    KeyTimeFiles(StateFileWriter writer, Map<Path, Map<String, Long>> entries) {
         this.writer = writer;
+        this.entries = entries;
     }
 
     /** The entries of {@code file}, by key: read from the disk at the first look, live after that. */
