@@ -46,7 +46,7 @@ public record Fault(String description, Duration delay, UnaryOperator<SimulatedR
 
     /** Answers {@code status} with ThreatConnect's error envelope carrying {@code message}. */
     public static Fault error(int status, String message) {
-        return respond(status, ThreatConnectSimulator.errorBody(message));
+        return respond(status, SimulatedResponse.errorBody(message));
     }
 
     /** Answers exactly this status and body. */
@@ -59,7 +59,7 @@ public record Fault(String description, Duration delay, UnaryOperator<SimulatedR
     public static Fault rateLimited(Duration retryAfter) {
         return new Fault("HTTP 429", Duration.ZERO, normal -> new SimulatedResponse(429,
                 Map.of("Content-Type", "application/json", "Retry-After", String.valueOf(retryAfter.toSeconds())),
-                ThreatConnectSimulator.errorBody("Rate limit exceeded")));
+                SimulatedResponse.errorBody("Rate limit exceeded")));
     }
 
     /**
@@ -84,7 +84,7 @@ public record Fault(String description, Duration delay, UnaryOperator<SimulatedR
         String date = HTTP_DATE.format(until.truncatedTo(ChronoUnit.SECONDS));
         return new Fault("HTTP 429 until " + date, Duration.ZERO, normal -> new SimulatedResponse(429,
                 Map.of("Content-Type", "application/json", "Retry-After", date),
-                ThreatConnectSimulator.errorBody("Rate limit exceeded")));
+                SimulatedResponse.errorBody("Rate limit exceeded")));
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.tcjobmonitor.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
 import java.time.Instant;
@@ -18,10 +19,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 /**
- * The simulated instance's job executions, and how it answers a TQL query over them: in full (the
- * default), or ignoring the query or some of its clauses, as a misbehaving instance would.
+ * The simulated instance's job executions, and how it answers a query over them: a page of those
+ * the TQL matches, in full (the default), or ignoring the query or some of its clauses, as a
+ * misbehaving instance would.
  */
 final class SimulatedExecutions {
+
+    private static final int DEFAULT_LIMIT = 100;
+    private static final int MAX_LIMIT = 10_000;
 
     private final List<ObjectNode> executions = new CopyOnWriteArrayList<>();
     /** Bumped by every added execution and every change of how queries are answered: kept answers are stale. */
@@ -85,6 +90,52 @@ final class SimulatedExecutions {
         tqlIgnored = false;
         tqlFieldsIgnored = Set.of();
         changes.incrementAndGet();
+    }
+
+    /**
+     * The page a {@code GET /v3/job/executions} with {@code rawQuery} asks for ({@code tql},
+     * {@code resultStart}, {@code resultLimit}), with a {@code next} link to {@code executionsUrl}
+     * while there are more, or to the same page again when {@code nextLinksLoop}.
+     */
+    SimulatedResponse page(String rawQuery, Clock clock, String executionsUrl, boolean nextLinksLoop) {
+        Map<String, String> query = QueryStrings.parse(rawQuery);
+        String tql = query.getOrDefault("tql", "");
+        int start;
+        int limit;
+        try {
+            start = Integer.parseInt(query.getOrDefault("resultStart", "0"));
+            limit = Integer.parseInt(query.getOrDefault("resultLimit", String.valueOf(DEFAULT_LIMIT)));
+        } catch (NumberFormatException e) {
+            return SimulatedResponse.error(400, "resultStart and resultLimit must be integers");
+        }
+        if (start < 0 || limit < 1 || limit > MAX_LIMIT) {
+            return SimulatedResponse.error(400, "resultLimit must be between 1 and " + MAX_LIMIT);
+        }
+        Matches matches;
+        try {
+            matches = matching(tql, clock);
+        } catch (IllegalArgumentException e) {
+            return SimulatedResponse.error(400, "Invalid TQL: " + e.getMessage());
+        }
+        List<ObjectNode> matching = matches.executions();
+
+        ObjectNode envelope = ThreatConnectSimulator.JSON.createObjectNode();
+        ArrayNode data = envelope.putArray("data");
+        int end = Math.min(matching.size(), start + limit);
+        for (int i = start; i < end; i++) {
+            data.add(matching.get(i));
+        }
+        long failed = matches.failed();
+        if (nextLinksLoop) {
+            envelope.put("next", executionsUrl + "?" + rawQuery);
+        } else if (end < matching.size()) {
+            envelope.put("next", executionsUrl + "?tql=" + QueryStrings.encode(tql)
+                    + "&resultStart=" + end + "&resultLimit=" + limit);
+        }
+        envelope.put("status", "Success");
+        envelope.put("countFailure", failed);
+        envelope.put("countSuccess", matching.size() - failed);
+        return SimulatedResponse.json(200, envelope);
     }
 
     /**

@@ -1,17 +1,12 @@
 package dev.tcjobmonitor.simulator;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,9 +37,6 @@ public final class ThreatConnectSimulator implements AutoCloseable {
     private static final String API = "/api";
     private static final String EXECUTIONS = API + "/v3/job/executions";
     private static final String JOBS = API + "/v3/jobs/";
-    private static final long MAX_SKEW_SECONDS = 300;
-    private static final int DEFAULT_LIMIT = 100;
-    private static final int MAX_LIMIT = 10_000;
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -53,8 +45,7 @@ public final class ThreatConnectSimulator implements AutoCloseable {
     private final Map<Long, ObjectNode> jobs = new ConcurrentHashMap<>();
     private final Queue<Fault> faults = new ConcurrentLinkedQueue<>();
     private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
-    private final Map<String, String> hmacUsers = new LinkedHashMap<>();
-    private final List<String> tokens = new CopyOnWriteArrayList<>();
+    private final SimulatedAuthentication authentication = new SimulatedAuthentication();
     private volatile Clock clock = Clock.systemUTC();
     /** A broken or hostile server: every page's next link asks for that page again. */
     private volatile boolean nextLinksLoop;
@@ -116,13 +107,13 @@ public final class ThreatConnectSimulator implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    public synchronized ThreatConnectSimulator withHmacUser(String accessId, String secretKey) {
-        hmacUsers.put(accessId, secretKey);
+    public ThreatConnectSimulator withHmacUser(String accessId, String secretKey) {
+        authentication.addHmacUser(accessId, secretKey);
         return this;
     }
 
     public ThreatConnectSimulator withApiToken(String token) {
-        tokens.add(token);
+        authentication.addApiToken(token);
         return this;
     }
 
@@ -245,24 +236,21 @@ public final class ThreatConnectSimulator implements AutoCloseable {
 
             Fault fault = faults.poll();
             if (fault != null && !fault.delay().isZero()) {
-                sleep(fault.delay());
+                ResponseWriter.pause(fault.delay());
             }
             SimulatedResponse response = answer(http.getRequestMethod(), target, http);
             if (fault != null) {
                 response = fault.rewrite().apply(response);
             }
-            if (fault != null && fault.dropsConnectionMidBody()) {
-                sendHalfAndDrop(http, response);
-            }
-            send(http, response, fault == null ? Fault.Sending.WHOLE : fault.sending());
+            ResponseWriter.send(http, response, fault);
         }
     }
 
     private SimulatedResponse answer(String method, String target, HttpExchange http) {
         if (!"GET".equals(method)) {
-            return error(405, "Method Not Allowed");
+            return SimulatedResponse.error(405, "Method Not Allowed");
         }
-        SimulatedResponse denied = authenticate(method, target, http);
+        SimulatedResponse denied = authentication.refusal(method, target, http.getRequestHeaders(), clock);
         if (denied != null) {
             return denied;
         }
@@ -270,157 +258,25 @@ public final class ThreatConnectSimulator implements AutoCloseable {
         if (path.startsWith(JOBS)) {
             Duration delay = jobLookupDelay;
             if (!delay.isZero()) {
-                sleep(delay);
+                ResponseWriter.pause(delay);
             }
             return job(path);
         }
         if (!path.equals(EXECUTIONS)) {
-            return error(404, "Resource not found: " + path);
+            return SimulatedResponse.error(404, "Resource not found: " + path);
         }
-        return executionsPage(http.getRequestURI().getRawQuery());
+        return executions.page(http.getRequestURI().getRawQuery(), clock, baseUrl() + "/v3/job/executions", nextLinksLoop);
     }
 
     private SimulatedResponse job(String path) {
         String id = path.substring(JOBS.length());
         ObjectNode job = id.matches("[0-9]{1,18}") ? jobs.get(Long.parseLong(id)) : null;
         if (job == null) {
-            return error(404, "Resource not found: " + path);
+            return SimulatedResponse.error(404, "Resource not found: " + path);
         }
         ObjectNode envelope = JSON.createObjectNode();
         envelope.set("data", job.deepCopy());
         envelope.put("status", "Success");
-        return json(200, envelope);
-    }
-
-    private synchronized SimulatedResponse authenticate(String method, String target, HttpExchange http) {
-        String authorization = http.getRequestHeaders().getFirst("Authorization");
-        if (authorization == null) {
-            return error(401, "No Authorization header");
-        }
-        if (authorization.startsWith("TC-Token ")) {
-            return tokens.contains(authorization.substring("TC-Token ".length())) ? null : error(401, "Invalid token");
-        }
-        HmacVerifier.Credentials credentials = HmacVerifier.credentials(authorization).orElse(null);
-        if (credentials == null) {
-            return error(401, "Signature Data Did Not Match Expected Result");
-        }
-        String timestamp = http.getRequestHeaders().getFirst("Timestamp");
-        long seconds;
-        try {
-            seconds = Long.parseLong(timestamp);
-        } catch (NumberFormatException e) {
-            return error(401, "Signature Data Did Not Match Expected Result");
-        }
-        if (Math.abs(clock.instant().getEpochSecond() - seconds) > MAX_SKEW_SECONDS) {
-            return error(401, "Timestamp Out of Acceptable Time Range");
-        }
-        String secretKey = hmacUsers.get(credentials.accessId());
-        // the timestamp is signed as its header reads, the target as it came over the wire
-        if (secretKey == null || !HmacVerifier.verifies(secretKey, method, target, timestamp, credentials.signature())) {
-            return error(401, "Signature Data Did Not Match Expected Result");
-        }
-        return null;
-    }
-
-    private SimulatedResponse executionsPage(String rawQuery) {
-        Map<String, String> query = QueryStrings.parse(rawQuery);
-        String tql = query.getOrDefault("tql", "");
-        int start;
-        int limit;
-        try {
-            start = Integer.parseInt(query.getOrDefault("resultStart", "0"));
-            limit = Integer.parseInt(query.getOrDefault("resultLimit", String.valueOf(DEFAULT_LIMIT)));
-        } catch (NumberFormatException e) {
-            return error(400, "resultStart and resultLimit must be integers");
-        }
-        if (start < 0 || limit < 1 || limit > MAX_LIMIT) {
-            return error(400, "resultLimit must be between 1 and " + MAX_LIMIT);
-        }
-        SimulatedExecutions.Matches matches;
-        try {
-            matches = executions.matching(tql, clock);
-        } catch (IllegalArgumentException e) {
-            return error(400, "Invalid TQL: " + e.getMessage());
-        }
-        List<ObjectNode> matching = matches.executions();
-
-        ObjectNode envelope = JSON.createObjectNode();
-        ArrayNode data = envelope.putArray("data");
-        int end = Math.min(matching.size(), start + limit);
-        for (int i = start; i < end; i++) {
-            data.add(matching.get(i));
-        }
-        long failed = matches.failed();
-        if (nextLinksLoop) {
-            envelope.put("next", baseUrl() + "/v3/job/executions?" + rawQuery);
-        } else if (end < matching.size()) {
-            envelope.put("next", baseUrl() + "/v3/job/executions?tql=" + QueryStrings.encode(tql)
-                    + "&resultStart=" + end + "&resultLimit=" + limit);
-        }
-        envelope.put("status", "Success");
-        envelope.put("countFailure", failed);
-        envelope.put("countSuccess", matching.size() - failed);
-        return json(200, envelope);
-    }
-
-    static String errorBody(String message) {
-        return JSON.createObjectNode().put("status", "Error").put("errCode", "0x1001").put("message", message).toString();
-    }
-
-    private static SimulatedResponse error(int status, String message) {
-        return new SimulatedResponse(status, Map.of("Content-Type", "application/json"), errorBody(message));
-    }
-
-    private static SimulatedResponse json(int status, JsonNode body) {
-        try {
-            return new SimulatedResponse(status, Map.of("Content-Type", "application/json"), JSON.writeValueAsString(body));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void send(HttpExchange http, SimulatedResponse response, Fault.Sending sending) throws IOException {
-        byte[] body = response.body().getBytes(StandardCharsets.UTF_8);
-        response.headers().forEach((name, value) -> http.getResponseHeaders().set(name, value));
-        // 0: chunked, no Content-Length; -1: no body
-        http.sendResponseHeaders(response.status(), body.length == 0 ? -1 : sending.announcesLength() ? body.length : 0);
-        try (OutputStream out = http.getResponseBody()) {
-            if (sending.chunkBytes() == 0) {
-                out.write(body);
-                return;
-            }
-            for (int offset = 0; offset < body.length; offset += sending.chunkBytes()) {
-                if (offset > 0) {
-                    sleep(sending.pause());
-                }
-                // a client that gave up makes this write fail, which ends the answer
-                out.write(body, offset, Math.min(sending.chunkBytes(), body.length - offset));
-                out.flush();
-            }
-        }
-    }
-
-    /**
-     * Announces the whole body, sends half of it, then fails the exchange: the server closes the
-     * connection of a handler that throws, and the client's read ends before the announced
-     * length. (Closing the body stream short is not enough: the connection would stay open and
-     * the client would wait for the rest until its timeout.)
-     */
-    private static void sendHalfAndDrop(HttpExchange http, SimulatedResponse response) throws IOException {
-        byte[] body = response.body().getBytes(StandardCharsets.UTF_8);
-        response.headers().forEach((name, value) -> http.getResponseHeaders().set(name, value));
-        http.sendResponseHeaders(response.status(), body.length);
-        OutputStream out = http.getResponseBody();
-        out.write(body, 0, body.length / 2);
-        out.flush();
-        throw new IOException("simulated: connection dropped after " + body.length / 2 + " of " + body.length + " bytes");
-    }
-
-    private static void sleep(Duration delay) {
-        try {
-            Thread.sleep(delay.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        return SimulatedResponse.json(200, envelope);
     }
 }

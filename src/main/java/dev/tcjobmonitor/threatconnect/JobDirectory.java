@@ -1,8 +1,6 @@
 package dev.tcjobmonitor.threatconnect;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,9 +19,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.hc.client5.http.classic.methods.HttpGet;
-import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
-import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,12 +46,10 @@ public final class JobDirectory implements AutoCloseable {
     private static final String ID_TEXT = "[0-9]{1,18}";
 
     private final ApiEndpoint endpoint;
-    private final RequestSigner signer;
     private final Duration timeout;
     private final Duration failurePeriod;
     private final Clock clock;
-    private final ThreatConnectHttp route;
-    private CloseableHttpClient http;
+    private final JobFetcher fetcher;
     /** Runs the lookups in flight (the client's calls block); daemon threads, none kept when idle. */
     private final ExecutorService lookupThreads = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "tc-job-names");
@@ -87,32 +80,17 @@ public final class JobDirectory implements AutoCloseable {
             throw new IllegalArgumentException("the job lookup timeout must be positive, not " + timeout);
         }
         this.endpoint = endpoint;
-        this.signer = signer;
         this.timeout = timeout;
         this.failurePeriod = failurePeriod;
         this.clock = clock;
-        // credentials go to tc.base-url only: the client follows no redirect
-        this.route = route;
-    }
-
-    /**
-     * Built at the first lookup: building a client sets up TLS (reads the trust store), time a
-     * start need not spend (issue #7), and only the email sink ever asks for a name.
-     */
-    private synchronized CloseableHttpClient http() {
-        if (http == null) {
-            http = route.client(timeout);
-        }
-        return http;
+        this.fetcher = new JobFetcher(endpoint, signer, timeout, route);
     }
 
     /** Closes the connections kept for lookups; lookups still in flight end as failed. */
     @Override
     public synchronized void close() {
         lookupThreads.shutdownNow();
-        if (http != null) {
-            http.close(org.apache.hc.core5.io.CloseMode.IMMEDIATE);
-        }
+        fetcher.close();
     }
 
     /**
@@ -231,13 +209,9 @@ public final class JobDirectory implements AutoCloseable {
     }
 
     private Lookup lookUpNow(long jobId) {
-        URI uri = endpoint.jobUrl(jobId);
-        HttpGet request = new HttpGet(uri);
-        request.setHeader("Accept", "application/json");
-        Answer answer;
+        JobAnswer answer;
         try {
-            signer.sign("GET", ApiEndpoint.pathAndQuery(uri)).forEach(request::setHeader);
-            answer = send(request);
+            answer = fetcher.fetch(jobId);
         } catch (TimeoutException e) {
             return failed(jobId, "no answer within " + timeout, failurePeriod);
         } catch (IOException | RuntimeException e) {
@@ -248,78 +222,10 @@ public final class JobDirectory implements AutoCloseable {
             return failed(jobId, describe(e), failurePeriod);
         }
         try {
-            return found(name(jobId, answer));
+            return found(answer.name(jobId));
         } catch (ThreatConnectException e) {
             return failed(jobId, e.getMessage(), failurePeriod);
         }
-    }
-
-    /** A status and a body. */
-    private record Answer(int status, byte[] body) {
-    }
-
-    /**
-     * Sends and waits at most the timeout for the whole answer: the client's own timeouts bound
-     * each wait, so a body that trickles in would otherwise hold the caller; at the deadline the
-     * request is cancelled, which drops its connection.
-     */
-    private Answer send(HttpGet request) throws IOException, TimeoutException {
-        CompletableFuture<Void> deadline = new CompletableFuture<>();
-        deadline.completeOnTimeout(null, timeout.toNanos(), TimeUnit.NANOSECONDS).thenRun(request::cancel);
-        try {
-            return http().execute(request, response -> new Answer(response.getCode(),
-                    response.getEntity() == null ? new byte[0] : EntityUtils.toByteArray(response.getEntity())));
-        } catch (IOException e) {
-            if (request.isCancelled()) {
-                throw new TimeoutException();
-            }
-            throw e;
-        } finally {
-            deadline.cancel(false);
-        }
-    }
-
-    private static String name(long jobId, Answer response) {
-        int status = response.status();
-        if (status < 200 || status > 299) {
-            // a redirect, a refusal or a proxy's page: ThreatConnect's message when there is one
-            String said = parse(response.body()).map(body -> ": " + message(body)).orElse("");
-            throw new ThreatConnectException("HTTP " + status + said);
-        }
-        JsonNode body = parse(response.body())
-                .orElseThrow(() -> new ThreatConnectException("HTTP " + status + " with a body that is not a JSON object"));
-        JsonNode envelopeStatus = body.path("status");
-        if (!envelopeStatus.isMissingNode() && !"Success".equals(envelopeStatus.asText())) {
-            throw new ThreatConnectException("HTTP " + status + " with status " + ExecutionPageReader.excerpt(envelopeStatus.asText())
-                    + ": " + message(body));
-        }
-        // ThreatConnect wraps the job in "data"; tolerate the fields at top level too
-        JsonNode job = body.path("data").isObject() ? body.get("data") : body;
-        JsonNode id = job.path("id");
-        if ((id.isNumber() || id.isTextual()) && !id.asText().equals(Long.toString(jobId))) {
-            throw new ThreatConnectException("the answer is about job " + ExecutionPageReader.excerpt(id.asText()));
-        }
-        return text(job.path("displayName"))
-                .or(() -> text(job.path("name")))
-                .orElseThrow(() -> new ThreatConnectException("the answer has neither displayName nor name"));
-    }
-
-    /** The body as a JSON object, or nothing when it is empty, not JSON, or not an object. */
-    private static Optional<JsonNode> parse(byte[] body) {
-        try {
-            JsonNode node = ExecutionPageReader.JSON.readTree(body);
-            return node != null && node.isObject() ? Optional.of(node) : Optional.empty();
-        } catch (IOException e) {
-            return Optional.empty();
-        }
-    }
-
-    private static String message(JsonNode body) {
-        return text(body.path("message")).map(ExecutionPageReader::excerpt).orElse("(no message)");
-    }
-
-    private static Optional<String> text(JsonNode node) {
-        return node.isTextual() && !node.asText().isBlank() ? Optional.of(node.asText().strip()) : Optional.empty();
     }
 
     /** The exception and the first message in its chain (the client's own often has none). */
