@@ -81,6 +81,28 @@ class KameletDefinitionTest {
         }
     }
 
+    @Test
+    @SuppressWarnings("unchecked")
+    void theRouteTemplatePassesTheKameletOnlyItsOwnParameters() throws IOException {
+        // a Kamelet parameter the template does not declare takes the Kamelet's own default (the
+        // host's setting): relaying a host setting to it again would be one more place per setting
+        List<Object> routes;
+        try (InputStream in = getClass().getResourceAsStream("/tc-job-monitor/camel/job-monitor.camel.yaml")) {
+            routes = (List<Object>) new Load(LoadSettings.builder().build()).loadFromInputStream(in);
+        }
+        Map<String, Object> template = routes.stream().map(item -> (Map<String, Object>) item)
+                .filter(item -> item.containsKey("routeTemplate"))
+                .map(item -> (Map<String, Object>) item.get("routeTemplate")).findFirst().orElseThrow();
+        List<String> declared = ((List<Map<String, Object>>) template.get("parameters")).stream()
+                .map(parameter -> String.valueOf(parameter.get("name"))).toList();
+        Map<String, Object> relayed = (Map<String, Object>) ((Map<String, Object>) template.get("from")).get("parameters");
+
+        assertThat(relayed).allSatisfy((parameter, value) -> assertThat(String.valueOf(value)).as(parameter)
+                .satisfiesAnyOf(text -> assertThat(text).doesNotContain("{{"),
+                        text -> assertThat(declared).contains(text.replaceAll("^\\{\\{(\\w+)}}$", "$1"))));
+        assertThat(parameters()).as("the Kamelet parameters it passes").containsKeys(relayed.keySet().toArray(String[]::new));
+    }
+
     /** The {@code key:fallback} of every {@code {{key:fallback}}} in the Kamelet. */
     private static List<String> placeholdersWithFallback() throws IOException {
         try (InputStream in = KameletDefinitionTest.class.getResourceAsStream("/kamelets/tc-job-failures-source.kamelet.yaml")) {
