@@ -18,21 +18,31 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  */
 class KameletDefinitionTest {
 
-    /** Kamelet parameter -> the shipped property it mirrors. */
-    private static final Map<String, String> MIRRORED = Map.ofEntries(
+    /**
+     * Kamelet parameter -> the shipped property that is its default: a host that sets the property
+     * sets it for every Kamelet route that leaves the parameter out, as for its own monitors.
+     */
+    private static final Map<String, String> HOST_DEFAULTED = Map.ofEntries(
             Map.entry("cron", "monitor.cron"), Map.entry("timeZone", "monitor.time-zone"),
             Map.entry("lookback", "monitor.lookback"), Map.entry("overlap", "monitor.overlap"),
             Map.entry("statuses", "monitor.statuses"), Map.entry("timeField", "monitor.time-field"),
             Map.entry("jobIds", "monitor.job-ids"), Map.entry("excludeJobIds", "monitor.exclude-job-ids"),
             Map.entry("extraTql", "monitor.extra-tql"), Map.entry("pageSize", "monitor.page-size"),
+            Map.entry("maxPages", "monitor.max-pages"),
             Map.entry("deadLetterAfter", "monitor.dead-letter-after"), Map.entry("stateDir", "monitor.state-dir"),
             Map.entry("tlsVerify", "tc.tls.verify"), Map.entry("truststore", "tc.tls.truststore"),
+            Map.entry("truststorePassword", "tc.tls.truststore-password"),
             Map.entry("connectTimeout", "tc.connect-timeout"), Map.entry("responseTimeout", "tc.response-timeout"),
-            Map.entry("accessId", "tc.access-id"), Map.entry("secretKey", "tc.secret-key"),
-            Map.entry("apiToken", "tc.api-token"),
             Map.entry("proxyHost", "tc.proxy.host"), Map.entry("proxyPort", "tc.proxy.port"),
             Map.entry("proxyUser", "tc.proxy.user"), Map.entry("proxyPassword", "tc.proxy.password"),
             Map.entry("nonProxyHosts", "tc.proxy.non-proxy-hosts"));
+    /**
+     * Kamelet parameter -> the shipped property whose value is its default. The credentials name one
+     * API user of one instance: a Kamelet route passes its own, never the host's by default.
+     */
+    private static final Map<String, String> MIRRORED = Map.ofEntries(
+            Map.entry("accessId", "tc.access-id"), Map.entry("secretKey", "tc.secret-key"),
+            Map.entry("apiToken", "tc.api-token"));
 
     @Test
     void everyParameterIsDescribedAndSecretsAreMarkedAsPasswords() throws IOException {
@@ -59,6 +69,9 @@ class KameletDefinitionTest {
 
         MIRRORED.forEach((parameter, property) -> assertThat(String.valueOf(parameters.get(parameter).get("default")))
                 .as(parameter + " mirrors " + property).isEqualTo(shipped.getProperty(property)));
+        HOST_DEFAULTED.forEach((parameter, property) -> assertThat(String.valueOf(parameters.get(parameter).get("default")))
+                .as(parameter + " defaults to the host's " + property)
+                .isEqualTo("{{" + property + ":" + shipped.getProperty(property) + "}}"));
         // tuning the Kamelet reads from the host's properties, with the shipped value as fallback
         List<String> fallbacks = placeholdersWithFallback();
         assertThat(fallbacks).isNotEmpty();
@@ -66,6 +79,28 @@ class KameletDefinitionTest {
             String key = placeholder.substring(0, placeholder.indexOf(':'));
             assertThat(placeholder.substring(key.length() + 1)).as(key).isEqualTo(shipped.getProperty(key));
         }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theRouteTemplatePassesTheKameletOnlyItsOwnParameters() throws IOException {
+        // a Kamelet parameter the template does not declare takes the Kamelet's own default (the
+        // host's setting): relaying a host setting to it again would be one more place per setting
+        List<Object> routes;
+        try (InputStream in = getClass().getResourceAsStream("/tc-job-monitor/camel/job-monitor.camel.yaml")) {
+            routes = (List<Object>) new Load(LoadSettings.builder().build()).loadFromInputStream(in);
+        }
+        Map<String, Object> template = routes.stream().map(item -> (Map<String, Object>) item)
+                .filter(item -> item.containsKey("routeTemplate"))
+                .map(item -> (Map<String, Object>) item.get("routeTemplate")).findFirst().orElseThrow();
+        List<String> declared = ((List<Map<String, Object>>) template.get("parameters")).stream()
+                .map(parameter -> String.valueOf(parameter.get("name"))).toList();
+        Map<String, Object> relayed = (Map<String, Object>) ((Map<String, Object>) template.get("from")).get("parameters");
+
+        assertThat(relayed).allSatisfy((parameter, value) -> assertThat(String.valueOf(value)).as(parameter)
+                .satisfiesAnyOf(text -> assertThat(text).doesNotContain("{{"),
+                        text -> assertThat(declared).contains(text.replaceAll("^\\{\\{(\\w+)}}$", "$1"))));
+        assertThat(parameters()).as("the Kamelet parameters it passes").containsKeys(relayed.keySet().toArray(String[]::new));
     }
 
     /** The {@code key:fallback} of every {@code {{key:fallback}}} in the Kamelet. */

@@ -31,7 +31,7 @@ public class DeliveredIds extends ServiceSupport implements IdempotentRepository
     @Override
     public boolean contains(Exchange exchange, String key) {
         Poll poll = SinkDeliveries.poll(sink, exchange);
-        return poll.monitor().isDelivered(sink, key);
+        return poll.monitor().ledger().isDelivered(sink, key);
     }
 
     /** The endpoint accepted the alert on this exchange: record it, count it, never send it again. */

@@ -80,7 +80,7 @@ public class Failures {
             failures++;
             Set<String> pending = new LinkedHashSet<>();
             for (String sink : settings.sinks()) {
-                if (!monitor.isDelivered(sink, key)) {
+                if (!monitor.ledger().isDelivered(sink, key)) {
                     Optional<Silences.Silence> silence = silences.stream().filter(s -> s.silences(execution, sink)).findFirst();
                     if (silence.isPresent()) {
                         silencedBySink.computeIfAbsent(sink, s -> new ArrayList<>()).add(new Delivery(key, failedAt.orElse(now)));
@@ -103,7 +103,7 @@ public class Failures {
         }
         poll.failuresSeen(failures, alerts.size());
         if (!monitor.dryRun()) {
-            silencedBySink.forEach((sink, deliveries) -> monitor.silenced(sink, deliveries, poll));
+            silencedBySink.forEach((sink, deliveries) -> monitor.ledger().silenced(sink, deliveries, poll));
         }
         if (monitor.dryRun()) {
             alerts.forEach(alert -> DRY_RUN.info("Would deliver to {}: {}", String.join(", ", alert.pendingSinks()), alert.document()));

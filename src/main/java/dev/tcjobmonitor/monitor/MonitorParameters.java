@@ -4,10 +4,10 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * A monitor's parameters as its Kamelet gives them (the bean {@code tcMonitor}'s properties), raw:
- * {@link JobMonitor#init()} checks them together and names the one that is wrong.
+ * A monitor's parameters as its Kamelet gives them (the bean {@code tcMonitor}'s properties), raw
+ * text: {@link MonitorSettings#parse} checks them together and names the one that is wrong.
  */
-abstract class MonitorParameters {
+class MonitorParameters {
 
     protected String name;
     protected String baseUrl;
@@ -178,5 +178,11 @@ abstract class MonitorParameters {
 
     public void setEmit(String emit) {
         this.emit = emit;
+    }
+
+    /** Never the credentials. */
+    @Override
+    public String toString() {
+        return "MonitorParameters[name=" + name + ", baseUrl=" + baseUrl + ", credentials=****]";
     }
 }

@@ -14,9 +14,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 
 /**
- * One monitor's settings, checked once at start-up. Raw values arrive as text from route template
- * parameters; every problem becomes a {@link SettingException} that names the setting (template
- * parameter and the property it defaults to).
+ * One monitor's settings, checked once at start-up. Raw values arrive as text from the Kamelet's
+ * parameters ({@link MonitorParameters}); every problem becomes a {@link SettingException} that
+ * names the setting (the parameter and the property it defaults to).
  */
 public record MonitorSettings(
         String name,
@@ -32,7 +32,8 @@ public record MonitorSettings(
         int pageSize,
         List<String> sinks,
         Duration deadLetterAfter,
-        Duration deliveredRetention) {
+        Duration deliveredRetention,
+        int maxPages) {
 
     /** ThreatConnect's {@code resultLimit} maximum. */
     public static final int MAX_PAGE_SIZE = 10_000;
@@ -43,53 +44,50 @@ public record MonitorSettings(
      */
     static final Duration MAX_DURATION = Duration.ofDays(36_500);
 
-    /** Raw text values, as the route template passes them. */
-    public record Raw(String name, String baseUrl, String accessId, String secretKey, String apiToken,
-                      String lookback, String overlap, String statuses, String timeField, String jobIds,
-                      String excludeJobIds, String extraTql, String pageSize, String sinks, String deadLetterAfter,
-                      String allowInsecureHttp, String deliveredRetention) {
-        @Override
-        public String toString() {
-            return "Raw[name=" + name + ", baseUrl=" + baseUrl + ", credentials=****]";
-        }
-    }
+    /** The default bound of a poll's pages ({@code monitor.max-pages}): enough for this many executions. */
+    private static final int MAX_PAGES_EXECUTIONS = 1_000_000;
 
-    public static MonitorSettings parse(Raw raw, Clock clock) {
-        String name = trim(raw.name());
+    /**
+     * Checks the Kamelet's parameters as its bean {@code tcMonitor} received them: the one place
+     * where a parameter's name becomes a setting (and a refusal names both).
+     */
+    static MonitorSettings parse(MonitorParameters raw, Clock clock) {
+        String name = trim(raw.name);
         if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
             throw new SettingException(name, "name",
                     "'" + name + "' must be 1-64 letters, digits, '.', '_' or '-' (it names the state folder)");
         }
         ApiEndpoint endpoint;
         try {
-            endpoint = ApiEndpoint.of(raw.baseUrl());
+            endpoint = ApiEndpoint.of(raw.baseUrl);
         } catch (IllegalArgumentException e) {
             throw new SettingException(name, "baseUrl (tc.base-url)", e.getMessage());
         }
-        if (endpoint.cleartextBeyondLoopback() && !flag(name, "tc.allow-insecure-http", raw.allowInsecureHttp())) {
+        if (endpoint.cleartextBeyondLoopback() && !flag(name, "tc.allow-insecure-http", raw.allowInsecureHttp)) {
             throw new SettingException(name, "baseUrl (tc.base-url)", "'" + endpoint + "' would send the credentials"
                     + " in clear text to " + endpoint.host() + ": use https://, or set tc.allow-insecure-http=true"
                     + " (http:// is for loopback only: 127.0.0.0/8, ::1, localhost)");
         }
-        Duration lookback = duration(name, "lookback (monitor.lookback)", raw.lookback());
-        Duration overlap = positive(name, "overlap (monitor.overlap)", raw.overlap(),
+        Duration lookback = duration(name, "lookback (monitor.lookback)", raw.lookback);
+        Duration overlap = positive(name, "overlap (monitor.overlap)", raw.overlap,
                 "a window that does not reach back misses the failures ThreatConnect records late; the default is PT10M");
-        List<String> statuses = list(raw.statuses());
+        List<String> statuses = list(raw.statuses);
         if (statuses.isEmpty()) {
             throw new SettingException(name, "statuses (monitor.statuses)", "is empty; the default is Failed");
         }
-        String timeField = trim(raw.timeField());
+        String timeField = trim(raw.timeField);
         if (!timeField.matches("[A-Za-z][A-Za-z0-9_]*")) {
             throw new SettingException(name, "timeField (monitor.time-field)",
                     "'" + timeField + "' is not a TQL field name such as failedTime");
         }
+        int pageSize = pageSize(name, raw.pageSize);
         return new MonitorSettings(name, endpoint, signer(name, raw, clock), lookback, overlap, statuses, timeField,
-                ids(name, "jobIds (monitor.job-ids)", raw.jobIds()),
-                ids(name, "excludeJobIds (monitor.exclude-job-ids)", raw.excludeJobIds()),
-                extraTql(name, raw.extraTql()), pageSize(name, raw.pageSize()), sinks(name, raw.sinks()),
-                positive(name, "deadLetterAfter (monitor.dead-letter-after)", raw.deadLetterAfter(),
+                ids(name, "jobIds (monitor.job-ids)", raw.jobIds),
+                ids(name, "excludeJobIds (monitor.exclude-job-ids)", raw.excludeJobIds),
+                extraTql(name, raw.extraTql), pageSize, sinks(name, raw.sinks),
+                positive(name, "deadLetterAfter (monitor.dead-letter-after)", raw.deadLetterAfter,
                         "every alert a sink refuses once would go straight to the dead letter; the default is PT24H"),
-                deliveredRetention(name, raw.deliveredRetention(), overlap));
+                deliveredRetention(name, raw.deliveredRetention, overlap), maxPages(name, raw.maxPages, pageSize));
     }
 
     /**
@@ -107,23 +105,23 @@ public record MonitorSettings(
         return retention;
     }
 
-    private static RequestSigner signer(String name, Raw raw, Clock clock) {
-        boolean hmac = !trim(raw.accessId()).isEmpty() || !trim(raw.secretKey()).isEmpty();
-        boolean token = !trim(raw.apiToken()).isEmpty();
+    private static RequestSigner signer(String name, MonitorParameters raw, Clock clock) {
+        boolean hmac = !trim(raw.accessId).isEmpty() || !trim(raw.secretKey).isEmpty();
+        boolean token = !trim(raw.apiToken).isEmpty();
         String setting = "accessId/secretKey (tc.access-id, tc.secret-key) or apiToken (tc.api-token)";
         if (hmac && token) {
             throw new SettingException(name, setting, "both an access id/secret key and an API token are set; keep one");
         }
         if (token) {
-            return new TokenSigner(trim(raw.apiToken()));
+            return new TokenSigner(trim(raw.apiToken));
         }
         if (!hmac) {
             throw new SettingException(name, setting, "no credentials are set; set an API user's access id and secret key, or an API token");
         }
-        if (trim(raw.accessId()).isEmpty() || trim(raw.secretKey()).isEmpty()) {
+        if (trim(raw.accessId).isEmpty() || trim(raw.secretKey).isEmpty()) {
             throw new SettingException(name, setting, "HMAC needs both the access id and the secret key");
         }
-        return new HmacSigner(trim(raw.accessId()), trim(raw.secretKey()), clock);
+        return new HmacSigner(trim(raw.accessId), trim(raw.secretKey), clock);
     }
 
     /** An ISO-8601 duration setting, not negative, at most 100 years; the message names the setting. */
@@ -174,6 +172,23 @@ public record MonitorSettings(
             return true;
         }
         throw new SettingException(name, setting, "'" + value + "' is neither true nor false");
+    }
+
+    /** {@code monitor.max-pages}, or the pages a million executions take at this page size. */
+    private static int maxPages(String name, String text, int pageSize) {
+        if (text == null || text.isBlank()) {
+            return (MAX_PAGES_EXECUTIONS + pageSize - 1) / pageSize;
+        }
+        try {
+            int pages = Integer.parseInt(text.strip());
+            if (pages >= 1) {
+                return pages;
+            }
+        } catch (NumberFormatException notANumber) {
+            // said below
+        }
+        throw new SettingException(name, "maxPages (monitor.max-pages)", "'" + text.strip()
+                + "' is not a whole number of pages of at least 1 (empty: enough for a million executions)");
     }
 
     private static int pageSize(String name, String text) {

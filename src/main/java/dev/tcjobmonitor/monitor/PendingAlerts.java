@@ -32,7 +32,7 @@ final class PendingAlerts implements Iterator<Alert> {
             List<Alert> skipped = alerts.subList(next, alerts.size());
             next = alerts.size();
             try {
-                poll.monitor().undelivered(sink, skipped, "not tried after an earlier refusal: " + poll.lastError(sink), poll);
+                poll.monitor().ledger().undelivered(sink, skipped, "not tried after an earlier refusal: " + poll.lastError(sink), poll);
             } catch (RuntimeException unrecorded) {
                 // as in SinkDeliveries.failed: neither delivered nor dead-lettered, the window stays open
                 poll.notRecorded(sink, "cannot record what it was not offered after a refusal ("

@@ -84,7 +84,7 @@ public class SinkDeliveries {
                 alerts = alerts.stream().filter(alert -> !forGood.containsKey(alert)).toList();
             }
         }
-        poll.monitor().delivered(sink, alerts, poll);
+        poll.monitor().ledger().delivered(sink, alerts, poll);
     }
 
     /**
@@ -116,7 +116,7 @@ public class SinkDeliveries {
             Map<Alert, Throwable> forGood = new IdentityHashMap<>();
             if (exchange.getMessage().getBody() instanceof PartlyAccepted handed) {
                 List<Alert> taken = handed.accepted();
-                poll.monitor().delivered(sink, taken, poll);
+                poll.monitor().ledger().delivered(sink, taken, poll);
                 Set<Alert> done = Collections.newSetFromMap(new IdentityHashMap<>());
                 done.addAll(taken);
                 forGood.putAll(handed.refusedForGood());
@@ -127,7 +127,7 @@ public class SinkDeliveries {
                 refused = List.of();
             }
             deadLetterForGood(sink, alerts(exchange), forGood, poll);
-            poll.monitor().undelivered(sink, refused, ErrorText.describe(cause), poll);
+            poll.monitor().ledger().undelivered(sink, refused, ErrorText.describe(cause), poll);
         } catch (RuntimeException unrecorded) {
             // e.g. the dead letter cannot be written (a read-only state folder): those alerts count
             // as neither delivered nor dead-lettered, so the window stays open (Window.close) and
@@ -143,7 +143,7 @@ public class SinkDeliveries {
         Map<String, List<Alert>> byError = new LinkedHashMap<>();
         alerts.stream().filter(forGood::containsKey).forEach(alert -> byError
                 .computeIfAbsent(ErrorText.describe(forGood.get(alert)), error -> new ArrayList<>()).add(alert));
-        byError.forEach((error, refused) -> poll.monitor().refusedForGood(sink, refused, error, poll));
+        byError.forEach((error, refused) -> poll.monitor().ledger().refusedForGood(sink, refused, error, poll));
     }
 
     @SuppressWarnings("unchecked")

@@ -55,8 +55,14 @@ class KameletSourceTest {
 
     /** ... whose route sends each failure to {@code failuresUri}. */
     private void startIntegrator(String routes, String failuresUri) throws Exception {
+        startIntegrator(routes, failuresUri, new Properties());
+    }
+
+    /** ... in a host that also sets {@code hostSettings}. */
+    private void startIntegrator(String routes, String failuresUri, Properties hostSettings) throws Exception {
         integrator = new DefaultCamelContext();
         Properties settings = new Properties();
+        settings.putAll(hostSettings);
         settings.setProperty("soc.threatconnect.url", tc.baseUrl());
         settings.setProperty("soc.threatconnect.access-id", "soc-user");
         settings.setProperty("soc.threatconnect.secret-key", SECRET);
@@ -190,6 +196,28 @@ class KameletSourceTest {
         assertThat(json(failures.getExchanges().get(0)).path("id").asLong()).isEqualTo(failure);
         assertThat(tc.requests()).as("503, cut short, 429, then the page").hasSize(4);
         assertThat(errors.getReceivedCounter()).as("failed attempts reaching the host's error handling").isZero();
+    }
+
+    @Test
+    void aParameterTheRouteLeavesOutTakesTheHostsSettingOfTheSameMeaning() throws Exception {
+        // the route sets neither pageSize nor excludeJobIds: the host's monitor.page-size and
+        // monitor.exclude-job-ids are their defaults, as for the module's own monitors
+        integrator.close();
+        Properties host = new Properties();
+        host.setProperty("monitor.page-size", "2");
+        host.setProperty("monitor.exclude-job-ids", "12");
+        startIntegrator("classpath:kamelet/integrator-routes.camel.yaml", "mock:failures", host);
+        long first = tc.addFailed(11, Instant.now().minusSeconds(120), "feed down");
+        tc.addFailed(12, Instant.now().minusSeconds(90), "excluded by the host");
+        long third = tc.addFailed(13, Instant.now().minusSeconds(60), "enrichment timed out");
+        failures.expectedMessageCount(2);
+
+        poll();
+
+        failures.assertIsSatisfied();
+        assertThat(failures.getExchanges()).extracting(exchange -> json(exchange).path("id").asLong())
+                .containsExactlyInAnyOrder(first, third);
+        assertThat(tc.requests().get(0).target()).as("the first page's request").contains("resultLimit=2");
     }
 
     /** Fires the Kamelet's Quartz trigger and waits until that poll is over. */

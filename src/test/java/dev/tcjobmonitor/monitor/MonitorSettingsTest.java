@@ -44,10 +44,27 @@ class MonitorSettingsTest {
         String allowInsecureHttp = "false";
         String deliveredRetention = "P30D";
 
-        MonitorSettings.Raw raw() {
-            return new MonitorSettings.Raw(name, baseUrl, accessId, secretKey, apiToken, lookback, overlap,
-                    statuses, timeField, jobIds, excludeJobIds, extraTql, pageSize, sinks, deadLetterAfter, allowInsecureHttp,
-                    deliveredRetention);
+        /** As the Kamelet's bean tcMonitor receives them. */
+        MonitorParameters raw() {
+            MonitorParameters p = new MonitorParameters();
+            p.setName(name);
+            p.setBaseUrl(baseUrl);
+            p.setAccessId(accessId);
+            p.setSecretKey(secretKey);
+            p.setApiToken(apiToken);
+            p.setLookback(lookback);
+            p.setOverlap(overlap);
+            p.setStatuses(statuses);
+            p.setTimeField(timeField);
+            p.setJobIds(jobIds);
+            p.setExcludeJobIds(excludeJobIds);
+            p.setExtraTql(extraTql);
+            p.setPageSize(pageSize);
+            p.setSinks(sinks);
+            p.setDeadLetterAfter(deadLetterAfter);
+            p.setAllowInsecureHttp(allowInsecureHttp);
+            p.setDeliveredRetention(deliveredRetention);
+            return p;
         }
     }
 
