@@ -152,6 +152,10 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
         return serverClock;
     }
 
+    DeadLetterFile deadLetters() {
+        return deadLetters;
+    }
+
     MonitorStateStore stateStore() {
         return stateStore;
     }
@@ -253,6 +257,9 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
             return;
         }
         stateStore.recordDelivered(settings.name(), sink, deliveries(alerts));
+        if (poll.isReplay()) {
+            poll.replayAccepted(alerts);
+        }
         poll.delivered(sink, alerts.size());
         metrics.alerts("delivered", settings.name(), sink, alerts.size());
     }
@@ -271,6 +278,11 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
             return;
         }
         poll.refusing(sink, error);
+        if (poll.isReplay()) {
+            // dead-lettered already: they stay in the dead letter, with no clock of their own
+            poll.undelivered(sink, alerts.size(), error);
+            return;
+        }
         Instant now = clock.instant();
         List<String> keys = alerts.stream().map(Alert::key).toList();
         Map<String, Instant> refusedSince = stateStore.refusedSince(settings.name(), sink, keys, now);
@@ -297,6 +309,11 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
      */
     void refusedForGood(String sink, List<Alert> alerts, String error, Poll poll) {
         if (alerts.isEmpty()) {
+            return;
+        }
+        if (poll.isReplay()) {
+            // refused again: they stay in the dead letter (written once), and the sink goes on
+            poll.undelivered(sink, alerts.size(), error);
             return;
         }
         deadLetter(sink, alerts, error, clock.instant());
