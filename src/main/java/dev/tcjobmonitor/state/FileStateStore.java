@@ -106,8 +106,10 @@ public final class FileStateStore implements MonitorStateStore, AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the watermark " + file, e);
         } catch (DateTimeParseException e) {
+            // without the parser's exception as cause: a poll's line says the innermost cause
+            // (ErrorText), which would be only the parser's complaint, not the file nor what to do
             throw new IllegalStateException("the watermark file " + file + " is corrupt (" + e.getMessage()
-                    + "); delete it to restart from monitor.lookback", e);
+                    + "); delete it to restart from monitor.lookback");
         }
     }
 
@@ -129,7 +131,7 @@ public final class FileStateStore implements MonitorStateStore, AutoCloseable {
             throw new UncheckedIOException("cannot read " + file, e);
         } catch (DateTimeParseException e) {
             throw new IllegalStateException("the file " + file + " is corrupt (" + e.getMessage() + "); write into it"
-                    + " the time monitor.delivered-retention before the watermark, e.g. 2026-01-01T00:00:00Z", e);
+                    + " the time monitor.delivered-retention before the watermark, e.g. 2026-01-01T00:00:00Z");
         }
     }
 
