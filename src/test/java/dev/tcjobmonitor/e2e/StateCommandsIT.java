@@ -65,6 +65,11 @@ class StateCommandsIT {
 
     /** A dead letter of the file sink holding these executions, as the monitor writes one. */
     private Path deadLetterOfFileSink(long... ids) throws IOException {
+        return deadLetterOf("file", ids);
+    }
+
+    /** A dead letter of {@code sink} holding these executions, as the monitor writes one. */
+    private Path deadLetterOf(String sink, long... ids) throws IOException {
         StringBuilder lines = new StringBuilder();
         for (long id : ids) {
             var alert = JSON.createObjectNode().put("id", id).put("jobId", 7).put("status", "Failed")
@@ -72,11 +77,11 @@ class StateCommandsIT {
             alert.putObject("monitor").put("instance", "default").put("baseUrl", tc.baseUrl())
                     .put("detectedAt", Instant.now().minus(Duration.ofHours(30)).toString());
             var line = JSON.createObjectNode().put("deadLetteredAt", Instant.now().minus(Duration.ofHours(6)).toString())
-                    .put("sink", "file").put("error", "cannot write /data/alerts: No space left on device");
+                    .put("sink", sink).put("error", "cannot write /data/alerts: No space left on device");
             line.set("alert", alert);
             lines.append(JSON.writeValueAsString(line)).append('\n');
         }
-        return Files.writeString(monitorState().resolve("dead-letter-file.jsonl"), lines);
+        return Files.writeString(monitorState().resolve("dead-letter-" + sink + ".jsonl"), lines);
     }
 
     private List<Long> alertedIds() throws IOException {
@@ -112,6 +117,24 @@ class StateCommandsIT {
         assertThat(again.exitCode()).as(again.stderr()).isZero();
         assertThat(again.stdout()).contains("no dead-lettered alert of sink 'file' of monitor 'default'");
         assertThat(alertedIds()).as("sent once each").containsExactly(101L, 102L);
+    }
+
+    @Test
+    void aReplayTheSinkStillRefusesExits1AndKeepsTheDeadLetterAsItWas() throws Exception {
+        Path deadLetter = deadLetterOf("custom", 201);
+        String before = Files.readString(deadLetter);
+        try (WebhookReceiver webhook = WebhookReceiver.down().comeUp()) {
+            webhook.refuse(400);
+
+            Run replay = run(Map.of("SINKS", "file,custom", "SINK_CUSTOM_URI", webhook.uri()), "--replay-dead-letter", "custom");
+
+            assertThat(replay.exitCode()).as(replay.stderr()).isEqualTo(1);
+            // as docs/runbook.md quotes it (RunbookTest)
+            assertThat(replay.stderr()).contains("sink 'custom' of monitor 'default' did not accept 1"
+                    + " dead-lettered alert(s), kept in default/dead-letter-custom.jsonl").contains("statusCode: 400");
+            assertThat(webhook.refused()).as("asked once: a 400 is not retried").hasSize(1);
+        }
+        assertThat(Files.readString(deadLetter)).isEqualTo(before);
     }
 
     @Test
@@ -153,7 +176,8 @@ class StateCommandsIT {
             Run refused = run(command.toArray(String[]::new));
 
             assertThat(refused.exitCode()).as("%s beside the daemon: %s", command, refused.stderr()).isEqualTo(2);
-            assertThat(refused.stderr()).as("%s beside the daemon", command).contains("is in use by process " + daemon.pid());
+            assertThat(refused.stderr()).as("%s beside the daemon", command).contains("is in use by process " + daemon.pid())
+                    .contains("two processes on one state folder would corrupt it (stop that one first, or wait until it ends)");
         }
         assertThat(Files.readString(deadLetter)).isEqualTo(deadLetterBefore);
         assertThat(Files.readString(monitorState().resolve("watermark")).strip()).isEqualTo(watermark.toString());
@@ -192,8 +216,14 @@ class StateCommandsIT {
     }
 
     private Run run(String... args) throws IOException, InterruptedException {
+        return run(Map.of(), args);
+    }
+
+    private Run run(Map<String, String> environment, String... args) throws IOException, InterruptedException {
         int number = ++runs;
-        Process process = processIn(PackagedJar.command(args), "run-" + number).start();
+        ProcessBuilder builder = processIn(PackagedJar.command(args), "run-" + number);
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         assertThat(process.waitFor(90, TimeUnit.SECONDS)).as("the process finished").isTrue();
         return new Run(process.exitValue(), Files.readString(workDir.resolve("run-" + number + ".out")),
                 Files.readString(workDir.resolve("run-" + number + ".err")));
