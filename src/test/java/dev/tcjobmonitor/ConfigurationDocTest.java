@@ -7,6 +7,7 @@ import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -24,9 +25,9 @@ class ConfigurationDocTest {
     private static final Path DOC = Path.of("docs/configuration.md");
     private static final Path TEMPLATE = Path.of("src/main/resources/tc-job-monitor/camel/job-monitor.camel.yaml");
     private static final Path SINK_ERRORS = Path.of("src/main/resources/tc-job-monitor/camel/errors.camel.yaml");
-    /** | `key` | default | scope | meaning | */
-    private static final Pattern ROW = Pattern.compile("^\\| `([^`]+)` \\| (.+?) \\| (.+?) \\| (.+) \\|$", Pattern.MULTILINE);
+    private static final Pattern KEY = Pattern.compile("`([a-z<][a-z0-9.<>-]+)`");
 
+    /** A row of the reference: its default and, where the table has that column, its scope. */
     record Row(String defaultValue, String scope, String meaning) {
     }
 
@@ -40,23 +41,51 @@ class ConfigurationDocTest {
         return settings;
     }
 
+    /**
+     * Every row of every settings table (a table whose header has Default): the keys of its first
+     * cell (one, or several written `a`, `b` sharing the row), by the columns its header names.
+     */
     private static Map<String, Row> documented() throws IOException {
         Map<String, Row> rows = new LinkedHashMap<>();
-        Matcher row = ROW.matcher(Files.readString(DOC));
-        while (row.find()) {
-            assertThat(rows.put(row.group(1), new Row(row.group(2), row.group(3), row.group(4))))
-                    .as("%s documented twice", row.group(1)).isNull();
+        List<String> header = null;
+        for (String line : Files.readAllLines(DOC)) {
+            if (!line.startsWith("|")) {
+                header = null;
+                continue;
+            }
+            List<String> cells = cells(line);
+            if (header == null) {
+                header = cells;
+                continue;
+            }
+            if (!header.contains("Default") || line.startsWith("|---")) {
+                continue;
+            }
+            String meaning = cells.get(header.indexOf(header.contains("Meaning") ? "Meaning" : "Default"));
+            String scope = header.contains("Scope") ? cells.get(header.indexOf("Scope")) : null;
+            Matcher key = KEY.matcher(cells.get(0));
+            while (key.find()) {
+                assertThat(rows.put(key.group(1), new Row(cells.get(header.indexOf("Default")), scope, meaning)))
+                        .as("%s documented twice", key.group(1)).isNull();
+            }
         }
         return rows;
     }
 
-    /** What the table says of a default: `value`, or (empty). */
+    private static List<String> cells(String line) {
+        String inner = line.strip();
+        inner = inner.substring(1, inner.endsWith("|") ? inner.length() - 1 : inner.length());
+        return java.util.Arrays.stream(inner.split(" \\| |\\|")).map(String::strip).toList();
+    }
+
+    /** What the table says of a default: `value` (perhaps with a remark after it), or empty. */
     private static String value(String cell) {
-        if (cell.equals("(empty)")) {
+        if (cell.equals("(empty)") || cell.startsWith("empty")) {
             return "";
         }
-        assertThat(cell).as("a default in backquotes, or (empty)").startsWith("`").endsWith("`");
-        return cell.substring(1, cell.length() - 1);
+        Matcher value = Pattern.compile("^`([^`]*)`").matcher(cell);
+        assertThat(value.find()).as("a default in backquotes, or (empty): %s", cell).isTrue();
+        return value.group(1);
     }
 
     @Test
@@ -97,7 +126,9 @@ class ConfigurationDocTest {
         }
         assertThat(parameters).as("the template's parameters that default to a setting").containsEntry("tc.base-url", "baseUrl");
 
-        documented().forEach((key, row) -> assertThat(row.scope()).as("the scope of %s", key)
+        Map<String, Row> documented = documented();
+        assertThat(documented.values()).as("the reference has a Scope column").allSatisfy(row -> assertThat(row.scope()).isNotNull());
+        documented.forEach((key, row) -> assertThat(row.scope()).as("the scope of %s", key)
                 .isEqualTo(parameters.containsKey(key) ? "instance (`" + parameters.get(key) + "`)" : "global"));
     }
 }
