@@ -72,7 +72,7 @@ public final class Application {
     static final int EXIT_OK = 0;
     static final int EXIT_POLL_FAILED = 1;
     static final int EXIT_USAGE = 2;
-    private static final String NO_MONITOR =
+    static final String NO_MONITOR =
             "no monitor is defined: add a templatedRoute of tc-job-monitor to routes/monitor.camel.yaml";
 
     private Application() {
@@ -110,13 +110,16 @@ public final class Application {
             if (commandLine.since() != null) {
                 overrides.setProperty("monitor.since", commandLine.since());
             }
-            if (commandLine.check() || commandLine.singlePoll()) {
+            if (commandLine.check() || commandLine.singlePoll() || commandLine.stateCommand()) {
                 ONE_SHOT_SETTINGS.forEach(overrides::setProperty);
             }
             Runnable unpin = pinCamelSettings(overrides);
             try {
                 if (commandLine.check()) {
                     return ConfigurationCheck.run(overrides, demo != null, out, err);
+                }
+                if (commandLine.stateCommand()) {
+                    return OperatorCommands.run(commandLine, overrides, out, err);
                 }
                 return commandLine.singlePoll() ? pollOnce(overrides, demo != null, err) : runDaemon(overrides, demo != null, err);
             } finally {
@@ -342,12 +345,13 @@ public final class Application {
     }
 
     /**
-     * A process that polls (the daemon, --once, --since, --dry-run) takes the state folder once its
+     * A process that polls (the daemon, --once, --since, --dry-run) or changes state (--rewind,
+     * --replay-dead-letter) takes the state folder once its
      * beans exist, before Camel starts its routes: beside another process on the same folder it
      * cannot start, and says so in one line naming that process's pid, before it has read or
      * written anything ({@link StateFolderLock}). --check uses no state: it runs beside a daemon.
      */
-    private static void lockStateFolderAtStart(Main main) {
+    static void lockStateFolderAtStart(Main main) {
         main.addMainListener(new MainListenerSupport() {
             @Override
             public void afterConfigure(BaseMainSupport configured) {

@@ -25,6 +25,29 @@ public record Backfill(Instant at, Duration before) {
         }
     }
 
+    /**
+     * The WHEN of a command-line option other than --since ({@code --rewind}): the same two forms.
+     *
+     * @throws IllegalArgumentException naming the option and the text when it is neither
+     */
+    public static Backfill parse(String option, String text) {
+        String value = text.strip();
+        try {
+            return new Backfill(Instant.parse(value), null);
+        } catch (DateTimeParseException notAnInstant) {
+            try {
+                Duration duration = Duration.parse(value);
+                if (!duration.isNegative() && !duration.isZero()) {
+                    return new Backfill(null, duration);
+                }
+            } catch (DateTimeParseException notADuration) {
+                // said below
+            }
+            throw new IllegalArgumentException("'" + option + " " + text + "' is neither an ISO-8601 instant"
+                    + " (2026-11-01T00:00:00Z) nor a positive duration before now (P7D, PT12H)");
+        }
+    }
+
     public Instant from(Instant now) {
         return at != null ? at : now.minus(before);
     }

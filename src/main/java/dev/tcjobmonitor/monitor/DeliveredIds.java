@@ -31,7 +31,8 @@ public class DeliveredIds extends ServiceSupport implements IdempotentRepository
     @Override
     public boolean contains(Exchange exchange, String key) {
         Poll poll = SinkDeliveries.poll(sink, exchange);
-        return poll.monitor().ledger().isDelivered(sink, key);
+        // a dead-lettered alert is recorded as delivered too: a replay of the dead letter sends it all the same
+        return !poll.isReplay() && poll.monitor().ledger().isDelivered(sink, key);
     }
 
     /** The endpoint accepted the alert on this exchange: record it, count it, never send it again. */

@@ -66,6 +66,9 @@ public final class Poll {
     private int attempts;
     private String gaveUp;
 
+    /** In a replay of a dead letter ({@link StateCommands}), the keys its sink accepted; null in a poll. */
+    private Set<String> replayAccepted;
+
     private final boolean movesWatermark;
     /** The monitor began to stop while this poll was reading: it read no further page. */
     private volatile boolean cutShortByStop;
@@ -88,6 +91,30 @@ public final class Poll {
         if (firstPage != null) {
             requested.add(ApiEndpoint.pathAndQuery(firstPage));
         }
+    }
+
+    /**
+     * Not a poll: dead-lettered alerts sent to their sink again ({@link StateCommands}). No window,
+     * no watermark; the sink's route treats them as a page's, but nothing it refuses is recorded
+     * (they stay in the dead letter), and the keys it accepts are noted here.
+     */
+    static Poll replay(JobMonitor monitor, Instant now) {
+        Poll poll = new Poll(monitor, now, now, null, false, Duration.ZERO);
+        poll.replayAccepted = new HashSet<>();
+        return poll;
+    }
+
+    boolean isReplay() {
+        return replayAccepted != null;
+    }
+
+    synchronized void replayAccepted(List<Alert> alerts) {
+        alerts.forEach(alert -> replayAccepted.add(alert.key()));
+    }
+
+    /** In a replay: the keys of the alerts the sink accepted. */
+    synchronized Set<String> replayAcceptedKeys() {
+        return Set.copyOf(replayAccepted);
     }
 
     public JobMonitor monitor() {

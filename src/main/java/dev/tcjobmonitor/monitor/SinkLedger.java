@@ -60,12 +60,20 @@ final class SinkLedger {
         metrics.alerts("silenced", monitor, sink, deliveries.size());
     }
 
+    /** The monitor's dead letters, one file per sink (what --replay-dead-letter sends again). */
+    DeadLetterFile deadLetters() {
+        return deadLetters;
+    }
+
     /** {@code sink} accepted {@code alerts}: it never gets them again. */
     void delivered(String sink, List<Alert> alerts, Poll poll) {
         if (alerts.isEmpty()) {
             return;
         }
         stateStore.recordDelivered(monitor, sink, deliveries(alerts));
+        if (poll.isReplay()) {
+            poll.replayAccepted(alerts);
+        }
         poll.delivered(sink, alerts.size());
         metrics.alerts("delivered", monitor, sink, alerts.size());
     }
@@ -84,6 +92,11 @@ final class SinkLedger {
             return;
         }
         poll.refusing(sink, error);
+        if (poll.isReplay()) {
+            // dead-lettered already: they stay in the dead letter, with no clock of their own
+            poll.undelivered(sink, alerts.size(), error);
+            return;
+        }
         Instant now = clock.get().instant();
         List<String> keys = alerts.stream().map(Alert::key).toList();
         Map<String, Instant> refusedSince = stateStore.refusedSince(monitor, sink, keys, now);
@@ -110,6 +123,11 @@ final class SinkLedger {
      */
     void refusedForGood(String sink, List<Alert> alerts, String error, Poll poll) {
         if (alerts.isEmpty()) {
+            return;
+        }
+        if (poll.isReplay()) {
+            // refused again: they stay in the dead letter (written once), and the sink goes on
+            poll.undelivered(sink, alerts.size(), error);
             return;
         }
         deadLetter(sink, alerts, error, clock.get().instant());

@@ -44,7 +44,7 @@ final class DeliveredIdRetention {
             throw new UncheckedIOException("cannot read " + file, e);
         } catch (DateTimeParseException e) {
             throw new IllegalStateException("the file " + file + " is corrupt (" + e.getMessage() + "); write into it"
-                    + " the time monitor.delivered-retention before the watermark, e.g. 2026-01-01T00:00:00Z", e);
+                    + " the time monitor.delivered-retention before the watermark, e.g. 2026-01-01T00:00:00Z");
         }
     }
 

@@ -84,8 +84,10 @@ public final class FileStateStore implements MonitorStateStore, AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the watermark " + file, e);
         } catch (DateTimeParseException e) {
+            // without the parser's exception as cause: a poll's line says the innermost cause
+            // (ErrorText), which would be only the parser's complaint, not the file nor what to do
             throw new IllegalStateException("the watermark file " + file + " is corrupt (" + e.getMessage()
-                    + "); delete it to restart from monitor.lookback", e);
+                    + "); delete it to restart from monitor.lookback");
         }
     }
 

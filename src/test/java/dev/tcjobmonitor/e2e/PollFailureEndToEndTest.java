@@ -178,11 +178,12 @@ class PollFailureEndToEndTest {
 
     @ParameterizedTest(name = "HTTP {0}: {1}")
     @CsvSource(delimiter = '|', value = {
-            "401|Timestamp Out of Acceptable Time Range|clock",
-            "401|Signature Data Did Not Match Expected Result|tc.secret-key",
-            "403|Access Denied|role",
-            "400|Invalid TQL: unknown field 'failedTime'|monitor.time-field",
-            "404|Resource not found|tc.base-url"})
+            // the hints as docs/runbook.md quotes them (RunbookTest)
+            "401|Timestamp Out of Acceptable Time Range|check this host's clock: HMAC timestamps must be within 5 minutes",
+            "401|Signature Data Did Not Match Expected Result|check tc.access-id and tc.secret-key, and that no proxy rewrites the request URL",
+            "403|Access Denied|the API user may not read job executions: check its role in ThreatConnect",
+            "400|Invalid TQL: unknown field 'failedTime'|check the query: monitor.time-field, monitor.statuses and monitor.extra-tql must use TQL fields",
+            "404|Resource not found|check tc.base-url: it is the API root and ends in /api"})
     void refusalsAreNotRetriedAndSayWhatToCheck(int status, String message, String hint) throws Exception {
         MonitorHarness h = startedWithFailures(1000, 1);
         h.simulator.enqueueFault(Fault.error(status, message));

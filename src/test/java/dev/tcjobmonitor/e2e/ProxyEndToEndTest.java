@@ -159,7 +159,7 @@ class ProxyEndToEndTest {
 
         assertThat(harness.poll().failure()).hasValueSatisfying(reason -> assertThat(reason)
                 .contains("the proxy 127.0.0.1:" + proxy.port() + " (tc.proxy.host)")
-                .contains("407").contains("tc.proxy.user").contains("tc.proxy.password")
+                .contains("407").contains("check tc.proxy.user and tc.proxy.password")
                 .doesNotContain("Wrong-Pa55word-P2").doesNotContain("\n"));
         // a refusal is not retried: one attempt, the challenge and the refused credentials
         assertThat(proxy.requests()).hasSize(2);

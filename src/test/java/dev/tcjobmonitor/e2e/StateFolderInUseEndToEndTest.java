@@ -40,7 +40,8 @@ class StateFolderInUseEndToEndTest {
         Poll refused = harness.poll();
 
         assertThat(refused.failure()).hasValueSatisfying(reason -> assertThat(reason)
-                .contains("is in use by process " + otherProcess.pid()));
+                .contains("is in use by process " + otherProcess.pid())
+                .contains("two processes on one state folder would corrupt it (stop that one first, or wait until it ends)"));
         assertThat(harness.simulator.requests()).isEmpty();
         assertThat(harness.alerts()).isEmpty();
         assertThat(harness.stateDir.resolve("default")).doesNotExist();

@@ -76,7 +76,8 @@ class TlsEndToEndTest {
         MonitorHarness harness = harness(https).start();
 
         assertThat(harness.poll().failure()).hasValueSatisfying(reason ->
-                assertThat(reason).contains("TLS handshake").contains("tc.tls.truststore"));
+                assertThat(reason).contains("the TLS handshake with ")
+                        .contains("check tc.tls.truststore for a private CA; tc.base-url's host must match the certificate"));
         assertThat(https.requests()).isEmpty();
         assertThat(harness.alerts()).isEmpty();
     }

@@ -133,7 +133,8 @@ class FileStateStoreTest {
             assertThatThrownBy(() -> store().watermark("m1"))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining(file.toString())
-                    .hasMessageContaining("corrupt");
+                    .hasMessageContaining("is corrupt")
+                    .hasMessageContaining("delete it to restart from monitor.lookback");
         }
 
         @Test

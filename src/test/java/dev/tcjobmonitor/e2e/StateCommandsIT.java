@@ -1,0 +1,243 @@
+package dev.tcjobmonitor.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tcjobmonitor.simulator.ThreatConnectSimulator;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The runbook's two commands as an operator runs them, the packaged jar in an install folder:
+ * {@code --replay-dead-letter SINK} sends a sink's dead-lettered alerts again and
+ * {@code --rewind WHEN} moves a monitor's watermark back. Both work on the state a daemon uses, so
+ * beside a running daemon on the same folder they are refused before they touch anything.
+ */
+class StateCommandsIT {
+
+    private static final String SECRET = "Commands-Test-S3cr3t/+=";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** A daemon that never polls on its own. */
+    private static final String NEVER = "0 0 0 1 1 ? 2099";
+
+    @TempDir
+    Path workDir;
+
+    private ThreatConnectSimulator tc;
+    private final List<Process> daemons = new ArrayList<>();
+    private int runs;
+
+    record Run(int exitCode, String stdout, String stderr) {
+    }
+
+    @BeforeEach
+    void startThreatConnect() {
+        tc = ThreatConnectSimulator.start().withHmacUser("jar-user", SECRET);
+    }
+
+    @AfterEach
+    void stopEverything() throws InterruptedException {
+        for (Process daemon : daemons) {
+            daemon.destroyForcibly();
+            daemon.waitFor(30, TimeUnit.SECONDS);
+        }
+        tc.close();
+    }
+
+    private Path monitorState() throws IOException {
+        return Files.createDirectories(workDir.resolve("data/state/default"));
+    }
+
+    /** A dead letter of the file sink holding these executions, as the monitor writes one. */
+    private Path deadLetterOfFileSink(long... ids) throws IOException {
+        return deadLetterOf("file", ids);
+    }
+
+    /** A dead letter of {@code sink} holding these executions, as the monitor writes one. */
+    private Path deadLetterOf(String sink, long... ids) throws IOException {
+        StringBuilder lines = new StringBuilder();
+        for (long id : ids) {
+            var alert = JSON.createObjectNode().put("id", id).put("jobId", 7).put("status", "Failed")
+                    .put("completedTime", Instant.now().minus(Duration.ofHours(30)).truncatedTo(ChronoUnit.SECONDS).toString());
+            alert.putObject("monitor").put("instance", "default").put("baseUrl", tc.baseUrl())
+                    .put("detectedAt", Instant.now().minus(Duration.ofHours(30)).toString());
+            var line = JSON.createObjectNode().put("deadLetteredAt", Instant.now().minus(Duration.ofHours(6)).toString())
+                    .put("sink", sink).put("error", "cannot write /data/alerts: No space left on device");
+            line.set("alert", alert);
+            lines.append(JSON.writeValueAsString(line)).append('\n');
+        }
+        return Files.writeString(monitorState().resolve("dead-letter-" + sink + ".jsonl"), lines);
+    }
+
+    private List<Long> alertedIds() throws IOException {
+        Path dir = workDir.resolve("data/alerts");
+        List<Long> ids = new ArrayList<>();
+        if (Files.isDirectory(dir)) {
+            try (var files = Files.list(dir)) {
+                for (Path file : files.sorted().toList()) {
+                    for (String line : Files.readAllLines(file)) {
+                        ids.add(JSON.readTree(line).get("id").asLong());
+                    }
+                }
+            }
+        }
+        return ids;
+    }
+
+    @Test
+    void replayDeadLetterSendsEachDeadLetteredAlertOnceThroughTheSinkAndEmptiesTheDeadLetter() throws Exception {
+        Path deadLetter = deadLetterOfFileSink(101, 102);
+
+        Run replay = run("--replay-dead-letter", "file");
+
+        assertThat(replay.exitCode()).as(replay.stderr()).isZero();
+        assertThat(replay.stdout()).contains("Replayed 2 dead-lettered alert(s) of sink 'file' of monitor 'default': 2 accepted");
+        assertThat(alertedIds()).containsExactly(101L, 102L);
+        assertThat(deadLetter).as("nothing is left to replay").doesNotExist();
+        // ThreatConnect is not asked: a replay sends what the dead letter holds
+        assertThat(tc.requests()).isEmpty();
+
+        Run again = run("--replay-dead-letter", "file", "--monitor", "default");
+
+        assertThat(again.exitCode()).as(again.stderr()).isZero();
+        assertThat(again.stdout()).contains("no dead-lettered alert of sink 'file' of monitor 'default'");
+        assertThat(alertedIds()).as("sent once each").containsExactly(101L, 102L);
+    }
+
+    @Test
+    void aReplayTheSinkStillRefusesExits1AndKeepsTheDeadLetterAsItWas() throws Exception {
+        Path deadLetter = deadLetterOf("custom", 201);
+        String before = Files.readString(deadLetter);
+        try (WebhookReceiver webhook = WebhookReceiver.down().comeUp()) {
+            webhook.refuse(400);
+
+            Run replay = run(Map.of("SINKS", "file,custom", "SINK_CUSTOM_URI", webhook.uri()), "--replay-dead-letter", "custom");
+
+            assertThat(replay.exitCode()).as(replay.stderr()).isEqualTo(1);
+            // as docs/runbook.md quotes it (RunbookTest)
+            assertThat(replay.stderr()).contains("sink 'custom' of monitor 'default' did not accept 1"
+                    + " dead-lettered alert(s), kept in default/dead-letter-custom.jsonl").contains("statusCode: 400");
+            assertThat(webhook.refused()).as("asked once: a 400 is not retried").hasSize(1);
+        }
+        assertThat(Files.readString(deadLetter)).isEqualTo(before);
+    }
+
+    @Test
+    void rewindMovesTheWatermarkBackAndPrintsTheOldAndTheNewOne() throws Exception {
+        Instant old = Instant.now().minus(Duration.ofMinutes(5)).truncatedTo(ChronoUnit.SECONDS);
+        Files.writeString(monitorState().resolve("watermark"), old + "\n");
+        Instant to = old.minus(Duration.ofHours(3));
+
+        Run rewind = run("--rewind", to.toString());
+
+        assertThat(rewind.exitCode()).as(rewind.stderr()).isZero();
+        assertThat(rewind.stdout()).contains("Watermark of monitor 'default' moved back from " + old + " to " + to);
+        assertThat(Files.readString(monitorState().resolve("watermark")).strip()).isEqualTo(to.toString());
+        assertThat(rewind.stderr()).doesNotContain("monitor.delivered-retention");
+        assertThat(tc.requests()).as("a rewind polls nothing: the next poll reads from there").isEmpty();
+    }
+
+    @Test
+    void aRewindPastTheDeliveredRetentionWarnsThatOlderFailuresCannotBeChecked() throws Exception {
+        Files.writeString(monitorState().resolve("watermark"), Instant.now().truncatedTo(ChronoUnit.SECONDS) + "\n");
+        Files.writeString(workDir.resolve("application.properties"), "monitor.delivered-retention=P2D\n");
+
+        Run rewind = run("--rewind", "P5D");
+
+        assertThat(rewind.exitCode()).as(rewind.stderr()).isZero();
+        assertThat(rewind.stdout() + rewind.stderr()).contains("reaches past monitor.delivered-retention (P2D)")
+                .contains("could not be checked against what was already sent");
+    }
+
+    @Test
+    void bothCommandsAreRefusedBesideARunningDaemonOnTheSameStateAndTouchNothing() throws Exception {
+        Path deadLetter = deadLetterOfFileSink(101);
+        Instant watermark = Instant.now().minus(Duration.ofMinutes(5)).truncatedTo(ChronoUnit.SECONDS);
+        Files.writeString(monitorState().resolve("watermark"), watermark + "\n");
+        String deadLetterBefore = Files.readString(deadLetter);
+        Process daemon = startDaemon();
+
+        for (List<String> command : List.of(List.of("--replay-dead-letter", "file"), List.of("--rewind", "PT2H"))) {
+            Run refused = run(command.toArray(String[]::new));
+
+            assertThat(refused.exitCode()).as("%s beside the daemon: %s", command, refused.stderr()).isEqualTo(2);
+            assertThat(refused.stderr()).as("%s beside the daemon", command).contains("is in use by process " + daemon.pid())
+                    .contains("two processes on one state folder would corrupt it (stop that one first, or wait until it ends)");
+        }
+        assertThat(Files.readString(deadLetter)).isEqualTo(deadLetterBefore);
+        assertThat(Files.readString(monitorState().resolve("watermark")).strip()).isEqualTo(watermark.toString());
+        assertThat(alertedIds()).isEmpty();
+        assertThat(daemon.isAlive()).isTrue();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "--replay-dead-letter                   | --replay-dead-letter needs a sink",
+            "--rewind                               | --rewind needs an instant or a duration",
+            "--rewind yesterday                     | '--rewind yesterday' is neither an ISO-8601 instant",
+            "--monitor default --once               | --monitor goes with --replay-dead-letter or --rewind",
+            "--rewind PT1H --replay-dead-letter file | --rewind and --replay-dead-letter are separate commands",
+            "--replay-dead-letter kafka             | monitor 'default' has no sink 'kafka' (its sinks: file)",
+            "--rewind PT1H --monitor second         | no monitor 'second' (monitors: default)"})
+    void aBadCommandLineExits2WithOneLineSayingWhy(String arguments, String said) throws Exception {
+        Run run = run(arguments.strip().split(" +"));
+
+        assertThat(run.exitCode()).as(run.stderr()).isEqualTo(2);
+        assertThat(run.stderr()).contains(said);
+    }
+
+    /** The jar as a daemon in the install folder; returns once Camel says it started. */
+    private Process startDaemon() throws IOException {
+        int number = ++runs;
+        Path stdout = workDir.resolve("daemon-" + number + ".out");
+        ProcessBuilder builder = processIn(PackagedJar.command(), "daemon-" + number);
+        builder.environment().put("MONITOR_CRON", NEVER);
+        Process daemon = builder.start();
+        daemons.add(daemon);
+        await("the daemon's start").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50))
+                .failFast("the daemon exited", () -> !daemon.isAlive())
+                .until(() -> Files.exists(stdout) && Files.readString(stdout).contains("(tc-job-monitor) started in"));
+        return daemon;
+    }
+
+    private Run run(String... args) throws IOException, InterruptedException {
+        return run(Map.of(), args);
+    }
+
+    private Run run(Map<String, String> environment, String... args) throws IOException, InterruptedException {
+        int number = ++runs;
+        ProcessBuilder builder = processIn(PackagedJar.command(args), "run-" + number);
+        builder.environment().putAll(environment);
+        Process process = builder.start();
+        assertThat(process.waitFor(90, TimeUnit.SECONDS)).as("the process finished").isTrue();
+        return new Run(process.exitValue(), Files.readString(workDir.resolve("run-" + number + ".out")),
+                Files.readString(workDir.resolve("run-" + number + ".err")));
+    }
+
+    /** {@code command} in the install folder, pointed at the simulator, its output in {@code name}.out/.err. */
+    private ProcessBuilder processIn(List<String> command, String name) {
+        ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
+                .redirectOutput(workDir.resolve(name + ".out").toFile())
+                .redirectError(workDir.resolve(name + ".err").toFile());
+        Map<String, String> environment = builder.environment();
+        environment.keySet().removeIf(key -> key.startsWith("TC_") || key.startsWith("MONITOR_") || key.startsWith("SINK"));
+        environment.put("CAMEL_MANAGEMENT_PORT", "0");
+        environment.putAll(Map.of("TC_BASE_URL", tc.baseUrl(), "TC_ACCESS_ID", "jar-user", "TC_SECRET_KEY", SECRET));
+        return builder;
+    }
+}
