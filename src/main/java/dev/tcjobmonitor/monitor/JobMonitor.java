@@ -56,6 +56,7 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
     private PollHistory pollHistory;
     private MonitorMetrics metrics;
     private Silences silences;
+    private Repeats repeats;
     private HandOver handOver = new HandOver(HandOver.Emit.PAGES);
     private MonitorSettings settings;
     private RetryPolicy retryPolicy;
@@ -92,6 +93,9 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
         }
         deadLetters = new DeadLetterFile(stateDirectory);
         useSharedServices();
+        repeats = Repeats.of(this, key -> camelContext == null ? Optional.empty()
+                : camelContext.getPropertiesComponent().resolveProperty(key), () -> java.util.Objects.requireNonNullElseGet(
+                        stateStore.repeatState(), () -> new dev.tcjobmonitor.state.RepeatStateFile(stateDirectory)));
         if (client != null) {
             client.signWith(settings.signer());
         }
@@ -229,6 +233,11 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
         return stateStore.isDelivered(settings.name(), sink, key);
     }
 
+    /** The sinks' repeat intervals and held failures (sink.<name>.repeat-interval). */
+    Repeats repeats() {
+        return repeats;
+    }
+
     /** The operators' silences (tcSilences), or none when the host declares none. */
     Silences silences() {
         return silences;
@@ -253,6 +262,7 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
             return;
         }
         stateStore.recordDelivered(settings.name(), sink, deliveries(alerts));
+        repeats.settled(sink, alerts);
         poll.delivered(sink, alerts.size());
         metrics.alerts("delivered", settings.name(), sink, alerts.size());
     }
@@ -311,6 +321,7 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
             deadLetters.append(settings.name(), sink, alert.document(), error, now);
         }
         stateStore.recordDelivered(settings.name(), sink, deliveries(alerts));
+        repeats.settled(sink, alerts);
     }
 
     private static List<Delivery> deliveries(List<Alert> alerts) {
