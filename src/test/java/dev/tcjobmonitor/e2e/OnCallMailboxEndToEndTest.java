@@ -100,14 +100,23 @@ class OnCallMailboxEndToEndTest {
         Instant start = friday.atTime(18, 0).toInstant(ZoneOffset.UTC);
         Instant end = start.plus(Duration.ofHours(62));
 
-        int before = weekend("before", "", start, end);
-        int after = weekend("after", "PT4H", start, end);
+        List<String> before = weekend("before", "", start, end);
+        List<String> after = weekend("after", "PT4H", start, end);
 
-        assertThat(before).isEqualTo(249);
-        assertThat(after).isEqualTo(16);
+        assertThat(before).hasSize(249);
+        // the first failure at once, then a reminder every four hours (Fri 22:01 ... Mon 06:01), each
+        // counting the 16 failures held since the last mail; Monday's last 8 wait for the 10:01 one
+        assertThat(after).hasSize(16);
+        assertThat(after.get(0)).isEqualTo("[ThreatConnect] Job \"Feed import\" failed on monitor 'default'");
+        for (int i = 1; i < after.size(); i++) {
+            Instant since = start.plusSeconds(60).plus(Duration.ofHours(4L * (i - 1)));
+            assertThat(after.get(i)).isEqualTo("[ThreatConnect] Job \"Feed import\" still failing: 16 more failures since "
+                    + since + " on monitor 'default'");
+        }
     }
 
-    private int weekend(String folder, String repeatInterval, Instant start, Instant end) throws Exception {
+    /** The subjects of the mails the weekend sent, in order. */
+    private List<String> weekend(String folder, String repeatInterval, Instant start, Instant end) throws Exception {
         GreenMail smtp = smtp();
         ManualClock clock = new ManualClock(start);
         MonitorHarness h = mailingMonitor(folder, smtp, repeatInterval, clock);
@@ -117,7 +126,7 @@ class OnCallMailboxEndToEndTest {
             clock.advance(Duration.between(clock.instant(), failure.plusSeconds(60)));
             assertThat(h.poll().failure()).isEmpty();
         }
-        int mails = smtp.getReceivedMessages().length;
+        List<String> mails = subjects(smtp);
         h.close();
         return mails;
     }
