@@ -35,6 +35,8 @@ public final class RepeatStateFile implements RepeatState {
     private static final ObjectMapper JSON = ExecutionPageReader.JSON;
     private final Path directory;
     private final Map<Path, Map<String, Job>> loaded = new HashMap<>();
+    /** Intervals opened in each file since this process loaded or rewrote it. */
+    private final Map<Path, Integer> opens = new HashMap<>();
 
     private static final class Job {
         Instant since;
@@ -61,6 +63,17 @@ public final class RepeatStateFile implements RepeatState {
         state.since = since;
         state.opener = opener;
         append(file, List.of(JSON.createObjectNode().put("job", job).put("since", since.toString()).put("opener", opener)));
+        // a job that fails now and then, never within its interval, only ever opens intervals: the
+        // lines it supersedes go once they outnumber what is live
+        int lines = opens.merge(file, 1, Integer::sum);
+        if (lines > 1_000 && lines > 2 * live(state(file))) {
+            rewrite(file, state(file));
+            opens.remove(file);
+        }
+    }
+
+    private static int live(Map<String, Job> jobs) {
+        return jobs.values().stream().mapToInt(job -> 1 + job.held.size()).sum();
     }
 
     @Override
@@ -87,6 +100,7 @@ public final class RepeatStateFile implements RepeatState {
         state.since = since;
         state.opener = null;
         rewrite(file, state(file));
+        opens.remove(file);
     }
 
     private static ObjectNode line(String job, HeldFailure failure) {

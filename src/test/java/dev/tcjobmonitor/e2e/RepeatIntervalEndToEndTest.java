@@ -123,7 +123,7 @@ class RepeatIntervalEndToEndTest {
         // and the job's next failure is a first again: sent at once
         long again = failsNow(h, "broken again\n");
         h.poll();
-        assertThat(webhookDocuments()).hasSize(3).last().satisfies(doc -> assertThat(doc.get("id").asLong()).isEqualTo(again));
+        assertThat(webhookDocuments()).hasSize(3).last().satisfies(doc -> assertThat(doc.path("id").asLong()).isEqualTo(again));
     }
 
     @Test
