@@ -161,6 +161,33 @@ class RepeatIntervalEndToEndTest {
         assertThat(webhookDocuments()).hasSize(2);
     }
 
+    /** A reminder the sink refuses for good (HTTP 400) goes to its dead letter like any alert, and is not offered again. */
+    @Test
+    void aReminderRefusedForGoodGoesToTheDeadLetterAndIsNotOfferedAgain() throws Exception {
+        MonitorHarness h = fileAndWebhook(monitors.harness());
+        failsNow(h, "first\n");
+        h.poll();
+        clock.advance(Duration.ofMinutes(20));
+        failsNow(h, "held\n");
+        h.poll();
+        webhook.refuse(400);
+        clock.advance(Duration.ofMinutes(40));
+
+        Poll refused = h.poll();
+
+        assertThat(refused.failure()).as("refused for good: done, the window closes").isEmpty();
+        assertThat(refused.deadLetteredBySink()).containsEntry("custom", 1);
+        assertThat(h.stateDir.resolve("default").resolve("dead-letter-custom.jsonl")).content().contains("JobStillFailing");
+        assertThat(h.stateDir.resolve("default").resolve("repeats-custom.jsonl")).as("what it counted is settled")
+                .content().doesNotContain("\"held\"");
+        webhook.accept();
+        clock.advance(Duration.ofMinutes(5));
+        Poll next = h.poll();
+        assertThat(next.failure()).isEmpty();
+        assertThat(next.deliveredBySink()).as("nothing owed any more").isEmpty();
+        assertThat(webhook.received()).hasSize(1);
+    }
+
     @Test
     void inAClusterHeldFailuresLiveInPostgresql() throws Exception {
         EmbeddedPostgresServer postgres = monitors.closeLast(new EmbeddedPostgresServer(monitors.tempDir().resolve("pg"))).start();
