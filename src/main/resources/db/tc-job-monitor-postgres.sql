@@ -42,6 +42,33 @@ CREATE TABLE IF NOT EXISTS TC_MONITOR_REFUSED
   PRIMARY KEY (MONITOR, SINK, EXECUTION_KEY)
 );
 
+-- Per sink with a repeat interval (sink.<name>.repeat-interval), per job: when its interval began
+-- (its first failure sent, or its last reminder accepted) and which failure opened it; and the
+-- failures held since for its next reminder, owed to the sink until a reminder counting them is
+-- accepted or dead-lettered.
+CREATE TABLE IF NOT EXISTS TC_MONITOR_REPEAT
+(
+  MONITOR VARCHAR(64)  NOT NULL,
+  SINK    VARCHAR(32)  NOT NULL,
+  JOB     VARCHAR(64)  NOT NULL,
+  SINCE   TIMESTAMPTZ  NOT NULL,
+  OPENER  VARCHAR(128) NULL,
+  PRIMARY KEY (MONITOR, SINK, JOB)
+);
+
+CREATE TABLE IF NOT EXISTS TC_MONITOR_HELD
+(
+  MONITOR       VARCHAR(64)  NOT NULL,
+  SINK          VARCHAR(32)  NOT NULL,
+  JOB           VARCHAR(64)  NOT NULL,
+  EXECUTION_KEY VARCHAR(128) NOT NULL,
+  EXECUTION_ID  VARCHAR(128) NULL,
+  FAILED_TIME   TIMESTAMPTZ  NOT NULL,
+  EXIT_MESSAGE  TEXT         NULL,
+  HELD_ORDER    BIGSERIAL,
+  PRIMARY KEY (MONITOR, SINK, EXECUTION_KEY)
+);
+
 -- Quartz 2.5 clustered job store (from Quartz's tables_postgres.sql, made idempotent): each cron
 -- fire runs on exactly one node.
 CREATE TABLE IF NOT EXISTS QRTZ_JOB_DETAILS

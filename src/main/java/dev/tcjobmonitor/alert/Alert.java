@@ -25,6 +25,14 @@ public record Alert(FailedExecution execution, String key, Instant eventTime, St
     }
 
     /**
+     * A reminder that a job is still failing ({@code "status":"JobStillFailing"}): the failures a
+     * sink's repeat interval held, counted in one alert.
+     */
+    public boolean isReminder() {
+        return execution.text("reminder").isPresent();
+    }
+
+    /**
      * The headers that travel with the alert (never Camel*-named, so transports keep them). Their
      * values come from ThreatConnect, so they are cut to one clean line: a transport that turns
      * headers into protocol headers (HTTP, mail) must not be handed a line break.

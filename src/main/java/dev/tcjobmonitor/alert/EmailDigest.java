@@ -34,6 +34,8 @@ public final class EmailDigest {
     private final Function<String, String> jobNames;
     private final int maxRows;
     private final List<String> elsewhere;
+    /** Per job id, the failures the poll held for a reminder rather than send (sink.email.repeat-interval). */
+    private Map<String, Held> held = Map.of();
 
     /**
      * @param jobNames a job's name from its id as ThreatConnect sent it (production passes the
@@ -55,6 +57,19 @@ public final class EmailDigest {
         this.jobNames = jobNames;
         this.maxRows = maxRows;
         this.elsewhere = List.copyOf(elsewhere);
+    }
+
+    /** Failures of one job held for its next reminder in the poll of the mail, and when the reminder is due. */
+    public record Held(int count, java.time.Instant reminderDue) {
+    }
+
+    /**
+     * Shows, under each job, the failures the poll held for the job's next reminder (a repeat
+     * interval); jobs with only held failures get a line of their own at the end.
+     */
+    public EmailDigest withHeld(Map<String, Held> heldByJob) {
+        this.held = Map.copyOf(heldByJob);
+        return this;
     }
 
     /** A rendered mail: its subject, plain-text part and HTML part. */
@@ -98,6 +113,10 @@ public final class EmailDigest {
         if (alerts.stream().allMatch(Alert::isNotice)) {
             // the monitor speaking about itself: its own words, not a job failure
             about = alerts.get(alerts.size() - 1).execution().text("notice").orElse("notice");
+        } else if (digest.jobs().size() == 1 && digest.jobs().get(0).count() == 0 && digest.jobs().get(0).reminder() != null) {
+            JobFailures job = digest.jobs().get(0);
+            about = job.subjectName() + " still failing: " + count(repeats(job.reminder()), "more failure") + " since "
+                    + job.reminder().execution().text("since").orElse("?");
         } else if (digest.jobs().size() == 1) {
             JobFailures job = digest.jobs().get(0);
             about = job.subjectName() + " failed" + (job.count() == 1 ? "" : " " + job.count() + " times");
@@ -121,7 +140,11 @@ public final class EmailDigest {
             text.append(cutNote(digest)).append('\n');
         }
         for (JobFailures job : digest.jobs()) {
-            text.append("\n== ").append(job.title()).append(": ").append(count(job.count(), "failed execution")).append(" ==\n");
+            text.append("\n== ").append(job.title()).append(": ").append(job.countText()).append(" ==\n");
+            if (job.reminder() != null) {
+                text.append('\n').append(reminderLine(job.reminder())).append('\n')
+                        .append("  Last exit message:").append(indented(exitMessage(job.reminder().execution()), "    ")).append('\n');
+            }
             for (Alert alert : job.listed()) {
                 FailedExecution execution = alert.execution();
                 text.append("\nExecution ").append(executionId(alert)).append('\n')
@@ -132,6 +155,9 @@ public final class EmailDigest {
             }
             if (job.unlisted() > 0) {
                 text.append('\n').append(unlistedOfJob(job)).append('\n');
+            }
+            if (job.held() != null) {
+                text.append('\n').append(heldLine(job.held())).append('\n');
             }
         }
         return text.toString();
@@ -158,10 +184,18 @@ public final class EmailDigest {
         }
         for (JobFailures job : digest.jobs()) {
             html.append("<h2 style=\"font-size:16px;margin:24px 0 8px 0;\">").append(escaped(job.title()))
-                    .append(" <span style=\"font-weight:normal;color:#57606a;\">").append(count(job.count(), "failed execution"))
+                    .append(" <span style=\"font-weight:normal;color:#57606a;\">").append(escaped(job.countText()))
                     .append("</span></h2>\n");
+            if (job.reminder() != null) {
+                html.append("<p style=\"margin:0 0 4px 0;\"><strong>").append(escaped(reminderLine(job.reminder())))
+                        .append("</strong></p>\n<pre style=\"").append(PRE).append("margin:0 0 8px 0;\">")
+                        .append(HtmlText.escape(exitMessage(job.reminder().execution()))).append("</pre>\n");
+            }
             if (job.listed().isEmpty()) {
-                html.append("<p style=\"margin:0;color:#57606a;\">").append(escaped(unlistedOfJob(job))).append("</p>\n");
+                if (job.count() > 0) {
+                    html.append("<p style=\"margin:0;color:#57606a;\">").append(escaped(unlistedOfJob(job))).append("</p>\n");
+                }
+                heldHtml(html, job);
                 continue;
             }
             html.append("<table style=\"border-collapse:collapse;width:100%;font-size:13px;\">\n<thead><tr>");
@@ -183,6 +217,7 @@ public final class EmailDigest {
             if (job.unlisted() > 0) {
                 html.append("<p style=\"margin:4px 0 0 0;color:#57606a;\">").append(escaped(unlistedOfJob(job))).append("</p>\n");
             }
+            heldHtml(html, job);
         }
         html.append("</body>\n</html>\n");
         return html.toString();
@@ -196,9 +231,19 @@ public final class EmailDigest {
         }
         Map<String, List<Alert>> byJob = new HashMap<>();
         Map<String, Integer> countByJob = new HashMap<>();
-        int listed = Math.min(maxRows, alerts.size());
-        for (int i = 0; i < alerts.size(); i++) {
-            Alert alert = alerts.get(i);
+        Map<String, Alert> reminderByJob = new HashMap<>();
+        List<Alert> failures = new ArrayList<>(alerts.size());
+        for (Alert alert : alerts) {
+            if (alert.isReminder()) {
+                reminderByJob.put(jobId(alert), alert);
+                byJob.computeIfAbsent(jobId(alert), id -> new ArrayList<>());
+            } else {
+                failures.add(alert);
+            }
+        }
+        int listed = Math.min(maxRows, failures.size());
+        for (int i = 0; i < failures.size(); i++) {
+            Alert alert = failures.get(i);
             String jobId = jobId(alert);
             countByJob.merge(jobId, 1, Integer::sum);
             List<Alert> ofJob = byJob.computeIfAbsent(jobId, id -> new ArrayList<>());
@@ -206,18 +251,25 @@ public final class EmailDigest {
                 ofJob.add(alert);
             }
         }
+        // jobs with only held failures are shown too, when the mail goes anyway
+        held.keySet().forEach(jobId -> byJob.computeIfAbsent(jobId, id -> new ArrayList<>()));
         List<JobFailures> jobs = new ArrayList<>(byJob.size());
-        byJob.forEach((jobId, failures) -> {
-            failures.sort(Comparator.comparing(Alert::eventTime, Comparator.nullsLast(Comparator.naturalOrder()))
+        byJob.forEach((jobId, ofJob) -> {
+            ofJob.sort(Comparator.comparing(Alert::eventTime, Comparator.nullsLast(Comparator.naturalOrder()))
                     .thenComparing(EmailDigest::executionId, EmailDigest::compareIds)
                     .thenComparing(Alert::key));
-            jobs.add(new JobFailures(jobId, nameOf(jobId), List.copyOf(failures), countByJob.get(jobId)));
+            jobs.add(new JobFailures(jobId, nameOf(jobId), List.copyOf(ofJob), countByJob.getOrDefault(jobId, 0),
+                    // held in this poll and a reminder due now: the reminder counts them already
+                    reminderByJob.get(jobId), jobId == null || reminderByJob.containsKey(jobId) ? null : held.get(jobId)));
         });
-        jobs.sort(Comparator.comparingInt(JobFailures::count).reversed()
+        jobs.sort(Comparator.comparingInt(JobFailures::weight).reversed()
                 .thenComparing(JobFailures::jobId, Comparator.nullsLast(EmailDigest::compareIds)));
         TreeSet<String> monitors = new TreeSet<>();
         alerts.forEach(alert -> monitors.add(UntrustedText.oneLine(alert.monitor())));
-        return new Digest(String.join(", ", monitors), List.copyOf(jobs), alerts.size(), listed);
+        int repeats = reminderByJob.values().stream().mapToInt(EmailDigest::repeats).sum();
+        int heldCount = jobs.stream().filter(job -> job.held() != null).mapToInt(job -> job.held().count()).sum();
+        return new Digest(String.join(", ", monitors), List.copyOf(jobs), failures.size(), listed, reminderByJob.size(), repeats,
+                heldCount);
     }
 
     /** {@code The first 500 are listed; and 700 more, see the file and kafka sinks.} */
@@ -262,6 +314,35 @@ public final class EmailDigest {
         return aNumber != bNumber ? (aNumber ? -1 : 1) : a.compareTo(b);
     }
 
+    /** {@code Failed 16 more times since 2026-11-30T10:00:00Z (the last at ..., execution 123).} */
+    private static String reminderLine(Alert reminder) {
+        FailedExecution execution = reminder.execution();
+        return "Failed " + count(repeats(reminder), "more time") + " since " + field(execution, "since")
+                + " (the last at " + field(execution, "lastFailedTime") + ", execution " + field(execution, "lastExecutionId")
+                + "); repeat interval " + field(execution, "repeatInterval") + ".";
+    }
+
+    private static int repeats(Alert reminder) {
+        return reminder.execution().text("count").map(count -> {
+            try {
+                return Integer.parseInt(count);
+            } catch (NumberFormatException notANumber) {
+                return 0;
+            }
+        }).orElse(0);
+    }
+
+    /** {@code 3 more failures held for a reminder due 2026-11-30T14:00:00Z.} */
+    private static String heldLine(Held held) {
+        return count(held.count(), "more failure") + " held for a reminder due " + held.reminderDue() + ".";
+    }
+
+    private static void heldHtml(StringBuilder html, JobFailures job) {
+        if (job.held() != null) {
+            html.append("<p style=\"margin:4px 0 0 0;color:#57606a;\">").append(escaped(heldLine(job.held()))).append("</p>\n");
+        }
+    }
+
     // --- values ---------------------------------------------------------------------------------
 
     private static String executionId(Alert alert) {
@@ -304,7 +385,8 @@ public final class EmailDigest {
     // --- model ----------------------------------------------------------------------------------
 
     /** {@code listed}: how many of the {@code executions} the mail lists. */
-    private record Digest(String monitor, List<JobFailures> jobs, int executions, int listed) {
+    private record Digest(String monitor, List<JobFailures> jobs, int executions, int listed, int reminders, int repeats,
+                          int held) {
 
         boolean cut() {
             return listed < executions;
@@ -312,12 +394,18 @@ public final class EmailDigest {
 
         /** For the subject: {@code 3 jobs failed: 5 failed executions}. */
         String summary() {
-            return count(jobs.size(), "job") + " failed: " + count(executions, "failed execution");
+            return count(jobs.size(), "job") + " failed: " + count(executions, "failed execution") + extra();
         }
 
         /** For the body: {@code 3 jobs failed, 5 failed executions}. */
         String counts() {
-            return count(jobs.size(), "job") + " failed, " + count(executions, "failed execution");
+            return count(jobs.size(), "job") + " failed, " + count(executions, "failed execution") + extra();
+        }
+
+        /** {@code , 16 repeated failures in 1 reminder, 3 held for reminders}, when there are. */
+        private String extra() {
+            return (reminders == 0 ? "" : ", " + count(repeats, "repeated failure") + " in " + count(reminders, "reminder"))
+                    + (held == 0 ? "" : ", " + held + " held for reminders");
         }
     }
 
@@ -325,10 +413,23 @@ public final class EmailDigest {
      * One job's failures: those the mail lists and how many there are in all; {@code jobId} is null
      * when ThreatConnect did not say which job.
      */
-    private record JobFailures(String jobId, String name, List<Alert> listed, int count) {
+    private record JobFailures(String jobId, String name, List<Alert> listed, int count, Alert reminder, Held held) {
 
         int unlisted() {
             return count - listed.size();
+        }
+
+        /** Its failures, repeated failures and held ones: the jobs with most come first. */
+        int weight() {
+            return count + (reminder == null ? 0 : repeats(reminder)) + (held == null ? 0 : held.count());
+        }
+
+        /** {@code 2 failed executions}, {@code still failing} (a reminder), {@code 3 held}. */
+        String countText() {
+            if (count > 0) {
+                return EmailDigest.count(count, "failed execution");
+            }
+            return reminder != null ? "still failing" : (held == null ? 0 : held.count()) + " held";
         }
 
         /** Whether the name is only the stand-in for a job whose name is not known. */

@@ -88,6 +88,11 @@ public class Failures {
                             DRY_RUN.info("Would not deliver to {} (silence at line {} by {}: {}): {}", sink,
                                     silence.get().line(), silence.get().author(), silence.get().reason(), key);
                         }
+                    } else if (monitor.repeats().hold(poll, sink, execution, key, failedAt.orElse(now), now)) {
+                        // held for the job's next reminder (Repeats): owed by the repeat state, not by this window
+                        if (monitor.dryRun()) {
+                            DRY_RUN.info("Would hold for the next reminder to {} (sink.{}.repeat-interval): {}", sink, sink, key);
+                        }
                     } else {
                         pending.add(sink);
                     }
@@ -102,6 +107,12 @@ public class Failures {
             }
         }
         poll.failuresSeen(failures, alerts.size());
+        // the held failures on the disk (or committed) before they count as delivered, before the page goes out
+        monitor.repeats().flush(poll);
+        if (!poll.hasMorePages()) {
+            // the reminders due now go with the poll's last page (so in its email digest)
+            alerts.addAll(monitor.repeats().due(poll, now, about));
+        }
         if (!monitor.dryRun()) {
             silencedBySink.forEach((sink, deliveries) -> monitor.ledger().silenced(sink, deliveries, poll));
         }

@@ -45,6 +45,7 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
     private PollHistory pollHistory;
     private MonitorMetrics metrics;
     private Silences silences;
+    private Repeats repeats;
     private HandOver handOver = new HandOver(HandOver.Emit.PAGES);
     private MonitorSettings settings;
     private RetryPolicy retryPolicy;
@@ -78,8 +79,11 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
             throw new SettingException(name, "stateDirectory (monitor.state-dir)", "no folder for state and dead letters is configured");
         }
         useSharedServices();
+        repeats = Repeats.of(this, key -> camelContext == null ? Optional.empty()
+                : camelContext.getPropertiesComponent().resolveProperty(key), () -> java.util.Objects.requireNonNullElseGet(
+                        stateStore.repeatState(), () -> new dev.tcjobmonitor.state.RepeatStateFile(stateDirectory)));
         ledger = new SinkLedger(settings.name(), stateStore, new DeadLetterFile(stateDirectory), metrics, this::clock,
-                settings.deadLetterAfter());
+                settings.deadLetterAfter(), repeats);
         if (client != null) {
             client.signWith(settings.signer());
         }
@@ -198,6 +202,11 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
     /** The operators' silences (tcSilences), or none when the host declares none. */
     Silences silences() {
         return silences;
+    }
+
+    /** The sinks' repeat intervals and held failures (sink.<name>.repeat-interval). */
+    Repeats repeats() {
+        return repeats;
     }
 
     /** What each sink has of this monitor's alerts: delivered, refused, dead-lettered. */

@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
  * tc_monitor_alerts_refused_total{monitor,sink}          alerts a sink refused after its retries (retried next poll)
  * tc_monitor_alerts_dead_lettered_total{monitor,sink}    alerts given up on, in the sink's dead letter
  * tc_monitor_alerts_silenced_total{monitor,sink}         alerts a silence hid from the sink (recorded as delivered)
+ * tc_monitor_alerts_held_total{monitor,sink}             alerts a repeat interval held for a job's next reminder
  * tc_monitor_watermark_lag_seconds{monitor}              now - end of the last good poll's window
  * tc_monitor_last_good_poll_timestamp_seconds{monitor}   when the last good poll's window ended
  * </pre>

@@ -318,6 +318,33 @@ public final class Poll {
         return Set.copyOf(gatheredBySink.keySet());
     }
 
+    /**
+     * Per sink, the failures of this poll a repeat interval held for a job's next reminder, by job
+     * id: how many, and when the reminder is due.
+     */
+    private final Map<String, Map<String, HeldRepeats>> heldBySink = new TreeMap<>();
+
+    /** Failures of one job held in this poll, and when their reminder is due (the poll on or after it sends it). */
+    public record HeldRepeats(int count, Instant reminderDue) {
+    }
+
+    synchronized void held(String sink, String job, Instant reminderDue) {
+        heldBySink.computeIfAbsent(sink, s -> new TreeMap<>())
+                .merge(job, new HeldRepeats(1, reminderDue), (a, b) -> new HeldRepeats(a.count() + 1, b.reminderDue()));
+    }
+
+    /** The failures of this poll {@code sink} held for reminders, by job id. */
+    public synchronized Map<String, HeldRepeats> heldFor(String sink) {
+        return Map.copyOf(heldBySink.getOrDefault(sink, Map.of()));
+    }
+
+    /** Per sink, how many failures of this poll it held for reminders. */
+    public synchronized Map<String, Integer> heldBySink() {
+        Map<String, Integer> counts = new TreeMap<>();
+        heldBySink.forEach((sink, jobs) -> counts.put(sink, jobs.values().stream().mapToInt(HeldRepeats::count).sum()));
+        return counts;
+    }
+
     synchronized void silenced(String sink, int count) {
         silencedBySink.merge(sink, count, Integer::sum);
     }

@@ -31,15 +31,18 @@ final class SinkLedger {
     /** The monitor's clock, read at each call (a test may set another after start). */
     private final Supplier<Clock> clock;
     private final Duration deadLetterAfter;
+    /** What a sink with a repeat interval holds: an alert it has now settles what it counted. */
+    private final Repeats repeats;
 
     SinkLedger(String monitor, MonitorStateStore stateStore, DeadLetterFile deadLetters, MonitorMetrics metrics,
-               Supplier<Clock> clock, Duration deadLetterAfter) {
+               Supplier<Clock> clock, Duration deadLetterAfter, Repeats repeats) {
         this.monitor = monitor;
         this.stateStore = stateStore;
         this.deadLetters = deadLetters;
         this.metrics = metrics;
         this.clock = clock;
         this.deadLetterAfter = deadLetterAfter;
+        this.repeats = repeats;
     }
 
     /** Whether {@code sink} already has the alert with this delivery key. */
@@ -71,6 +74,7 @@ final class SinkLedger {
             return;
         }
         stateStore.recordDelivered(monitor, sink, deliveries(alerts));
+        repeats.settled(sink, alerts);
         if (poll.isReplay()) {
             poll.replayAccepted(alerts);
         }
@@ -142,6 +146,7 @@ final class SinkLedger {
             deadLetters.append(monitor, sink, alert.document(), error, now);
         }
         stateStore.recordDelivered(monitor, sink, deliveries(alerts));
+        repeats.settled(sink, alerts);
     }
 
     private static List<Delivery> deliveries(List<Alert> alerts) {

@@ -170,7 +170,8 @@ public class Window {
         LOG.info("Poll of '{}' done in {} ms: window {}..{}, {} page(s), {} execution(s), {} failed, {} new, delivered {}{}{}",
                 settings.name(), poll.elapsed().toMillis(), poll.windowStart(), poll.windowEnd(), poll.pages(),
                 poll.executions(), poll.failures(), poll.newFailures(), describe(poll.deliveredBySink()),
-                poll.silencedBySink().isEmpty() ? "" : ", silenced " + describe(poll.silencedBySink()),
+                (poll.silencedBySink().isEmpty() ? "" : ", silenced " + describe(poll.silencedBySink()))
+                        + (poll.heldBySink().isEmpty() ? "" : ", held for reminders " + describe(poll.heldBySink())),
                 monitor.dryRun() ? " (dry run: nothing sent, no state changed)"
                         : poll.wasCutShortByStop() ? " (stopped before its last page: watermark unchanged)"
                         : poll.movesWatermark() ? "" : " (backfill: watermark unchanged)");

@@ -88,7 +88,8 @@ public class EmailAlerts {
         int kept = poll.gathered(SINK);
         List<Alert> gathering = new ArrayList<>(failures.size());
         for (Alert alert : failures) {
-            gathering.add(kept++ < maxRows ? alert : unlisted(alert));
+            // a reminder is one line of its job, always shown whole
+            gathering.add(alert.isReminder() || kept++ < maxRows ? alert : unlisted(alert));
         }
         poll.gather(SINK, gathering);
         List<List<Alert>> mails = new ArrayList<>(2);
@@ -122,9 +123,17 @@ public class EmailAlerts {
         List<Alert> alerts = exchange.getMessage().getMandatoryBody(List.class);
         Poll poll = exchange.getProperty(MonitorConstants.POLL, Poll.class);
         List<String> elsewhere = poll.monitor().settings().sinks().stream().filter(sink -> !sink.equals(SINK)).toList();
+        // a digest also shows the failures the poll held for reminders (sink.email.repeat-interval)
+        Map<String, EmailDigest.Held> held = new java.util.TreeMap<>();
+        if (digest) {
+            poll.heldFor(SINK).forEach((job, repeats) -> held.put(job, new EmailDigest.Held(repeats.count(), repeats.reminderDue())));
+        }
+        java.util.Set<String> jobIds = new java.util.TreeSet<>(EmailDigest.jobIds(alerts));
+        jobIds.addAll(held.keySet());
         // every job's name asked for at once, under one deadline (JobDirectory.namesOf)
-        Map<String, String> names = poll.monitor().jobDirectory().namesOf(EmailDigest.jobIds(alerts));
-        EmailDigest.Mail mail = new EmailDigest(id -> names.getOrDefault(id, ""), maxRows, elsewhere).mail(subjectPrefix, alerts);
+        Map<String, String> names = poll.monitor().jobDirectory().namesOf(jobIds);
+        EmailDigest.Mail mail = new EmailDigest(id -> names.getOrDefault(id, ""), maxRows, elsewhere).withHeld(held)
+                .mail(subjectPrefix, alerts);
         exchange.setProperty(MonitorConstants.ALERTS, alerts);
         exchange.getMessage().setHeaders(new java.util.HashMap<>(Map.of(
                 "Subject", mail.subject(),

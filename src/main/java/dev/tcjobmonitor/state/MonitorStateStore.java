@@ -71,4 +71,13 @@ public interface MonitorStateStore {
     default PollLock pollLock(String monitor) {
         return PollLock.UNCONTESTED;
     }
+
+    /**
+     * Where the sinks with a repeat interval keep their held failures ({@link RepeatState}), in
+     * the same place as the rest of the state; null: the monitor keeps them in files under its
+     * state folder.
+     */
+    default RepeatState repeatState() {
+        return null;
+    }
 }

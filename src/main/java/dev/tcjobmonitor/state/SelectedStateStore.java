@@ -27,6 +27,7 @@ public class SelectedStateStore implements MonitorStateStore, AutoCloseable {
     private long connectTimeoutMillis = 10_000;
     private long socketTimeoutMillis = 30_000;
     private MonitorStateStore store;
+    private RepeatState repeatState;
     /**
      * The cluster's connection pool (a HikariDataSource), as a Closeable: a field of HikariCP's type
      * would make the class unloadable (by Camel's bean post-processing, which reads the fields) in a
@@ -70,6 +71,7 @@ public class SelectedStateStore implements MonitorStateStore, AutoCloseable {
         }
         if (!clusterEnabled) {
             store = new FileStateStore(Path.of(directory));
+            repeatState = new RepeatStateFile(Path.of(directory));
             return;
         }
         if (!OptionalDependency.CLUSTER.present()) {
@@ -97,6 +99,7 @@ public class SelectedStateStore implements MonitorStateStore, AutoCloseable {
         JdbcStateStore jdbc = new JdbcStateStore(dataSource);
         jdbc.createSchema();
         store = jdbc;
+        repeatState = new RepeatStateJdbc(dataSource);
     }
 
     /**
@@ -168,6 +171,13 @@ public class SelectedStateStore implements MonitorStateStore, AutoCloseable {
         }
         return new AdvisoryPollLock(ClusterDatabase.withTimeouts(jdbcUrl, connectTimeoutMillis, socketTimeoutMillis), user,
                 password, monitor);
+    }
+
+    /** Files under monitor.state-dir, or the cluster's PostgreSQL, as the rest of the state. */
+    @Override
+    public RepeatState repeatState() {
+        store();
+        return repeatState;
     }
 
     @Override

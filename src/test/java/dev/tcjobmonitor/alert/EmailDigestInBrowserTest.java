@@ -105,6 +105,44 @@ class EmailDigestInBrowserTest {
         assertThat(new String(png, 1, 3, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("PNG");
     }
 
+    /**
+     * With a repeat interval the digest shows, per job, a reminder (how many more failures since
+     * when, the last exit message) and the failures the poll held for a later reminder; a hostile
+     * exit message in a reminder shows as text too.
+     */
+    @Test
+    void heldRepeatsAndRemindersRenderPerJobInARealBrowser() throws Exception {
+        ObjectNode fields = JSON.createObjectNode()
+                .put("reminder", "Job 174 failed 16 more times since 2026-11-28T10:00:00Z; last exit message: x")
+                .put("status", "JobStillFailing").put("jobId", 174).put("count", 16).put("since", "2026-11-28T10:00:00Z")
+                .put("repeatInterval", "PT4H").put("lastFailedTime", "2026-11-28T13:45:00Z").put("lastExecutionId", "991")
+                .put("exitMessage", "<script>document.title='" + PWNED + "'</script>\n");
+        FailedExecution execution = new FailedExecution(fields);
+        Alert reminder = new Alert(execution, "reminder-174-1", Instant.parse("2026-11-28T14:00:00Z"), fields.toString(),
+                Set.of("email"), "default");
+        List<Alert> alerts = List.of(reminder, alert(7, 100, "2026-11-28T14:01:00Z", "Failed for status (404)\n"));
+        String html = new EmailDigest(id -> Map.of("100", "Feed import (prod)", "174", "Vendor feed").getOrDefault(id, ""))
+                .withHeld(Map.of("100", new EmailDigest.Held(3, Instant.parse("2026-11-28T18:01:00Z")),
+                        "55", new EmailDigest.Held(2, Instant.parse("2026-11-28T15:00:00Z"))))
+                .html(alerts);
+        Path page = Path.of("target", "email-digest-repeats.html").toAbsolutePath();
+        Path screenshot = Path.of("target", "email-digest-repeats.png").toAbsolutePath();
+        Files.createDirectories(page.getParent());
+        Files.writeString(page, html);
+        Files.deleteIfExists(screenshot);
+
+        String dom = chromium("--dump-dom", page.toUri().toString());
+        chromium("--screenshot=" + screenshot, "--window-size=1000,800", page.toUri().toString());
+
+        assertThat(dom).as("no script ran").doesNotContain("<title>" + PWNED).doesNotContain("<script");
+        assertThat(dom).contains("Vendor feed (job 174)").contains("still failing")
+                .contains("Failed 16 more times since 2026-11-28T10:00:00Z (the last at 2026-11-28T13:45:00Z, execution 991)")
+                .contains("&lt;script&gt;document.title=");
+        assertThat(dom).contains("Feed import (prod) (job 100)").contains("3 more failures held for a reminder due 2026-11-28T18:01:00Z");
+        assertThat(dom).contains("Job 55").contains("2 more failures held for a reminder due 2026-11-28T15:00:00Z");
+        assertThat(Files.size(screenshot)).isGreaterThan(5_000);
+    }
+
     private String chromium(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu",
                 "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
