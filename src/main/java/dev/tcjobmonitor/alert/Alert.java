@@ -24,6 +24,11 @@ public record Alert(FailedExecution execution, String key, Instant eventTime, St
         return execution.text("notice").isPresent();
     }
 
+    /** A notice that a job which failed has completed since (README "Job recovered"). */
+    public boolean isJobRecovered() {
+        return isNotice() && execution.text("status").filter("JobRecovered"::equals).isPresent();
+    }
+
     /**
      * The headers that travel with the alert (never Camel*-named, so transports keep them). Their
      * values come from ThreatConnect, so they are cut to one clean line: a transport that turns

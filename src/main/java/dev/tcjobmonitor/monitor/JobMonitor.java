@@ -56,6 +56,7 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
     private PollHistory pollHistory;
     private MonitorMetrics metrics;
     private Silences silences;
+    private JobRecoveries jobRecoveries;
     private HandOver handOver = new HandOver(HandOver.Emit.PAGES);
     private MonitorSettings settings;
     private RetryPolicy retryPolicy;
@@ -100,6 +101,7 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
         route = new ThreatConnectHttp(sslContext(), tls, proxy);
         jobDirectory = new JobDirectory(settings.endpoint(), settings.signer(), JOB_LOOKUP_TIMEOUT,
                 JobDirectory.DEFAULT_FAILURE_PERIOD, clock, route);
+        jobRecoveries = JobRecoveries.of(this, recoveryNotices, recoveryWindow, route);
         retryPolicy = Schedule.retryPolicy(settings.name(), cron, timeZone, retryInitialDelay, retryMaxDelay, retryAfterCap,
                 retryBudget, clock);
         pollHistory.register(this, Schedule.healthRules(settings.name(), cron, timeZone, healthMaxPollAge,
@@ -229,6 +231,11 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
         return stateStore.isDelivered(settings.name(), sink, key);
     }
 
+    /** "Job recovered" notices and the failing sets they come from. */
+    JobRecoveries jobRecoveries() {
+        return jobRecoveries;
+    }
+
     /** The operators' silences (tcSilences), or none when the host declares none. */
     Silences silences() {
         return silences;
@@ -253,6 +260,7 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
             return;
         }
         stateStore.recordDelivered(settings.name(), sink, deliveries(alerts));
+        jobRecoveries.delivered(sink, alerts);
         poll.delivered(sink, alerts.size());
         metrics.alerts("delivered", settings.name(), sink, alerts.size());
     }
@@ -311,6 +319,7 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
             deadLetters.append(settings.name(), sink, alert.document(), error, now);
         }
         stateStore.recordDelivered(settings.name(), sink, deliveries(alerts));
+        jobRecoveries.deadLettered(sink, alerts);
     }
 
     private static List<Delivery> deliveries(List<Alert> alerts) {
@@ -462,6 +471,9 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
     public void close() {
         if (jobDirectory != null) {
             jobDirectory.close();
+        }
+        if (jobRecoveries != null) {
+            jobRecoveries.close();
         }
         if (ownStateStore != null) {
             ownStateStore.close();

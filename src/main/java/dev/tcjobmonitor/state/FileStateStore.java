@@ -70,6 +70,7 @@ public final class FileStateStore implements MonitorStateStore, AutoCloseable {
     private StateFolderLock lock;
     /** Folders known to exist: checked once, not on every lookup. */
     private final java.util.Set<Path> created = new java.util.HashSet<>();
+    private FailingJobsFile failingJobs;
 
     public FileStateStore() {
     }
@@ -503,6 +504,15 @@ public final class FileStateStore implements MonitorStateStore, AutoCloseable {
         if (key.isEmpty() || key.indexOf('\t') >= 0 || key.indexOf('\n') >= 0 || key.indexOf('\r') >= 0) {
             throw new IllegalArgumentException("execution key must be non-empty and single-line");
         }
+    }
+
+    /** In {@code <monitor>/failing-jobs.tsv} ({@link FailingJobsFile}). */
+    @Override
+    public synchronized FailingJobs failingJobs() {
+        if (failingJobs == null || !failingJobs.directory().equals(directory)) {
+            failingJobs = new FailingJobsFile(directory);
+        }
+        return failingJobs;
     }
 
     @Override
