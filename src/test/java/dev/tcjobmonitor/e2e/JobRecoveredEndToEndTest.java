@@ -3,11 +3,14 @@ package dev.tcjobmonitor.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
 import dev.tcjobmonitor.monitor.Poll;
 import dev.tcjobmonitor.simulator.Fault;
 import dev.tcjobmonitor.simulator.RecordedRequest;
 import dev.tcjobmonitor.support.EmbeddedPostgresServer;
 import dev.tcjobmonitor.support.ManualClock;
+import jakarta.mail.internet.MimeMessage;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -235,6 +238,54 @@ class JobRecoveredEndToEndTest {
                 .satisfies(notice -> assertThat(notice.path("failureCount").asInt()).isEqualTo(2));
         h.poll();
         assertThat(notices(h.alerts())).hasSize(1);
+    }
+
+    /**
+     * The email digest of the poll that finds the recovery shows it beside that poll's new failures:
+     * one mail, with the recovered job in its own section.
+     */
+    @Test
+    void theEmailDigestShowsTheRecoveredJobBesideThePollsNewFailures() throws Exception {
+        GreenMail smtp = new GreenMail(new ServerSetup(0, "127.0.0.1", "smtp").dynamicPort());
+        monitors.closeLast(smtp::stop);
+        smtp.start();
+        MonitorHarness h = monitors.harness()
+                .set("sinks", "file,email")
+                .set("sink.email.host", "127.0.0.1")
+                .set("sink.email.port", String.valueOf(smtp.getSmtp().getPort()))
+                .set("sink.email.from", "monitor@example.org")
+                .set("sink.email.to", "oncall@example.org")
+                .set("sink.email.max-redeliveries", "0")
+                .start();
+        h.simulator.addJob(7, "Feed import", null);
+        Instant first = Instant.now().minusSeconds(300).truncatedTo(ChronoUnit.SECONDS);
+        h.simulator.addFailed(7, first, "Failed for status (404)\n");
+        h.poll();
+        assertThat(smtp.getReceivedMessages()).hasSize(1);
+
+        h.simulator.addCompleted(7, first.plusSeconds(60));
+        h.simulator.addFailed(8, first.plusSeconds(90), "another job broke\n");
+        h.poll();
+
+        MimeMessage[] mails = smtp.getReceivedMessages();
+        assertThat(mails).as("one digest for the poll").hasSize(2);
+        assertThat(mails[1].getSubject()).isEqualTo("[ThreatConnect] Job 8 failed; 1 job recovered on monitor 'default'");
+        String body = mailText(mails[1]);
+        assertThat(body).contains("another job broke").contains("Feed import (job 7)")
+                .contains("Completed at: " + first.plusSeconds(60)).contains("Failures:     1, from " + first);
+        assertThat(notices(h.alerts())).hasSize(1);
+    }
+
+    private static String mailText(MimeMessage mail) throws Exception {
+        Object content = mail.getContent();
+        if (content instanceof jakarta.mail.Multipart parts) {
+            StringBuilder text = new StringBuilder();
+            for (int i = 0; i < parts.getCount(); i++) {
+                text.append(parts.getBodyPart(i).getContent());
+            }
+            return text.toString();
+        }
+        return String.valueOf(content);
     }
 
     @Test
