@@ -288,6 +288,26 @@ class JobRecoveredEndToEndTest {
         return String.valueOf(content);
     }
 
+    /** --dry-run says which notice each sink would get, and sends and changes nothing. */
+    @Test
+    void aDryRunSaysWhichRecoveredNoticeItWouldSendAndKeepsTheFailingSet() throws Exception {
+        MonitorHarness h = monitors.harness().set("sinks", "file").start();
+        Instant first = Instant.now().minusSeconds(300).truncatedTo(ChronoUnit.SECONDS);
+        h.simulator.addFailed(7, first, "broken\n");
+        h.poll();
+        h.simulator.addCompleted(7, first.plusSeconds(60));
+
+        h.set("monitor.dry-run", "true").restart();
+        String log = StandardOutput.of(h::poll);
+        assertThat(log.lines().filter(line -> line.contains("Would deliver to file:") && line.contains("\"status\":\"JobRecovered\"")))
+                .hasSize(1);
+        assertThat(notices(h.alerts())).isEmpty();
+
+        h.set("monitor.dry-run", "false").restart();
+        h.poll();
+        assertThat(notices(h.alerts())).as("the dry run left the failing set as it was").hasSize(1);
+    }
+
     @Test
     void theFailingSetSurvivesARestart() throws Exception {
         MonitorHarness h = monitors.harness().set("sinks", "file").start();
