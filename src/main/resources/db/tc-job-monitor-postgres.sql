@@ -71,6 +71,18 @@ CREATE TABLE IF NOT EXISTS TC_MONITOR_HELD
 
 -- Quartz 2.5 clustered job store (from Quartz's tables_postgres.sql, made idempotent): each cron
 -- fire runs on exactly one node.
+-- per sink, the jobs it got failures of and no "job recovered" notice since (FailingJobsTable)
+CREATE TABLE IF NOT EXISTS TC_MONITOR_FAILING_JOB
+(
+  MONITOR       VARCHAR(64) NOT NULL,
+  SINK          VARCHAR(32) NOT NULL,
+  JOB_ID        BIGINT      NOT NULL,
+  FIRST_FAILURE TIMESTAMPTZ NOT NULL,
+  LAST_FAILURE  TIMESTAMPTZ NOT NULL,
+  FAILURES      INTEGER     NOT NULL,
+  PRIMARY KEY (MONITOR, SINK, JOB_ID)
+);
+
 CREATE TABLE IF NOT EXISTS QRTZ_JOB_DETAILS
 (
   SCHED_NAME        VARCHAR(120) NOT NULL,

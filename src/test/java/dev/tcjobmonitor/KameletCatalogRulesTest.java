@@ -54,6 +54,7 @@ class KameletCatalogRulesTest {
             Map.entry("tc.allow-insecure-http", "false"),
             Map.entry("monitor.health.max-poll-age", ""), Map.entry("monitor.health.max-failed-polls", "3"),
             Map.entry("monitor.notices", "true"), Map.entry("monitor.delivered-retention", "P30D"),
+            Map.entry("monitor.recovery-notices", "true"), Map.entry("monitor.recovery-window", "P1D"),
             Map.entry("monitor.dry-run", "false"), Map.entry("monitor.since", ""), Map.entry("monitor.one-shot", "false"));
     /** Where the description lists them: "<marker> ...: name (default), name (none), ...". */
     private static final String HOST_PROPERTIES_MARKER = "Reads these properties of the host";

@@ -24,6 +24,11 @@ public record Alert(FailedExecution execution, String key, Instant eventTime, St
         return execution.text("notice").isPresent();
     }
 
+    /** A notice that a job which failed has completed since (README "Job recovered"). */
+    public boolean isJobRecovered() {
+        return isNotice() && execution.text("status").filter("JobRecovered"::equals).isPresent();
+    }
+
     /**
      * A reminder that a job is still failing ({@code "status":"JobStillFailing"}): the failures a
      * sink's repeat interval held, counted in one alert.

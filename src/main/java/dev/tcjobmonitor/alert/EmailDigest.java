@@ -110,7 +110,10 @@ public final class EmailDigest {
 
     private static String subject(String prefix, List<Alert> alerts, Digest digest) {
         String about;
-        if (alerts.stream().allMatch(Alert::isNotice)) {
+        if (!digest.recovered().isEmpty() && digest.jobs().isEmpty()) {
+            about = digest.recovered().size() == 1 ? digest.recovered().get(0).subjectName() + " recovered"
+                    : count(digest.recovered().size(), "job") + " recovered";
+        } else if (alerts.stream().allMatch(Alert::isNotice)) {
             // the monitor speaking about itself: its own words, not a job failure
             about = alerts.get(alerts.size() - 1).execution().text("notice").orElse("notice");
         } else if (digest.jobs().size() == 1 && digest.jobs().get(0).count() == 0 && digest.jobs().get(0).reminder() != null) {
@@ -122,6 +125,9 @@ public final class EmailDigest {
             about = job.subjectName() + " failed" + (job.count() == 1 ? "" : " " + job.count() + " times");
         } else {
             about = digest.summary();
+        }
+        if (!digest.recovered().isEmpty() && !digest.jobs().isEmpty()) {
+            about += "; " + count(digest.recovered().size(), "job") + " recovered";
         }
         String lead = UntrustedText.oneLine(prefix);
         String subject = (lead.isEmpty() ? "" : lead + " ") + about + " on monitor '" + digest.monitor() + "'";
@@ -158,6 +164,14 @@ public final class EmailDigest {
             }
             if (job.held() != null) {
                 text.append('\n').append(heldLine(job.held())).append('\n');
+            }
+        }
+        if (!digest.recovered().isEmpty()) {
+            text.append("\n== Recovered: ").append(count(digest.recovered().size(), "job")).append(" ==\n");
+            for (Recovered job : digest.recovered()) {
+                text.append('\n').append(job.title()).append('\n')
+                        .append("  Completed at: ").append(job.completedAt()).append('\n')
+                        .append("  Failures:     ").append(job.failures()).append('\n');
             }
         }
         return text.toString();
@@ -219,6 +233,20 @@ public final class EmailDigest {
             }
             heldHtml(html, job);
         }
+        if (!digest.recovered().isEmpty()) {
+            html.append("<h2 style=\"font-size:16px;margin:24px 0 8px 0;color:#1a7f37;\">Recovered <span style=\"font-weight:normal;")
+                    .append("color:#57606a;\">").append(count(digest.recovered().size(), "job")).append("</span></h2>\n")
+                    .append("<table style=\"border-collapse:collapse;width:100%;font-size:13px;\">\n<thead><tr>");
+            for (String heading : List.of("Job", "Completed at", "Failures")) {
+                html.append("<th style=\"").append(HEAD_CELL).append("\">").append(heading).append("</th>");
+            }
+            html.append("</tr></thead>\n<tbody>\n");
+            for (Recovered job : digest.recovered()) {
+                html.append("<tr>").append(cell(escaped(job.title()))).append(cell(escaped(job.completedAt())))
+                        .append(cell(escaped(job.failures()))).append("</tr>\n");
+            }
+            html.append("</tbody>\n</table>\n");
+        }
         html.append("</body>\n</html>\n");
         return html.toString();
     }
@@ -228,6 +256,12 @@ public final class EmailDigest {
     private Digest digest(List<Alert> alerts) {
         if (alerts == null || alerts.isEmpty()) {
             throw new IllegalArgumentException("an email digest needs at least one alert");
+        }
+        // "job recovered" notices have a section of their own, after the failures
+        List<Recovered> recovered = new ArrayList<>();
+        alerts.stream().filter(Alert::isJobRecovered).forEach(notice -> recovered.add(new Recovered(notice, nameOf(jobId(notice)))));
+        if (!recovered.isEmpty()) {
+            alerts = alerts.stream().filter(alert -> !alert.isJobRecovered()).toList();
         }
         Map<String, List<Alert>> byJob = new HashMap<>();
         Map<String, Integer> countByJob = new HashMap<>();
@@ -266,10 +300,11 @@ public final class EmailDigest {
                 .thenComparing(JobFailures::jobId, Comparator.nullsLast(EmailDigest::compareIds)));
         TreeSet<String> monitors = new TreeSet<>();
         alerts.forEach(alert -> monitors.add(UntrustedText.oneLine(alert.monitor())));
+        recovered.forEach(job -> monitors.add(UntrustedText.oneLine(job.notice().monitor())));
         int repeats = reminderByJob.values().stream().mapToInt(EmailDigest::repeats).sum();
         int heldCount = jobs.stream().filter(job -> job.held() != null).mapToInt(job -> job.held().count()).sum();
         return new Digest(String.join(", ", monitors), List.copyOf(jobs), failures.size(), listed, reminderByJob.size(), repeats,
-                heldCount);
+                heldCount, List.copyOf(recovered));
     }
 
     /** {@code The first 500 are listed; and 700 more, see the file and kafka sinks.} */
@@ -386,7 +421,7 @@ public final class EmailDigest {
 
     /** {@code listed}: how many of the {@code executions} the mail lists. */
     private record Digest(String monitor, List<JobFailures> jobs, int executions, int listed, int reminders, int repeats,
-                          int held) {
+                          int held, List<Recovered> recovered) {
 
         boolean cut() {
             return listed < executions;
@@ -397,15 +432,46 @@ public final class EmailDigest {
             return count(jobs.size(), "job") + " failed: " + count(executions, "failed execution") + extra();
         }
 
-        /** For the body: {@code 3 jobs failed, 5 failed executions}. */
+        /** For the body: {@code 3 jobs failed, 5 failed executions} (and {@code , 1 job recovered}). */
         String counts() {
-            return count(jobs.size(), "job") + " failed, " + count(executions, "failed execution") + extra();
+            String failed = count(jobs.size(), "job") + " failed, " + count(executions, "failed execution") + extra();
+            return recovered.isEmpty() ? failed
+                    : jobs.isEmpty() ? count(recovered.size(), "job") + " recovered" : failed + ", " + count(recovered.size(), "job") + " recovered";
         }
 
         /** {@code , 16 repeated failures in 1 reminder, 3 held for reminders}, when there are. */
         private String extra() {
             return (reminders == 0 ? "" : ", " + count(repeats, "repeated failure") + " in " + count(reminders, "reminder"))
                     + (held == 0 ? "" : ", " + held + " held for reminders");
+        }
+    }
+
+    /** A "job recovered" notice: the job, its name, when it completed and the failures before. */
+    private record Recovered(Alert notice, String name) {
+
+        private String field(String field) {
+            return notice.execution().text(field).map(UntrustedText::oneLine).orElse("?");
+        }
+
+        String title() {
+            String jobId = field("jobId");
+            return name.equals("Job " + jobId) ? name : name + " (job " + jobId + ")";
+        }
+
+        String subjectName() {
+            String jobId = field("jobId");
+            return name.equals("Job " + jobId) ? name : "Job \"" + UntrustedText.shortened(name, MAX_NAME_IN_SUBJECT) + "\"";
+        }
+
+        /** {@code 2026-11-28T12:00:00Z (execution 96)} */
+        String completedAt() {
+            return field("completedTime") + notice.execution().text("completedExecutionId")
+                    .map(id -> " (execution " + UntrustedText.oneLine(id) + ")").orElse("");
+        }
+
+        /** {@code 16, from 2026-11-28T10:00:00Z to 2026-11-28T11:45:00Z} */
+        String failures() {
+            return field("failureCount") + ", from " + field("firstFailure") + " to " + field("lastFailure");
         }
     }
 

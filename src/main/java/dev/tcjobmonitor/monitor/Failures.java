@@ -78,6 +78,9 @@ public class Failures {
                 continue;
             }
             failures++;
+            if (monitor.jobRecoveries().enabled() && failedAt.isPresent()) {
+                execution.text("jobId").flatMap(Failures::integer).ifPresent(job -> poll.jobFailed(job, failedAt.get()));
+            }
             Set<String> pending = new LinkedHashSet<>();
             for (String sink : settings.sinks()) {
                 if (!monitor.ledger().isDelivered(sink, key)) {
@@ -121,6 +124,8 @@ public class Failures {
             alerts.clear();
         }
         alerts.forEach(alert -> poll.owed(alert.pendingSinks()));
+        // after the last page, the notices of the jobs that completed since they failed (owed by none)
+        alerts.addAll(monitor.jobRecoveries().afterLastPage(poll));
         return Window.addressed(exchange, new AlertBatch(alerts));
     }
 

@@ -46,6 +46,7 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
     private MonitorMetrics metrics;
     private Silences silences;
     private Repeats repeats;
+    private JobRecoveries jobRecoveries;
     private HandOver handOver = new HandOver(HandOver.Emit.PAGES);
     private MonitorSettings settings;
     private RetryPolicy retryPolicy;
@@ -83,7 +84,7 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
                 : camelContext.getPropertiesComponent().resolveProperty(key), () -> java.util.Objects.requireNonNullElseGet(
                         stateStore.repeatState(), () -> new dev.tcjobmonitor.state.RepeatStateFile(stateDirectory)));
         ledger = new SinkLedger(settings.name(), stateStore, new DeadLetterFile(stateDirectory), metrics, this::clock,
-                settings.deadLetterAfter(), repeats);
+                settings.deadLetterAfter(), repeats, this::jobRecoveries);
         if (client != null) {
             client.signWith(settings.signer());
         }
@@ -92,6 +93,7 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
         route = new ThreatConnectHttp(sslContext(), tls, proxy);
         jobDirectory = new JobDirectory(settings.endpoint(), settings.signer(), JOB_LOOKUP_TIMEOUT,
                 JobDirectory.DEFAULT_FAILURE_PERIOD, clock, route);
+        jobRecoveries = JobRecoveries.of(this, recoveryNotices, recoveryWindow, route);
         retryPolicy = Schedule.retryPolicy(settings.name(), cron, timeZone, retryInitialDelay, retryMaxDelay, retryAfterCap,
                 retryBudget, clock);
         pollHistory.register(this, Schedule.healthRules(settings.name(), cron, timeZone, healthMaxPollAge,
@@ -202,6 +204,11 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
     /** The operators' silences (tcSilences), or none when the host declares none. */
     Silences silences() {
         return silences;
+    }
+
+    /** "Job recovered" notices and the failing sets they come from. */
+    JobRecoveries jobRecoveries() {
+        return jobRecoveries;
     }
 
     /** The sinks' repeat intervals and held failures (sink.<name>.repeat-interval). */
@@ -315,6 +322,9 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
     public void close() {
         if (jobDirectory != null) {
             jobDirectory.close();
+        }
+        if (jobRecoveries != null) {
+            jobRecoveries.close();
         }
         if (ownStateStore != null) {
             ownStateStore.close();

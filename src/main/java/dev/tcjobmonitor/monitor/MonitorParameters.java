@@ -35,6 +35,8 @@ class MonitorParameters {
     protected String healthMaxPollAge;
     protected String healthMaxFailedPolls;
     protected boolean notices = true;
+    protected boolean recoveryNotices = true;
+    protected String recoveryWindow;
     protected boolean dryRun;
     protected boolean oneShot;
     protected String allowInsecureHttp;
@@ -156,6 +158,16 @@ class MonitorParameters {
 
     public void setNotices(boolean notices) {
         this.notices = notices;
+    }
+
+    /** "Job recovered" notices (docs/alerts.md, "Job recovered"). */
+    public void setRecoveryNotices(boolean recoveryNotices) {
+        this.recoveryNotices = recoveryNotices;
+    }
+
+    /** A job's failures are forgotten without a notice this long after the last one (ISO-8601). */
+    public void setRecoveryWindow(String recoveryWindow) {
+        this.recoveryWindow = recoveryWindow;
     }
 
     public void setRetryBudget(String retryBudget) {

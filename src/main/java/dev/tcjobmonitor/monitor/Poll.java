@@ -58,6 +58,8 @@ public final class Poll {
     private List<Alert> page = new ArrayList<>();
     /** Per sink that sends a poll's failures together at its end (the email digest), those it gathered so far. */
     private final Map<String, List<Alert>> gatheredBySink = new TreeMap<>();
+    /** Per job, the latest failure this poll found: a job that failed after it completed has not recovered. */
+    private final Map<Long, Instant> lastFailureByJob = new java.util.HashMap<>();
     private String failure;
     private boolean finished;
     /** The pages this poll asked for (raw path and query): a next link back to one of them is a loop. */
@@ -259,6 +261,15 @@ public final class Poll {
     void failuresSeen(int all, int notEverywhereYet) {
         failures += all;
         newFailures += notEverywhereYet;
+    }
+
+    synchronized void jobFailed(long jobId, Instant failedAt) {
+        lastFailureByJob.merge(jobId, failedAt, (known, found) -> found.isAfter(known) ? found : known);
+    }
+
+    /** The latest failure of the job this poll found, if it found one. */
+    synchronized Optional<Instant> lastFailureOf(long jobId) {
+        return Optional.ofNullable(lastFailureByJob.get(jobId));
     }
 
     /** These sinks lack this failure of the window: each owes it (delivered or dead-lettered) before the window closes. */

@@ -33,9 +33,11 @@ final class SinkLedger {
     private final Duration deadLetterAfter;
     /** What a sink with a repeat interval holds: an alert it has now settles what it counted. */
     private final Repeats repeats;
+    /** The failing jobs each sink knows of, for "job recovered" notices (made after this ledger, at start). */
+    private final Supplier<JobRecoveries> recoveries;
 
     SinkLedger(String monitor, MonitorStateStore stateStore, DeadLetterFile deadLetters, MonitorMetrics metrics,
-               Supplier<Clock> clock, Duration deadLetterAfter, Repeats repeats) {
+               Supplier<Clock> clock, Duration deadLetterAfter, Repeats repeats, Supplier<JobRecoveries> recoveries) {
         this.monitor = monitor;
         this.stateStore = stateStore;
         this.deadLetters = deadLetters;
@@ -43,6 +45,7 @@ final class SinkLedger {
         this.clock = clock;
         this.deadLetterAfter = deadLetterAfter;
         this.repeats = repeats;
+        this.recoveries = recoveries;
     }
 
     /** Whether {@code sink} already has the alert with this delivery key. */
@@ -75,6 +78,7 @@ final class SinkLedger {
         }
         stateStore.recordDelivered(monitor, sink, deliveries(alerts));
         repeats.settled(sink, alerts);
+        recoveries.get().delivered(sink, alerts);
         if (poll.isReplay()) {
             poll.replayAccepted(alerts);
         }
@@ -147,6 +151,7 @@ final class SinkLedger {
         }
         stateStore.recordDelivered(monitor, sink, deliveries(alerts));
         repeats.settled(sink, alerts);
+        recoveries.get().deadLettered(sink, alerts);
     }
 
     private static List<Delivery> deliveries(List<Alert> alerts) {

@@ -80,8 +80,10 @@ public class EmailAlerts {
         Poll poll = exchange.getProperty(MonitorConstants.POLL, Poll.class);
         List<Alert> failures = new ArrayList<>();
         List<Alert> notices = new ArrayList<>();
+        // "job recovered" notices come with the poll's last page and join its digest
+        List<Alert> recovered = new ArrayList<>();
         for (Alert alert : deliveries.pendingAll(SINK, exchange)) {
-            (alert.isNotice() ? notices : failures).add(alert);
+            (alert.isJobRecovered() ? recovered : alert.isNotice() ? notices : failures).add(alert);
         }
         // beyond the rows a digest lists, a failure is only counted (and recorded, or dead-lettered,
         // with its document): it need not keep its parsed execution until the poll's end
@@ -94,11 +96,14 @@ public class EmailAlerts {
         poll.gather(SINK, gathering);
         List<List<Alert>> mails = new ArrayList<>(2);
         if (!poll.hasMorePages()) {
-            List<Alert> digestOfPoll = poll.takeGathered(SINK);
+            List<Alert> digestOfPoll = new ArrayList<>(poll.takeGathered(SINK));
+            digestOfPoll.addAll(recovered);
+            recovered.clear();
             if (!digestOfPoll.isEmpty()) {
                 mails.add(digestOfPoll);
             }
         }
+        notices.addAll(recovered);
         // the monitor's notices about itself come after the poll's pages, in a mail of their own
         if (!notices.isEmpty()) {
             mails.add(List.copyOf(notices));

@@ -48,6 +48,7 @@ public final class FileStateStore implements MonitorStateStore, AutoCloseable {
     private final DeliveredIds deliveredIds;
     private final DeliveredIdRetention retention;
     private final FirstRefusals refusals;
+    private FailingJobsFile failingJobs;
 
     public FileStateStore() {
         this(null);
@@ -131,6 +132,15 @@ public final class FileStateStore implements MonitorStateStore, AutoCloseable {
     public synchronized void close() {
         writer.closeAll();
         folder.release();
+    }
+
+    /** In {@code <monitor>/failing-jobs.tsv} ({@link FailingJobsFile}). */
+    @Override
+    public synchronized FailingJobs failingJobs() {
+        if (failingJobs == null || !failingJobs.directory().equals(folder.directory())) {
+            failingJobs = new FailingJobsFile(folder.directory());
+        }
+        return failingJobs;
     }
 
     @Override

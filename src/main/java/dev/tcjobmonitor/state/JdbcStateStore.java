@@ -28,9 +28,16 @@ public final class JdbcStateStore implements MonitorStateStore {
     public static final String SCHEMA = "db/tc-job-monitor-postgres.sql";
 
     private final DataSource dataSource;
+    private final FailingJobs failingJobs;
 
     public JdbcStateStore(DataSource dataSource) {
         this.dataSource = dataSource;
+        this.failingJobs = new FailingJobsTable(dataSource);
+    }
+
+    @Override
+    public FailingJobs failingJobs() {
+        return failingJobs;
     }
 
     /** Creates our tables and Quartz's where missing. */

@@ -62,6 +62,9 @@ public interface MonitorStateStore {
      */
     void forgetRefusals(String monitor, Instant cutoff);
 
+    /** Per sink, the jobs it got failures of and no "job recovered" notice since (README "Job recovered"). */
+    FailingJobs failingJobs();
+
     /**
      * What a poll of {@code monitor} takes first, so that no other process polls it at the same
      * time. A store that one process has to itself (the file store: its folder is locked by it)

@@ -191,6 +191,11 @@ public class SelectedStateStore implements MonitorStateStore, AutoCloseable {
     }
 
     @Override
+    public FailingJobs failingJobs() {
+        return store().failingJobs();
+    }
+
+    @Override
     public synchronized void close() {
         if (store instanceof FileStateStore files) {
             files.close();

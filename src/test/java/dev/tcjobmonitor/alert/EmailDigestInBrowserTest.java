@@ -143,6 +143,28 @@ class EmailDigestInBrowserTest {
         assertThat(Files.size(screenshot)).isGreaterThan(5_000);
     }
 
+    /** A recovered job (README "Job recovered") shows in the digest's own section, its name as text. */
+    @Test
+    void aRecoveredJobShowsInItsOwnSectionInARealBrowser() throws Exception {
+        List<Alert> alerts = List.of(
+                alert(1, 100, "2026-11-28T10:00:00Z", "Failed for status (404)\n"),
+                EmailDigestTest.recovered(174, "2026-11-28T10:30:00Z", 16));
+        String html = new EmailDigest(id -> Map.of("174", "<b>Feed</b> import").getOrDefault(id, "Job " + id)).html(alerts);
+        Path page = Path.of("target", "email-digest-recovered.html").toAbsolutePath();
+        Path screenshot = Path.of("target", "email-digest-recovered.png").toAbsolutePath();
+        Files.createDirectories(page.getParent());
+        Files.writeString(page, html);
+        Files.deleteIfExists(screenshot);
+
+        String dom = chromium("--dump-dom", page.toUri().toString());
+        chromium("--screenshot=" + screenshot, "--window-size=1000,600", page.toUri().toString());
+
+        assertThat(dom).containsSubsequence("Job 100", "Recovered", "&lt;b&gt;Feed&lt;/b&gt; import (job 174)",
+                "2026-11-28T10:30:00Z (execution 2001)", "16, from");
+        assertThat(dom).as("no element was injected").doesNotContain("<b>Feed");
+        assertThat(Files.size(screenshot)).isGreaterThan(5_000);
+    }
+
     private String chromium(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu",
                 "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",

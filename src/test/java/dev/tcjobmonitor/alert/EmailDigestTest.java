@@ -408,4 +408,47 @@ class EmailDigestTest {
             assertThat(text).doesNotContain("listed").doesNotContain("more");
         }
     }
+
+    /** A "job recovered" notice as the monitor sends it (JobRecoveries): a section of its own in the digest. */
+    static Alert recovered(long jobId, String completedTime, int failures) {
+        ObjectNode fields = JSON.createObjectNode()
+                .put("notice", "Job " + jobId + " recovered").put("status", "JobRecovered").put("noticeTime", completedTime)
+                .put("jobId", jobId).put("firstFailure", "2024-04-10T10:10:00Z").put("lastFailure", "2024-04-10T10:30:00Z")
+                .put("failureCount", failures).put("completedExecutionId", 2001).put("completedTime", completedTime)
+                .put("exitMessage", "completed at " + completedTime);
+        FailedExecution execution = new FailedExecution(fields);
+        Instant at = Instant.parse(completedTime);
+        return new Alert(execution, "job-recovered-" + jobId + "-2001", at,
+                AlertDocument.render(execution, "default", "https://tc.example/api", at), Set.of("email"), "default");
+    }
+
+    @Nested
+    class Recovered {
+
+        @Test
+        void recoveredJobsHaveASectionAfterTheFailuresAndAreCounted() {
+            List<Alert> alerts = new ArrayList<>(fiveFailuresOfThreeJobs());
+            alerts.add(recovered(174, "2024-04-10T11:00:00Z", 3));
+
+            EmailDigest.Mail mail = digest.mail(PREFIX, alerts);
+
+            assertThat(mail.subject()).isEqualTo("[TC] 3 jobs failed: 5 failed executions; 1 job recovered on monitor 'default'");
+            assertThat(mail.text()).contains("3 jobs failed, 5 failed executions, 1 job recovered.")
+                    .containsSubsequence("== Report builder (job 10): 1 failed execution ==", "== Recovered: 1 job ==",
+                            "Feed import (job 174)", "Completed at: 2024-04-10T11:00:00Z (execution 2001)",
+                            "Failures:     3, from 2024-04-10T10:10:00Z to 2024-04-10T10:30:00Z")
+                    .doesNotContain("Unknown job");
+            assertThat(mail.html()).containsSubsequence("Report builder (job 10)", ">Recovered <", "Feed import (job 174)",
+                    "2024-04-10T11:00:00Z (execution 2001)", "3, from 2024-04-10T10:10:00Z to 2024-04-10T10:30:00Z");
+        }
+
+        @Test
+        void aMailOfRecoveredJobsOnlySaysWhichJobRecovered() {
+            assertThat(digest.subject(PREFIX, List.of(recovered(174, "2024-04-10T11:00:00Z", 3))))
+                    .isEqualTo("[TC] Job \"Feed import\" recovered on monitor 'default'");
+            List<Alert> two = List.of(recovered(174, "2024-04-10T11:00:00Z", 3), recovered(9, "2024-04-10T11:05:00Z", 1));
+            assertThat(digest.subject(PREFIX, two)).isEqualTo("[TC] 2 jobs recovered on monitor 'default'");
+            assertThat(digest.text(two)).startsWith("Monitor 'default': 2 jobs recovered.").contains("Nightly export (job 9)");
+        }
+    }
 }
