@@ -178,11 +178,21 @@ public final class FailedExecution {
 
     /** The instant in {@code field} when it holds an ISO-8601 timestamp. */
     public Optional<Instant> instant(String field) {
+        if (json != null) {
+            // the usual form straight from the JSON text, without taking the string out first
+            int i = index(field);
+            if (i >= 0 && values[3 * i] == STRING) {
+                Instant utc = utcTimestamp(json, values[3 * i + 1] + 1, values[3 * i + 2] - 1);
+                if (utc != null) {
+                    return Optional.of(utc);
+                }
+            }
+        }
         return text(field).flatMap(FailedExecution::parseInstant);
     }
 
     private static Optional<Instant> parseInstant(String text) {
-        Instant utc = utcTimestamp(text);
+        Instant utc = utcTimestamp(text, 0, text.length());
         if (utc != null) {
             return Optional.of(utc);
         }
@@ -199,20 +209,20 @@ public final class FailedExecution {
      * execution's checks); it means what {@link OffsetDateTime#parse} reads it as. Null for any
      * other form, or an impossible date or time: those are the formatter's to accept or refuse.
      */
-    private static Instant utcTimestamp(String text) {
-        int length = text.length();
-        if (length < 20 || length == 21 || length > 30 || text.charAt(length - 1) != 'Z' || text.charAt(4) != '-'
-                || text.charAt(7) != '-' || text.charAt(10) != 'T' || text.charAt(13) != ':' || text.charAt(16) != ':'
-                || length > 20 && text.charAt(19) != '.') {
+    private static Instant utcTimestamp(String text, int from, int to) {
+        int length = to - from;
+        if (length < 20 || length == 21 || length > 30 || text.charAt(to - 1) != 'Z' || text.charAt(from + 4) != '-'
+                || text.charAt(from + 7) != '-' || text.charAt(from + 10) != 'T' || text.charAt(from + 13) != ':'
+                || text.charAt(from + 16) != ':' || length > 20 && text.charAt(from + 19) != '.') {
             return null;
         }
-        int year = digits(text, 0, 4);
-        int month = digits(text, 5, 7);
-        int day = digits(text, 8, 10);
-        int hour = digits(text, 11, 13);
-        int minute = digits(text, 14, 16);
-        int second = digits(text, 17, 19);
-        int fraction = length > 20 ? digits(text, 20, length - 1) : 0;
+        int year = digits(text, from, from + 4);
+        int month = digits(text, from + 5, from + 7);
+        int day = digits(text, from + 8, from + 10);
+        int hour = digits(text, from + 11, from + 13);
+        int minute = digits(text, from + 14, from + 16);
+        int second = digits(text, from + 17, from + 19);
+        int fraction = length > 20 ? digits(text, from + 20, to - 1) : 0;
         if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0 || fraction < 0) {
             return null;
         }

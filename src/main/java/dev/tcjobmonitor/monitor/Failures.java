@@ -84,7 +84,9 @@ public class Failures {
             // the one pending sink, or (with more than one) all of them in order
             String onlyPending = null;
             Set<String> pending = null;
-            for (String sink : settings.sinks()) {
+            List<String> sinks = settings.sinks();
+            for (int k = 0; k < sinks.size(); k++) {
+                String sink = sinks.get(k);
                 if (!monitor.isDelivered(sink, key)) {
                     Silences.Silence silence = silence(silences, execution, sink);
                     if (silence != null) {
@@ -129,9 +131,9 @@ public class Failures {
 
     /** The first silence that hides {@code execution} from {@code sink}, or null. */
     private static Silences.Silence silence(List<Silences.Silence> silences, FailedExecution execution, String sink) {
-        for (Silences.Silence silence : silences) {
-            if (silence.silences(execution, sink)) {
-                return silence;
+        for (int i = 0; i < silences.size(); i++) {
+            if (silences.get(i).silences(execution, sink)) {
+                return silences.get(i);
             }
         }
         return null;
@@ -192,8 +194,9 @@ public class Failures {
         Optional<String> status = execution.text("status");
         boolean failedStatus = false;
         if (status.isPresent()) {
-            for (String failed : settings.statuses()) {
-                failedStatus |= status.get().equalsIgnoreCase(failed);
+            List<String> statuses = settings.statuses();
+            for (int i = 0; i < statuses.size(); i++) {
+                failedStatus |= status.get().equalsIgnoreCase(statuses.get(i));
             }
         }
         return failedStatus && (failedAt.isEmpty() || failedAt.get().isAfter(poll.windowStart())) && watchedJob(execution);
