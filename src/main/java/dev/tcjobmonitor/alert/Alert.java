@@ -12,12 +12,22 @@ import java.util.Set;
  * @param execution    the execution as ThreatConnect sent it
  * @param key          its key in the delivered-ids store
  * @param eventTime    when it failed (or was detected, when ThreatConnect did not say)
- * @param document     the JSON document every sink receives
+ * @param rendered     the JSON document every sink receives ({@link #document()} is its text)
  * @param pendingSinks the sinks that still lack it
  * @param monitor      the name of the monitor that found it
  */
-public record Alert(FailedExecution execution, String key, Instant eventTime, String document, Set<String> pendingSinks,
+public record Alert(FailedExecution execution, String key, Instant eventTime, AlertDocument rendered, Set<String> pendingSinks,
                     String monitor) {
+
+    public Alert(FailedExecution execution, String key, Instant eventTime, String document, Set<String> pendingSinks,
+                 String monitor) {
+        this(execution, key, eventTime, AlertDocument.of(document), pendingSinks, monitor);
+    }
+
+    /** The JSON document every sink receives. */
+    public String document() {
+        return rendered.text();
+    }
 
     /** A message of the monitor about itself (it cannot see ThreatConnect, or sees it again). */
     public boolean isNotice() {

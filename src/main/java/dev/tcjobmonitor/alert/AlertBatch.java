@@ -14,7 +14,14 @@ public record AlertBatch(List<Alert> alerts) {
     /** The sinks that lack at least one alert of the batch. */
     public Set<String> sinks() {
         Set<String> sinks = new TreeSet<>();
-        alerts.forEach(alert -> sinks.addAll(alert.pendingSinks()));
+        Set<String> last = null;
+        for (Alert alert : alerts) {
+            // alerts of one page mostly share one set of pending sinks (Failures): each set once
+            if (alert.pendingSinks() != last) {
+                last = alert.pendingSinks();
+                sinks.addAll(last);
+            }
+        }
         return sinks;
     }
 }

@@ -7,6 +7,7 @@ import dev.tcjobmonitor.alert.AlertBatch;
 import dev.tcjobmonitor.alert.AlertDocument;
 import dev.tcjobmonitor.alert.FailedExecution;
 import dev.tcjobmonitor.state.Delivery;
+import dev.tcjobmonitor.threatconnect.ExecutionPage;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -50,10 +51,11 @@ public class Failures {
     public AlertBatch newFailures(Exchange exchange) throws InvalidPayloadException {
         Poll poll = Window.poll(exchange);
         MonitorSettings settings = monitor.settings();
-        @SuppressWarnings("unchecked")
-        List<JsonNode> executions = exchange.getMessage().getMandatoryBody(List.class);
+        ExecutionPage page = exchange.getMessage().getMandatoryBody(ExecutionPage.class);
+        List<FailedExecution> executions = page.executions();
         Instant now = monitor.clock().instant().truncatedTo(ChronoUnit.MILLIS);
         ObjectNode about = AlertDocument.about(settings.name(), settings.endpoint().baseUrl(), now);
+        String aboutJson = AlertDocument.json(about);
         List<Alert> alerts = new ArrayList<>();
         // silences active now, at the poll that finds the failure (Silences)
         List<Silences.Silence> silences = monitor.silences().activeAt(now);
@@ -61,14 +63,15 @@ public class Failures {
         java.util.Map<String, List<Delivery>> silencedBySink = new java.util.TreeMap<>();
         int failures = 0;
         // an answer can list one execution twice; a sink taking the page at once must get it once
-        Set<String> onThisPage = new java.util.HashSet<>();
-        for (JsonNode node : executions) {
-            if (!(node instanceof ObjectNode fields)) {
-                LOG.warn("Monitor '{}' skipped a data element that is not an object: {}", settings.name(),
-                        node == null ? "null" : node.getNodeType());
-                continue;
-            }
-            FailedExecution execution = new FailedExecution(fields);
+        Set<String> onThisPage = new java.util.HashSet<>(Math.max(16, executions.size() * 4 / 3 + 1));
+        // the sets of pending sinks, one instance per distinct set on the page (most alerts share one)
+        java.util.Map<String, Set<String>> onlyPendingSets = new java.util.HashMap<>();
+        java.util.Map<Set<String>, Set<String>> pendingSets = new java.util.HashMap<>();
+        for (JsonNode node : page.notObjects()) {
+            LOG.warn("Monitor '{}' skipped a data element that is not an object: {}", settings.name(),
+                    node == null ? "null" : node.getNodeType());
+        }
+        for (FailedExecution execution : executions) {
             Optional<Instant> failedAt = execution.instant(settings.timeField());
             if (!isFailure(execution, failedAt, poll)) {
                 continue;
@@ -81,32 +84,45 @@ public class Failures {
             if (monitor.jobRecoveries().enabled() && failedAt.isPresent()) {
                 execution.text("jobId").flatMap(Failures::integer).ifPresent(job -> poll.jobFailed(job, failedAt.get()));
             }
-            Set<String> pending = new LinkedHashSet<>();
-            for (String sink : settings.sinks()) {
+            // the one pending sink, or (with more than one) all of them in order
+            String onlyPending = null;
+            Set<String> pending = null;
+            List<String> sinks = settings.sinks();
+            for (int k = 0; k < sinks.size(); k++) {
+                String sink = sinks.get(k);
                 if (!monitor.ledger().isDelivered(sink, key)) {
-                    Optional<Silences.Silence> silence = silences.stream().filter(s -> s.silences(execution, sink)).findFirst();
-                    if (silence.isPresent()) {
+                    Silences.Silence silence = silence(silences, execution, sink);
+                    if (silence != null) {
                         silencedBySink.computeIfAbsent(sink, s -> new ArrayList<>()).add(new Delivery(key, failedAt.orElse(now)));
                         if (monitor.dryRun()) {
                             DRY_RUN.info("Would not deliver to {} (silence at line {} by {}: {}): {}", sink,
-                                    silence.get().line(), silence.get().author(), silence.get().reason(), key);
+                                    silence.line(), silence.author(), silence.reason(), key);
                         }
                     } else if (monitor.repeats().hold(poll, sink, execution, key, failedAt.orElse(now), now)) {
                         // held for the job's next reminder (Repeats): owed by the repeat state, not by this window
                         if (monitor.dryRun()) {
                             DRY_RUN.info("Would hold for the next reminder to {} (sink.{}.repeat-interval): {}", sink, sink, key);
                         }
+                    } else if (onlyPending == null && pending == null) {
+                        onlyPending = sink;
                     } else {
+                        if (pending == null) {
+                            pending = new LinkedHashSet<>();
+                            pending.add(onlyPending);
+                        }
                         pending.add(sink);
                     }
                 }
             }
-            if (!pending.isEmpty()) {
+            if (onlyPending != null) {
                 if (failedAt.isPresent() && poll.beforeDeliveredIds(failedAt.get())) {
                     poll.unchecked();
                 }
-                alerts.add(new Alert(execution, key, failedAt.orElse(now),
-                        AlertDocument.render(execution, about), Set.copyOf(pending), settings.name()));
+                Set<String> pendingSinks = pending == null ? onlyPendingSets.computeIfAbsent(onlyPending, Set::of)
+                        : pendingSets.computeIfAbsent(Set.copyOf(pending), copy -> copy);
+                // the document is rendered when a sink asks for its text; the file sink writes it without
+                alerts.add(new Alert(execution, key, failedAt.orElse(now), AlertDocument.of(execution, about, aboutJson),
+                        pendingSinks, settings.name()));
             }
         }
         poll.failuresSeen(failures, alerts.size());
@@ -123,10 +139,39 @@ public class Failures {
             alerts.forEach(alert -> DRY_RUN.info("Would deliver to {}: {}", String.join(", ", alert.pendingSinks()), alert.document()));
             alerts.clear();
         }
-        alerts.forEach(alert -> poll.owed(alert.pendingSinks()));
+        owed(alerts, poll);
         // after the last page, the notices of the jobs that completed since they failed (owed by none)
         alerts.addAll(monitor.jobRecoveries().afterLastPage(poll));
         return Window.addressed(exchange, new AlertBatch(alerts));
+    }
+
+    /** The first silence that hides {@code execution} from {@code sink}, or null. */
+    private static Silences.Silence silence(List<Silences.Silence> silences, FailedExecution execution, String sink) {
+        for (int i = 0; i < silences.size(); i++) {
+            if (silences.get(i).silences(execution, sink)) {
+                return silences.get(i);
+            }
+        }
+        return null;
+    }
+
+    /** Each alert's pending sinks owe it, counted once per run of alerts that share their set of sinks. */
+    private static void owed(List<Alert> alerts, Poll poll) {
+        Set<String> run = null;
+        int count = 0;
+        for (Alert alert : alerts) {
+            if (alert.pendingSinks() != run) {
+                if (run != null) {
+                    poll.owed(run, count);
+                }
+                run = alert.pendingSinks();
+                count = 0;
+            }
+            count++;
+        }
+        if (run != null) {
+            poll.owed(run, count);
+        }
     }
 
     /**
@@ -162,8 +207,14 @@ public class Failures {
     private boolean isFailure(FailedExecution execution, Optional<Instant> failedAt, Poll poll) {
         MonitorSettings settings = monitor.settings();
         // case-insensitive, as TQL compares the status
-        boolean failedStatus = execution.text("status")
-                .filter(status -> settings.statuses().stream().anyMatch(status::equalsIgnoreCase)).isPresent();
+        Optional<String> status = execution.text("status");
+        boolean failedStatus = false;
+        if (status.isPresent()) {
+            List<String> statuses = settings.statuses();
+            for (int i = 0; i < statuses.size(); i++) {
+                failedStatus |= status.get().equalsIgnoreCase(statuses.get(i));
+            }
+        }
         return failedStatus && (failedAt.isEmpty() || failedAt.get().isAfter(poll.windowStart())) && watchedJob(execution);
     }
 

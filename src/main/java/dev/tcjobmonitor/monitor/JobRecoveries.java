@@ -161,7 +161,7 @@ final class JobRecoveries implements AutoCloseable {
         });
         Instant since = lastFailure.values().stream().min(Instant::compareTo).orElseThrow();
         String tql = new Tql().numberIn("jobId", List.copyOf(byJob.keySet())).after("completedTime", since).build();
-        List<JsonNode> completed;
+        List<FailedExecution> completed;
         try {
             completed = query.all(tql, settings.pageSize(), monitor.maxPages());
         } catch (RuntimeException e) {
@@ -206,14 +206,11 @@ final class JobRecoveries implements AutoCloseable {
     }
 
     /** Per job, its earliest completed execution after its last failure. */
-    private Map<Long, FailedExecution> firstCompletions(List<JsonNode> completed, Map<Long, Instant> lastFailure) {
+    private Map<Long, FailedExecution> firstCompletions(List<FailedExecution> completed, Map<Long, Instant> lastFailure) {
         Map<Long, FailedExecution> first = new TreeMap<>();
         Map<Long, Instant> firstAt = new TreeMap<>();
-        for (JsonNode node : completed) {
-            if (!(node instanceof ObjectNode fields)) {
-                continue;
-            }
-            FailedExecution execution = new FailedExecution(fields);
+        // records of data that are not objects are not in the page's executions (ExecutionPage.notObjects)
+        for (FailedExecution execution : completed) {
             Optional<Long> job = jobId(execution);
             Optional<Instant> at = execution.instant("completedTime");
             // the status is checked here: it is not a documented TQL field, and an instance may ignore the query

@@ -4,10 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tcjobmonitor.threatconnect.ExecutionPage;
 import dev.tcjobmonitor.threatconnect.ExecutionPageReader;
+import dev.tcjobmonitor.threatconnect.PageEnvelope;
 import dev.tcjobmonitor.threatconnect.ThreatConnectException;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
-import java.util.List;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.StreamCache;
@@ -38,20 +38,23 @@ public class Pages {
     }
 
     /**
-     * Checks the page (the body: the envelope, unmarshalled) and leaves its executions as the body,
-     * its {@code next} link in {@link #NEXT}.
+     * Checks the page (the body: the envelope, unmarshalled as a {@link PageEnvelope}) and leaves
+     * it as the body (its executions), its {@code next} link in {@link #NEXT}.
      *
      * @throws ThreatConnectException why the page cannot be used, or why the paging stops here
      */
-    public List<JsonNode> read(Exchange exchange) {
+    public ExecutionPage read(Exchange exchange) {
         Poll poll = Window.poll(exchange);
         Message message = exchange.getMessage();
         // ThreatConnect's own time: the window ends no later, whatever this host's clock says
         monitor.serverClock().answered(poll, message.getHeader("Date", String.class), monitor.clock().instant());
-        ExecutionPage page = reader.read(status(message), message.getHeader("Retry-After", String.class),
-                message.getBody() instanceof JsonNode envelope ? envelope : null);
+        Object body = message.getBody();
+        ExecutionPage page = body instanceof JsonNode tree
+                ? reader.read(status(message), message.getHeader("Retry-After", String.class), tree)
+                : reader.read(status(message), message.getHeader("Retry-After", String.class),
+                        body instanceof PageEnvelope envelope ? envelope : null);
         URI next = page.next().map(monitor.settings().endpoint()::sameOrigin).orElse(null);
-        poll.pageRead(page.executions().size(), next);
+        poll.pageRead(page.size(), next);
         if (next != null && !poll.firstRequestOf(next)) {
             throw new ThreatConnectException("the next link of page " + poll.pages()
                     + " asks again for a page this poll already read: ThreatConnect's paging goes round in a circle,"
@@ -75,7 +78,7 @@ public class Pages {
             LOG.info("Poll of '{}': page {} read, {} execution(s) so far{}", monitor.name(), poll.pages(), poll.executions(),
                     next == null ? ", last page" : "");
         }
-        return page.executions();
+        return page;
     }
 
     /**

@@ -274,7 +274,14 @@ public final class Poll {
 
     /** These sinks lack this failure of the window: each owes it (delivered or dead-lettered) before the window closes. */
     synchronized void owed(Iterable<String> sinks) {
-        sinks.forEach(sink -> owedBySink.merge(sink, 1, Integer::sum));
+        owed(sinks, 1);
+    }
+
+    /** {@code count} failures of the window that these sinks lack. */
+    synchronized void owed(Iterable<String> sinks, int count) {
+        for (String sink : sinks) {
+            owedBySink.merge(sink, count, Integer::sum);
+        }
     }
 
     /** A failure the monitor's route passed on to its sinks joins the page they take together (once). */

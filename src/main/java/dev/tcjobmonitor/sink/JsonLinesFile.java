@@ -1,9 +1,10 @@
 package dev.tcjobmonitor.sink;
 
+import dev.tcjobmonitor.alert.Alert;
 import java.io.IOException;
+import java.io.Writer;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -71,26 +72,51 @@ public class JsonLinesFile implements AutoCloseable {
         if (documents.isEmpty()) {
             return null;
         }
+        return append(lines -> {
+            for (String document : documents) {
+                lines.write(document);
+                lines.write('\n');
+            }
+        });
+    }
+
+    /**
+     * Appends the alerts' documents, one line each and in order, forced to disk once, as
+     * {@link #appendAll} appends their texts: each document is written straight into the output
+     * buffer (no string per alert, no byte array per line). Either every line is in the file
+     * afterwards, or (an exception) none of them.
+     *
+     * @return the file written, or null when there was nothing to write
+     */
+    public synchronized Path appendAlerts(List<Alert> alerts) throws IOException {
+        if (alerts.isEmpty()) {
+            return null;
+        }
+        return append(lines -> {
+            for (Alert alert : alerts) {
+                alert.rendered().writeTo(lines);
+                lines.write('\n');
+            }
+        });
+    }
+
+    /** What a batch writes: its lines' characters, in order. */
+    @FunctionalInterface
+    private interface Batch {
+        void writeTo(Writer lines) throws IOException;
+    }
+
+    private Path append(Batch batch) throws IOException {
         Path file = directory.resolve("failures-" + LocalDate.now(clock.withZone(ZoneOffset.UTC)) + ".jsonl");
         FileChannel out = channelFor(file);
         long start = out.position();
         try {
-            // each document's bytes go out through one reused buffer: a page of 10,000 lines is
-            // encoded once, never gathered into one string and copied again
-            ByteBuffer buffer = buffer();
-            for (String document : documents) {
-                byte[] line = document.getBytes(StandardCharsets.UTF_8);
-                if (line.length + 1 > buffer.remaining()) {
-                    writeOut(buffer, out);
-                }
-                if (line.length + 1 > buffer.remaining()) {
-                    writeFully(ByteBuffer.wrap(line), out);
-                    buffer.put((byte) '\n');
-                } else {
-                    buffer.put(line).put((byte) '\n');
-                }
-            }
-            writeOut(buffer, out);
+            // the lines' characters are encoded into one reused buffer, written out whenever it is
+            // full: a page of 10,000 lines is encoded once, never gathered into strings or one
+            // byte array per line first
+            Utf8Lines lines = new Utf8Lines(buffer(), out);
+            batch.writeTo(lines);
+            lines.writeOut();
             // once per batch (a page), not per line: durable before anything records it as delivered
             out.force(false);
         } catch (IOException e) {
@@ -100,18 +126,111 @@ public class JsonLinesFile implements AutoCloseable {
         return file;
     }
 
+    /**
+     * Characters to UTF-8 in the buffer, written to the channel whenever the buffer is full. The
+     * bytes are those of {@code String.getBytes(UTF_8)} of the same characters: a surrogate pair
+     * is one 4-byte character, a surrogate without its pair is written as '?'.
+     */
+    private static final class Utf8Lines extends Writer {
+
+        private final ByteBuffer buffer;
+        private final byte[] bytes;
+        private final FileChannel out;
+        private int position;
+        /** A high surrogate whose low one may come with the next write, or 0. */
+        private char high;
+
+        Utf8Lines(ByteBuffer buffer, FileChannel out) {
+            this.buffer = buffer;
+            this.bytes = buffer.array();
+            this.out = out;
+        }
+
+        @Override
+        public void write(char[] chars, int offset, int length) throws IOException {
+            for (int i = offset, end = offset + length; i < end; i++) {
+                put(chars[i]);
+            }
+        }
+
+        @Override
+        public void write(String text, int offset, int length) throws IOException {
+            for (int i = offset, end = offset + length; i < end; i++) {
+                put(text.charAt(i));
+            }
+        }
+
+        @Override
+        public void write(String text) throws IOException {
+            write(text, 0, text.length());
+        }
+
+        @Override
+        public void write(int c) throws IOException {
+            put((char) c);
+        }
+
+        private void put(char c) throws IOException {
+            if (bytes.length - position < 4) {
+                writeOut();
+            }
+            if (high != 0) {
+                char pending = high;
+                high = 0;
+                if (Character.isLowSurrogate(c)) {
+                    int codePoint = Character.toCodePoint(pending, c);
+                    bytes[position++] = (byte) (0xF0 | codePoint >> 18);
+                    bytes[position++] = (byte) (0x80 | codePoint >> 12 & 0x3F);
+                    bytes[position++] = (byte) (0x80 | codePoint >> 6 & 0x3F);
+                    bytes[position++] = (byte) (0x80 | codePoint & 0x3F);
+                    return;
+                }
+                bytes[position++] = '?';
+                if (bytes.length - position < 3) {
+                    writeOut();
+                }
+            }
+            if (c < 0x80) {
+                bytes[position++] = (byte) c;
+            } else if (c < 0x800) {
+                bytes[position++] = (byte) (0xC0 | c >> 6);
+                bytes[position++] = (byte) (0x80 | c & 0x3F);
+            } else if (Character.isHighSurrogate(c)) {
+                high = c;
+            } else if (Character.isLowSurrogate(c)) {
+                bytes[position++] = '?';
+            } else {
+                bytes[position++] = (byte) (0xE0 | c >> 12);
+                bytes[position++] = (byte) (0x80 | c >> 6 & 0x3F);
+                bytes[position++] = (byte) (0x80 | c & 0x3F);
+            }
+        }
+
+        /** The buffer's bytes to the channel (a surrogate still waiting for its pair stays). */
+        void writeOut() throws IOException {
+            buffer.clear().limit(position);
+            writeFully(buffer, out);
+            buffer.clear();
+            position = 0;
+        }
+
+        @Override
+        public void flush() {
+            // the batch writes the buffer out itself, once it is full or the batch is over
+        }
+
+        @Override
+        public void close() {
+            // the channel is the file sink's
+        }
+    }
+
     private ByteBuffer buffer() {
         if (buffer == null) {
             buffer = ByteBuffer.allocate(BUFFER_BYTES);
         }
         buffer.clear();
         return buffer;
-    }
-
-    private static void writeOut(ByteBuffer buffer, FileChannel out) throws IOException {
-        buffer.flip();
-        writeFully(buffer, out);
-        buffer.clear();
     }
 
     private static void writeFully(ByteBuffer bytes, FileChannel out) throws IOException {

@@ -1,13 +1,13 @@
 package dev.tcjobmonitor.threatconnect;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -36,7 +36,7 @@ public final class ExecutionPageReader {
      * @throws ThreatConnectException for a refusal, with what to check
      */
     public ExecutionPage read(int httpStatus, String retryAfter, InputStream body) {
-        JsonNode envelope;
+        PageEnvelope envelope;
         try {
             envelope = parse(httpStatus, body);
         } catch (ThreatConnectException e) {
@@ -46,21 +46,32 @@ public final class ExecutionPageReader {
     }
 
     /**
-     * Checks an envelope already parsed (the route unmarshals the body with camel-jackson, with
-     * {@link ExactJson}): an object, {@code "status":"Success"} on a 2xx, a {@code data} array.
+     * Checks an envelope already parsed as a tree: an object, {@code "status":"Success"} on a 2xx,
+     * a {@code data} array.
      */
     public ExecutionPage read(int httpStatus, String retryAfter, JsonNode envelope) {
-        if (envelope == null || envelope.isMissingNode()) {
+        return read(httpStatus, retryAfter, envelope == null ? null : PageEnvelope.of(envelope));
+    }
+
+    /**
+     * Checks an envelope already parsed (the route unmarshals the body with camel-jackson into a
+     * {@link PageEnvelope}, with {@link ExactJson}): an object, {@code "status":"Success"} on a
+     * 2xx, a {@code data} array.
+     */
+    public ExecutionPage read(int httpStatus, String retryAfter, PageEnvelope envelope) {
+        JsonNode notAnObject = envelope == null ? MissingNode.getInstance() : envelope.notAnObject();
+        if (notAnObject != null && notAnObject.isMissingNode()) {
             throw unreadable(httpStatus, retryAfter,
                     new ThreatConnectException("ThreatConnect answered HTTP " + httpStatus + " with an empty body"));
         }
-        if (!envelope.isObject()) {
+        if (notAnObject != null) {
             throw unreadable(httpStatus, retryAfter, new ThreatConnectException("ThreatConnect answered HTTP " + httpStatus
-                    + " with JSON that is not an object: " + excerpt(envelope.toString())));
+                    + " with JSON that is not an object: " + excerpt(notAnObject.toString())));
         }
-        if (!isSuccess(httpStatus) || !"Success".equals(envelope.path("status").asText())) {
+        JsonNode status = path(envelope.member("status"));
+        if (!isSuccess(httpStatus) || !"Success".equals(status.asText())) {
             String message = message(envelope);
-            String problem = "ThreatConnect answered HTTP " + httpStatus + " with status " + describe(envelope.path("status"))
+            String problem = "ThreatConnect answered HTTP " + httpStatus + " with status " + describe(status)
                     + ": " + message;
             if (isTransient(httpStatus)) {
                 throw new TransientFailure(problem, RetryAfter.parse(retryAfter));
@@ -68,17 +79,18 @@ public final class ExecutionPageReader {
             String hint = ErrorHints.forRefusal(httpStatus, message);
             throw new ThreatConnectException(hint.isEmpty() ? problem : problem + " (" + hint + ")");
         }
-        JsonNode data = envelope.get("data");
-        if (data == null || !data.isArray()) {
+        if (!envelope.dataIsArray()) {
             throw new ThreatConnectException("ThreatConnect answered HTTP " + httpStatus
-                    + " with status Success but no data array (data is " + describe(data) + ")");
+                    + " with status Success but no data array (data is " + describe(envelope.data()) + ")");
         }
-        List<JsonNode> executions = new ArrayList<>(data.size());
-        data.forEach(executions::add);
-        JsonNode next = envelope.get("next");
+        JsonNode next = envelope.member("next");
         Optional<String> nextLink = next != null && next.isTextual() && !next.asText().isBlank()
                 ? Optional.of(next.asText()) : Optional.empty();
-        return new ExecutionPage(executions, nextLink);
+        return new ExecutionPage(envelope.executions(), envelope.notObjects(), nextLink);
+    }
+
+    private static JsonNode path(JsonNode member) {
+        return member == null ? MissingNode.getInstance() : member;
     }
 
     /** A body that is no envelope: worth asking again on a 2xx (cut short) or a transient status, else a refusal. */
@@ -98,7 +110,7 @@ public final class ExecutionPageReader {
         return httpStatus >= 200 && httpStatus <= 299;
     }
 
-    private static JsonNode parse(int httpStatus, InputStream body) {
+    private static PageEnvelope parse(int httpStatus, InputStream body) {
         byte[] bytes;
         try {
             bytes = body == null ? new byte[0] : body.readAllBytes();
@@ -108,13 +120,15 @@ public final class ExecutionPageReader {
         return parse(httpStatus, bytes);
     }
 
-    private static JsonNode parse(int httpStatus, byte[] bytes) {
+    private static PageEnvelope parse(int httpStatus, byte[] bytes) {
         if (bytes.length == 0) {
             throw new ThreatConnectException("ThreatConnect answered HTTP " + httpStatus + " with an empty body");
         }
-        JsonNode node;
-        try {
-            node = JSON.readTree(bytes);
+        PageEnvelope envelope;
+        try (JsonParser parser = JSON.createParser(bytes)) {
+            // read in one pass, as the poll's unmarshal reads it (PageEnvelope); no token at all: empty
+            envelope = parser.nextToken() == null ? PageEnvelope.notAnObject(MissingNode.getInstance())
+                    : PageEnvelope.read(parser);
         } catch (JsonProcessingException e) {
             if (httpStatus < 200 || httpStatus > 299) {
                 // a proxy or load balancer page: its text says more than the parser would
@@ -127,11 +141,11 @@ public final class ExecutionPageReader {
         } catch (IOException e) {
             throw new ThreatConnectException("reading ThreatConnect's answer (HTTP " + httpStatus + ") failed: " + e);
         }
-        return node;
+        return envelope;
     }
 
-    private static String message(JsonNode envelope) {
-        JsonNode message = envelope.get("message");
+    private static String message(PageEnvelope envelope) {
+        JsonNode message = envelope.member("message");
         return message == null || message.isNull() ? "(no message)" : excerpt(message.asText());
     }
 

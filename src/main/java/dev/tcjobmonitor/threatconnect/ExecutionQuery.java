@@ -1,5 +1,7 @@
 package dev.tcjobmonitor.threatconnect;
 
+import dev.tcjobmonitor.alert.FailedExecution;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -42,8 +44,8 @@ public final class ExecutionQuery implements AutoCloseable {
      *
      * @throws ThreatConnectException why not, in one line that names the instance by its base URL only
      */
-    public List<JsonNode> all(String tql, int pageSize, int maxPages) {
-        List<JsonNode> executions = new ArrayList<>();
+    public List<FailedExecution> all(String tql, int pageSize, int maxPages) {
+        List<FailedExecution> executions = new ArrayList<>();
         Set<String> asked = new HashSet<>();
         URI page = endpoint.executionsUrl(tql, pageSize);
         for (int pages = 1; page != null; pages++) {

@@ -13,7 +13,14 @@ import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tcjobmonitor.alert.Alert;
+import dev.tcjobmonitor.alert.AlertDocument;
+import dev.tcjobmonitor.alert.FailedExecution;
 import dev.tcjobmonitor.support.RecordingChannel;
+import dev.tcjobmonitor.threatconnect.ExecutionPageReader;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,6 +74,45 @@ class JsonLinesFileTest {
         Path file = writer.appendAll(batch);
 
         assertThat(Files.readAllLines(file, java.nio.charset.StandardCharsets.UTF_8)).containsExactlyElementsOf(batch);
+    }
+
+    @Test
+    void alertsAreWrittenAsTheBytesOfTheirDocumentsTexts() throws Exception {
+        // appendAlerts writes each document straight into the buffer, never as a string: its bytes
+        // must be those of String.getBytes(UTF_8) of the document's text, whatever the characters
+        // (two- and three-byte ones, a surrogate pair, which may fall across the end of the buffer,
+        // and a surrogate without its pair, which getBytes writes as '?'), and whatever the length
+        List<Alert> alerts = new ArrayList<>();
+        StringBuilder page = new StringBuilder("{\"status\":\"Success\",\"data\":[");
+        for (int i = 0; i < 3000; i++) {
+            String message = i % 7 == 0 ? "lone \\ud800 and \\udc00 ends \\ud83d"
+                    : "\u00e9chec \u2013 \ud834\udd1e ".repeat(i % 13) + "x".repeat(i % 3);
+            page.append(i == 0 ? "" : ",").append("{\"id\":").append(i).append(",\"exitMessage\":\"").append(message)
+                    .append("\",\"ratio\":1.5e1,\"custom\":{\"a\":[1,{\"b\":null}]}}");
+            if (i == 1500) {
+                page.append(",{\"id\":\"huge\",\"exitMessage\":\"").append("\ud834\udd1e".repeat(200_000)).append("\"}");
+            }
+        }
+        page.append("]}");
+        ObjectNode about = AlertDocument.about("default", "https://tc.example/api", Instant.parse("2026-11-28T10:00:00Z"));
+        String aboutJson = AlertDocument.json(about);
+        for (FailedExecution execution : new ExecutionPageReader()
+                .read(200, new java.io.ByteArrayInputStream(page.toString().getBytes(StandardCharsets.UTF_8))).executions()) {
+            alerts.add(new Alert(execution, execution.deliveryKey(), Instant.EPOCH, AlertDocument.of(execution, about, aboutJson),
+                    java.util.Set.of("file"), "default"));
+        }
+        // and a document given as text (an operator's route changed it), with a lone surrogate of its own
+        alerts.add(new Alert(alerts.get(0).execution(), "changed", Instant.EPOCH, "{\"changed\":\"\ud800\"}",
+                java.util.Set.of("file"), "default"));
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        for (Alert alert : alerts) {
+            expected.write((alert.document() + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+
+        Path file = writer("2026-11-28T10:00:00Z").appendAlerts(alerts);
+
+        assertThat(Files.readAllBytes(file)).isEqualTo(expected.toByteArray());
+        assertThat(alerts.get(7).document()).as("surrogates without their pair reach the writer").contains("lone \ud800 and \udc00");
     }
 
     @Test

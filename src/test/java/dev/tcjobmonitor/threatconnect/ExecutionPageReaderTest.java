@@ -51,7 +51,7 @@ class ExecutionPageReaderTest {
                      "next":"https://tc.example/api/v3/job/executions?tql=x&resultStart=2&resultLimit=2",
                      "countFailure":2,"countSuccess":0}""");
 
-            assertThat(page.executions()).extracting(e -> e.get("id").asLong()).containsExactly(2L, 1L);
+            assertThat(page.executions()).extracting(e -> e.fields().get("id").asLong()).containsExactly(2L, 1L);
             assertThat(page.next()).contains("https://tc.example/api/v3/job/executions?tql=x&resultStart=2&resultLimit=2");
         }
 
@@ -102,7 +102,7 @@ class ExecutionPageReaderTest {
 
             ExecutionPage page = read(200, "{\"status\":\"Success\",\"data\":[" + execution + "]}");
 
-            JsonNode only = page.executions().get(0);
+            JsonNode only = page.executions().get(0).fields();
             assertThat(only.get("score").decimalValue()).isEqualTo(new BigDecimal("1.10"));
             assertThat(only.get("score").decimalValue().scale()).isEqualTo(2);
             assertThat(only.get("big").bigIntegerValue()).isEqualTo(new BigInteger("12345678901234567890"));
@@ -119,8 +119,8 @@ class ExecutionPageReaderTest {
             ExecutionPage page = read(200,
                     "{\"status\":\"Success\",\"data\":[{\"z\":1,\"a\":2},{\"id\":9},{\"id\":3}]}");
 
-            assertThat(page.executions().get(0).fieldNames()).toIterable().containsExactly("z", "a");
-            assertThat(page.executions()).extracting(JsonNode::toString)
+            assertThat(page.executions().get(0).fields().fieldNames()).toIterable().containsExactly("z", "a");
+            assertThat(page.executions()).extracting(e -> e.fields().toString())
                     .containsExactly("{\"z\":1,\"a\":2}", "{\"id\":9}", "{\"id\":3}");
         }
     }
