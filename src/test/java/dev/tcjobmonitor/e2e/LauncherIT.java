@@ -137,14 +137,16 @@ class LauncherIT {
 
     /**
      * An operator's JAVA_OPTS wins over each default: a GC of their own replaces ours (the JVM refuses
-     * two: "multiple garbage collectors selected"), C2 comes back, their heap bound holds; and the
-     * monitor still polls, mapping its classes from the build's archive.
+     * two: "multiple garbage collectors selected"), C2 comes back, their heap bound holds (beside our
+     * small initial heap, which it does not contradict); and the monitor still polls, mapping its
+     * classes from the build's archive.
      */
     @Test
     void javaOptsNamingAGcAHeapAndTheJitReplaceTheLaunchersDefaultsAndTheDemoPollStillRuns() throws Exception {
         String mine = "-XX:+UseG1GC -XX:TieredStopAtLevel=4 -Xmx256m";
         assertThat(flags(mine)).containsPattern(flag("UseG1GC", "true")).containsPattern(flag("UseSerialGC", "false"))
-                .containsPattern(flag("TieredStopAtLevel", "4")).containsPattern(flag("MaxHeapSize", Long.toString(256L << 20)));
+                .containsPattern(flag("TieredStopAtLevel", "4")).containsPattern(flag("MaxHeapSize", Long.toString(256L << 20)))
+                .containsPattern(flag("InitialHeapSize", Long.toString(32L << 20)));
 
         Run run = run(LAUNCHER, mine);
 
@@ -165,6 +167,14 @@ class LauncherIT {
     void aMaxHeapInJavaOptsBelowTheLaunchersInitialHeapIsTakenNotRefused() throws Exception {
         assertThat(flags("-Xmx16m")).containsPattern(flag("MaxHeapSize", Long.toString(16L << 20)))
                 .containsPattern(flag("UseSerialGC", "true"));
+        assertThat(flags("-XX:MaxHeapSize=20m")).containsPattern(flag("MaxHeapSize", Long.toString(20L << 20)));
+    }
+
+    /** An initial heap of one's own, or the JVM's own by its fraction of memory, replaces the launcher's 32 MB. */
+    @Test
+    void anInitialHeapInJavaOptsReplacesTheLaunchers() throws Exception {
+        assertThat(flags("-Xms64m")).containsPattern(flag("InitialHeapSize", Long.toString(64L << 20)));
+        assertThat(flags("-XX:InitialRAMPercentage=1.5625")).doesNotContainPattern(flag("InitialHeapSize", Long.toString(32L << 20)));
     }
 
     /** {@code tc-job-monitor --help} with {@code javaOptions} and -XX:+PrintFlagsFinal in JAVA_OPTS: the JVM's final flags. */
