@@ -1044,7 +1044,9 @@ public final class Benchmark {
     private void idle(ThreatConnectSimulator small, double startupSeconds, Launch launch, List<String> jvmOptions, String how)
             throws Exception {
         Path dir = config.out().resolve("idle-daemon-" + launch.name().toLowerCase(Locale.ROOT) + "-" + jvmOptions.hashCode());
-        ZonedDateTime fire = ZonedDateTime.now(ZoneOffset.UTC).plusSeconds((long) Math.ceil(startupSeconds) + 4);
+        // a cron that fires once: with room for a start slowed by a loaded machine (a start after the fire
+        // time would never poll: Quartz refuses a trigger that will never fire and the daemon exits)
+        ZonedDateTime fire = ZonedDateTime.now(ZoneOffset.UTC).plusSeconds((long) Math.ceil(2 * startupSeconds) + 10);
         String cron = String.format("%d %d %d %d %d ? %d", fire.getSecond(), fire.getMinute(), fire.getHour(),
                 fire.getDayOfMonth(), fire.getMonthValue(), fire.getYear());
         Map<String, String> settings = monitorSettings(small);
@@ -1059,7 +1061,8 @@ public final class Benchmark {
         try {
             Child.Line polled = Child.awaitLine(lines, Child.POLL_DONE, Duration.ofSeconds(120));
             if (polled == null) {
-                throw new IllegalStateException("the daemon did not poll within 120 s; its output: " + lines);
+                throw new IllegalStateException("the daemon did not poll within 120 s; its output: " + lines + " "
+                        + Files.readString(dir.resolve("stderr.txt")));
             }
             long pid = daemon.pid();
             double rssAfterPoll = Procfs.statusKb(pid, "VmRSS") / 1024.0;
