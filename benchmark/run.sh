@@ -2,9 +2,12 @@
 # The tc-job-monitor benchmark: (a) the monitor's --once as a whole process, (b) a hand-written
 # floor doing the same duties, (p) a plain Python script doing them too (benchmark/python, run by
 # /usr/bin/python3 or --python=; skipped when there is none), (c) warm polls inside a running monitor, start-up (the launcher with
-# the build's class archive, and plain java -jar) and the idle daemon.
+# the build's class archive, and plain java -jar), the idle daemon, the 500,000-failure backfill (big) and
+# 1 and 100 monitors in one daemon polling every 10 s (fleet). The launcher runs with its default JVM
+# options and, taking turns with it, with each of --variants (by default the JVM's own defaults back).
 #
-#   benchmark/run.sh                      # defaults: N=100000, page size 10000, 5 runs, 60 s idle
+#   benchmark/run.sh                      # defaults: N=100000, page size 10000, 5 runs, 60 s idle, big and fleet
+#   benchmark/run.sh --phases=big,fleet --runs=3 --monitors=100   # issue #15's footprint cases only
 #   benchmark/run.sh --n=20000 --runs=3 --idle-seconds=10
 #   benchmark/run.sh --phases=kafka --runs=3    # the Kafka sink's throughput (local KRaft broker)
 #   BENCH_N=20000 BENCH_IDLE_SECONDS=10 benchmark/run.sh

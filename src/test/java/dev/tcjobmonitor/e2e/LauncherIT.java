@@ -34,11 +34,18 @@ class LauncherIT {
     }
 
     private Run run(Path launcher) throws IOException, InterruptedException {
+        return run(launcher, "");
+    }
+
+    /** A demo poll ({@code --demo --once}) through {@code launcher}, with {@code javaOptions} in JAVA_OPTS beside the class log. */
+    private Run run(Path launcher, String javaOptions) throws IOException, InterruptedException {
         Path classLog = workDir.resolve("classes.txt");
         ProcessBuilder builder = new ProcessBuilder(launcher.toString(), "--demo", "--once").directory(workDir.toFile())
                 .redirectErrorStream(true).redirectOutput(workDir.resolve("out.txt").toFile());
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        builder.environment().put("JAVA_OPTS", "-Xlog:class+load=info:file=" + classLog);
+        builder.environment().put("JAVA_OPTS", (javaOptions + " -Xlog:class+load=info:file=" + classLog).strip());
+        builder.environment().remove("JDK_JAVA_OPTIONS");
+        builder.environment().remove("JAVA_TOOL_OPTIONS");
         builder.environment().put("CAMEL_MANAGEMENT_PORT", "0");
         Process process = builder.start();
         assertThat(process.waitFor(90, TimeUnit.SECONDS)).as("the process finished").isTrue();
@@ -112,6 +119,84 @@ class LauncherIT {
         assertThat(process.exitValue()).as(output).isZero();
         assertThat(output).startsWith("Usage: tc-job-monitor").doesNotContain("shared archive")
                 .doesNotContain("[warning]").doesNotContain("[error]");
+    }
+
+    /**
+     * The launcher's default JVM options (issue #15: the serial GC, C1 only, a 32 MB initial heap),
+     * with nothing in JAVA_OPTS but the request to print the flags the JVM ended with.
+     */
+    @Test
+    void withoutJavaOptsTheJvmRunsWithTheLaunchersDefaultsSerialGcC1OnlyAndA32MbInitialHeap() throws Exception {
+        String flags = flags("");
+
+        assertThat(flags).as("the serial GC").containsPattern(flag("UseSerialGC", "true"))
+                .containsPattern(flag("UseG1GC", "false"))
+                .as("C1 only").containsPattern(flag("TieredStopAtLevel", "1"))
+                .as("a 32 MB initial heap").containsPattern(flag("InitialHeapSize", Long.toString(32L << 20)));
+    }
+
+    /**
+     * An operator's JAVA_OPTS wins over each default: a GC of their own replaces ours (the JVM refuses
+     * two: "multiple garbage collectors selected"), C2 comes back, their heap bound holds (beside our
+     * small initial heap, which it does not contradict); and the monitor still polls, mapping its
+     * classes from the build's archive.
+     */
+    @Test
+    void javaOptsNamingAGcAHeapAndTheJitReplaceTheLaunchersDefaultsAndTheDemoPollStillRuns() throws Exception {
+        String mine = "-XX:+UseG1GC -XX:TieredStopAtLevel=4 -Xmx256m";
+        assertThat(flags(mine)).containsPattern(flag("UseG1GC", "true")).containsPattern(flag("UseSerialGC", "false"))
+                .containsPattern(flag("TieredStopAtLevel", "4")).containsPattern(flag("MaxHeapSize", Long.toString(256L << 20)))
+                .containsPattern(flag("InitialHeapSize", Long.toString(32L << 20)));
+
+        Run run = run(LAUNCHER, mine);
+
+        assertThat(run.exitCode()).as(run.stdout()).isZero();
+        assertThat(run.stdout()).contains("Poll of 'default' done").doesNotContain("shared archive");
+        if (!ARCHIVE_SKIPPED) {
+            assertThat(run.loadedClasses())
+                    .anySatisfy(line -> assertThat(line).contains("dev.tcjobmonitor.monitor.JobMonitor " + FROM_ARCHIVE));
+        }
+    }
+
+    /**
+     * A max heap below the launcher's 32 MB initial heap is the operator's to choose: the launcher then
+     * leaves the initial heap to the JVM, which would otherwise refuse to start ("Initial heap size set
+     * to a larger value than the maximum heap size").
+     */
+    @Test
+    void aMaxHeapInJavaOptsBelowTheLaunchersInitialHeapIsTakenNotRefused() throws Exception {
+        assertThat(flags("-Xmx16m")).containsPattern(flag("MaxHeapSize", Long.toString(16L << 20)))
+                .containsPattern(flag("UseSerialGC", "true"));
+        assertThat(flags("-XX:MaxHeapSize=20m")).containsPattern(flag("MaxHeapSize", Long.toString(20L << 20)));
+    }
+
+    /** An initial heap of one's own, or the JVM's own by its fraction of memory, replaces the launcher's 32 MB. */
+    @Test
+    void anInitialHeapInJavaOptsReplacesTheLaunchers() throws Exception {
+        assertThat(flags("-Xms64m")).containsPattern(flag("InitialHeapSize", Long.toString(64L << 20)));
+        assertThat(flags("-XX:InitialRAMPercentage=1.5625")).doesNotContainPattern(flag("InitialHeapSize", Long.toString(32L << 20)));
+    }
+
+    /** {@code tc-job-monitor --help} with {@code javaOptions} and -XX:+PrintFlagsFinal in JAVA_OPTS: the JVM's final flags. */
+    private String flags(String javaOptions) throws Exception {
+        Path out = workDir.resolve("flags.txt");
+        ProcessBuilder builder = new ProcessBuilder(LAUNCHER.toString(), "--help").directory(workDir.toFile())
+                .redirectErrorStream(true).redirectOutput(out.toFile());
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().put("JAVA_OPTS", (javaOptions + " -XX:+PrintFlagsFinal").strip());
+        builder.environment().remove("JDK_JAVA_OPTIONS");
+        builder.environment().remove("JAVA_TOOL_OPTIONS");
+        Process process = builder.start();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the process finished").isTrue();
+        String output = Files.readString(out);
+        assertThat(process.exitValue()).as(output).isZero();
+        assertThat(output).contains("Usage: tc-job-monitor");
+        return output;
+    }
+
+    /** How -XX:+PrintFlagsFinal prints {@code name} with {@code value}, e.g. "bool UseSerialGC   = true". */
+    private static java.util.regex.Pattern flag(String name, String value) {
+        return java.util.regex.Pattern.compile("\\s" + name + "\\s+:?=\\s+" + value + "\\s");
     }
 
     /**

@@ -68,7 +68,8 @@ public final class Benchmark {
 
     /** Parameters: {@code --n=}, or the environment variable {@code BENCH_N}; and so on. */
     record Config(int n, int pageSize, int runs, int idleSeconds, int warmups, int warmRuns, int secondPageSize, int secondPageRuns,
-            String profile, Set<String> phases, int kafkaN, Path python, Path out, Path build, Path product) {
+            String profile, Set<String> phases, int kafkaN, Path python, Path out, Path build, Path product,
+            int bigN, List<Integer> monitors, int fleetSeconds, int fleetRuns, List<Variant> variants) {
 
         static Config parse(String[] args) {
             Map<String, String> given = new LinkedHashMap<>();
@@ -78,8 +79,10 @@ public final class Benchmark {
                             benchmark/run.sh [--n=100000] [--page-size=10000] [--runs=5] [--idle-seconds=60]
                                              [--warmups=2] [--warm-runs=min(runs,3)]
                                              [--second-page-size=1000] [--second-page-runs=0]
-                                             [--profile=auto|always|never] [--phases=once,warm,startup,idle]
+                                             [--profile=auto|always|never] [--phases=once,warm,startup,idle,big,fleet]
                                              [--kafka-n=20000] [--python=/usr/bin/python3] [--out=target/benchmark-run]
+                                             [--big-n=500000] [--monitors=1,100] [--fleet-seconds=60] [--fleet-runs=1]
+                                             [--variants='jvm-defaults:{jvm-own-defaults}']
                               once     (a) monitor --once (the launcher, and plain java -jar) vs (b) the floor and
                                        (p) a plain Python script (benchmark/python, run by --python; skipped when
                                        that is missing), N failures, medians of --runs
@@ -93,13 +96,25 @@ public final class Benchmark {
                                        build's class archive), plain java -jar, each also with C1 only
                               idle     the daemon's RSS and CPU over --idle-seconds after its first poll (the
                                        launcher, then plain java -jar)
-                              kafka    (not in the default phases) monitor --once delivering --kafka-n failures to
+                              big      the backfill: (a) the launcher, and with each of
+                                       --variants, vs (b) and (p) at --big-n failures, medians of --runs
+                              fleet    one daemon with each of --monitors monitors
+                                       (templatedRoutes) polling every 10 s: RSS --fleet-seconds after start, CPU,
+                                       each poll's time from its cron fire; the launcher and each of --variants,
+                                       taking turns, --fleet-runs rounds
+                              kafka    (not in the default phases) monitor --once (the launcher, and with each of
+                                       --variants) delivering --kafka-n failures to
                                        the Kafka sink of a local KRaft broker (acks=all) at --page-size: alerts/s
                                        from the first page request to the last record the broker appended,
                                        medians of --runs
                             Each also as an environment variable: BENCH_N, BENCH_PAGE_SIZE, BENCH_RUNS,
                             BENCH_IDLE_SECONDS, BENCH_WARMUPS, BENCH_WARM_RUNS, BENCH_SECOND_PAGE_SIZE, BENCH_SECOND_PAGE_RUNS,
-                            BENCH_PROFILE, BENCH_PHASES, BENCH_KAFKA_N, BENCH_PYTHON, BENCH_OUT (arguments win).""");
+                            BENCH_PROFILE, BENCH_PHASES, BENCH_KAFKA_N, BENCH_PYTHON, BENCH_OUT, BENCH_BIG_N, BENCH_MONITORS,
+                            BENCH_FLEET_SECONDS, BENCH_FLEET_RUNS, BENCH_VARIANTS (arguments win).
+                            --variants: JVM options the launcher is also run with (in JAVA_OPTS, over its defaults) in the
+                            once, big, startup, idle and fleet phases, taking turns with it run by run:
+                            name:options;name:options (empty: none). The default puts back the JVM's own defaults."""
+                            .replace("{jvm-own-defaults}", JVM_OWN_DEFAULTS));
                     System.exit(0);
                 }
                 if (!arg.startsWith("--") || arg.indexOf('=') < 0) {
@@ -118,16 +133,22 @@ public final class Benchmark {
                     Integer.parseInt(value(given, "second-page-size", "1000")),
                     Integer.parseInt(value(given, "second-page-runs", "0")),
                     value(given, "profile", "auto"),
-                    Set.of(value(given, "phases", "once,warm,startup,idle").split(",")),
+                    Set.of(value(given, "phases", "once,warm,startup,idle,big,fleet").split(",")),
                     Integer.parseInt(value(given, "kafka-n", "20000")),
                     Path.of(value(given, "python", "/usr/bin/python3")),
                     Path.of(value(given, "out", "target/benchmark-run")).toAbsolutePath(),
                     // the harness's own build (classes, lib/, the floor's classes) and the product's, whose jar,
                     // launcher and class archive the children run (benchmark/run.sh sets both)
                     Path.of(System.getProperty("bench.build", "benchmark/target")).toAbsolutePath(),
-                    Path.of(System.getProperty("bench.product", "target")).toAbsolutePath());
+                    Path.of(System.getProperty("bench.product", "target")).toAbsolutePath(),
+                    Integer.parseInt(value(given, "big-n", "500000")),
+                    Stream.of(value(given, "monitors", "1,100").split(",")).map(String::trim).map(Integer::valueOf).toList(),
+                    Integer.parseInt(value(given, "fleet-seconds", "60")),
+                    Integer.parseInt(value(given, "fleet-runs", "1")),
+                    Variant.parse(value(given, "variants", "jvm-defaults:" + JVM_OWN_DEFAULTS)));
             if (!given.keySet().stream().allMatch(key -> Set.of("n", "page-size", "runs", "idle-seconds", "warmups", "warm-runs",
-                    "second-page-size", "second-page-runs", "profile", "phases", "kafka-n", "python", "out").contains(key))) {
+                    "second-page-size", "second-page-runs", "profile", "phases", "kafka-n", "python", "out",
+                    "big-n", "monitors", "fleet-seconds", "fleet-runs", "variants").contains(key))) {
                 throw new IllegalArgumentException("unknown parameter in " + given.keySet() + " (see --help)");
             }
             return config;
@@ -140,6 +161,37 @@ public final class Benchmark {
 
         Path jar() {
             return product.resolve("tc-job-monitor.jar");
+        }
+    }
+
+    /**
+     * JAVA_OPTS that put back, over the launcher's default JVM options (src/main/dist/tc-job-monitor), what
+     * the JVM chooses by itself on a machine of 2 cores or more and 2 GB or more: G1, C2 (tiered), an
+     * initial heap of 1/64 of memory (naming it drops the launcher's -Xms32m).
+     */
+    static final String JVM_OWN_DEFAULTS = "-XX:+UseG1GC -XX:TieredStopAtLevel=4 -XX:InitialRAMPercentage=1.5625";
+
+    /** The launcher started with {@code jvmOptions} in JAVA_OPTS, beside it as it ships. */
+    record Variant(String id, List<String> jvmOptions) {
+
+        static List<Variant> parse(String spec) {
+            List<Variant> variants = new ArrayList<>();
+            for (String one : spec.split(";")) {
+                if (one.isBlank()) {
+                    continue;
+                }
+                int colon = one.indexOf(':');
+                if (colon <= 0) {
+                    throw new IllegalArgumentException("--variants: name:options;name:options, not '" + one + "'");
+                }
+                variants.add(new Variant(one.substring(0, colon).trim(),
+                        List.of(one.substring(colon + 1).trim().split("\\s+")).stream().filter(o -> !o.isEmpty()).toList()));
+            }
+            return List.copyOf(variants);
+        }
+
+        String how() {
+            return "the launcher with `JAVA_OPTS=\"" + String.join(" ", jvmOptions) + "\"` (" + id + ")";
         }
     }
 
@@ -177,8 +229,19 @@ public final class Benchmark {
         if (config.phases().contains("once") || config.phases().contains("warm")) {
             onceAndWarm();
         }
+        if (config.phases().contains("big")) {
+            try (ThreatConnectSimulator simulator = ThreatConnectSimulator.start().withHmacUser(ACCESS_ID, SECRET_KEY)) {
+                long seeding = System.nanoTime();
+                seed(simulator, config.bigN());
+                progress("simulator seeded with %,d failed executions in %.1f s", config.bigN(), (System.nanoTime() - seeding) / 1e9);
+                onceVersusFloor(simulator, config.bigN(), "big");
+            }
+        }
         if (config.phases().contains("kafka")) {
             kafkaThroughput();
+        }
+        if (config.phases().contains("fleet")) {
+            new FleetPhase(config, this::line).run();
         }
         if (config.phases().contains("startup") || config.phases().contains("idle")) {
             try (ThreatConnectSimulator small = ThreatConnectSimulator.start().withHmacUser(ACCESS_ID, SECRET_KEY)) {
@@ -188,9 +251,12 @@ public final class Benchmark {
                     startup = median(startup(small, failures), result -> result.secondsTo(Child.POLL_DONE)); // the launcher
                 }
                 if (config.phases().contains("idle")) {
-                    idle(small, startup, Launch.LAUNCHER);
+                    idle(small, startup, Launch.LAUNCHER, List.of(), Launch.LAUNCHER.how);
+                    for (Variant variant : config.variants()) {
+                        idle(small, startup + 1, Launch.LAUNCHER, variant.jvmOptions(), variant.how());
+                    }
                     // plain java -jar starts about a second later than the launcher: its first fire too
-                    idle(small, startup + 1, Launch.JAVA_JAR);
+                    idle(small, startup + 1, Launch.JAVA_JAR, List.of(), Launch.JAVA_JAR.how);
                 }
             }
         }
@@ -210,7 +276,7 @@ public final class Benchmark {
                 long seeding = System.nanoTime();
                 seed(simulator, config.n());
                 progress("simulator seeded with %,d failed executions in %.1f s", config.n(), (System.nanoTime() - seeding) / 1e9);
-                onceVersusFloor(simulator);
+                onceVersusFloor(simulator, config.n(), "once");
             }
         }
         if (config.phases().contains("warm")) {
@@ -230,9 +296,15 @@ public final class Benchmark {
         }
     }
 
-    /** (a), (b) and (p), interleaved, verified, compared; then the profile when (a) is much slower. */
-    private void onceVersusFloor(ThreatConnectSimulator simulator) throws Exception {
-        List<WarmPolls.Figures> serving = simulatorShare(simulator);
+    /**
+     * (a), (b) and (p) over {@code n} failures, interleaved, verified, compared; the launcher also with
+     * each of the variants' JVM options (and as plain java -jar in the once phase); then the profile
+     * when (a) is much slower. The programs take turns run by run, so the load of the machine falls on
+     * each alike.
+     */
+    private void onceVersusFloor(ThreatConnectSimulator simulator, int n, String phase) throws Exception {
+        boolean big = phase.equals("big");
+        List<WarmPolls.Figures> serving = simulatorShare(simulator, n);
         String noPython = pythonMissing();
         if (noPython != null) {
             progress("(p) the plain Python script is skipped: %s", noPython);
@@ -242,41 +314,58 @@ public final class Benchmark {
         List<Child.Result> plainJar = new ArrayList<>();
         List<Child.Result> floor = new ArrayList<>();
         List<Child.Result> python = new ArrayList<>();
+        Map<Variant, List<Child.Result>> variants = new LinkedHashMap<>();
+        String prefix = big ? "big-" : "";
         for (int run = 1; run <= config.runs(); run++) {
-            Path monitorDir = config.out().resolve("a-monitor-" + run);
-            Path plainDir = config.out().resolve("a-plain-" + run);
-            Path floorDir = config.out().resolve("b-floor-" + run);
-            Path pythonDir = config.out().resolve("p-python-" + run);
+            Path monitorDir = config.out().resolve(prefix + "a-monitor-" + run);
+            Path plainDir = config.out().resolve(prefix + "a-plain-" + run);
+            Path floorDir = config.out().resolve(prefix + "b-floor-" + run);
+            Path pythonDir = config.out().resolve(prefix + "p-python-" + run);
             Child.Result a = onceMonitor(simulator, monitorDir, config.pageSize(), Launch.LAUNCHER, List.of());
-            verify("(a) run " + run, a, monitorDir, config.n());
+            verify("(a) run " + run, a, monitorDir, n);
             monitor.add(a);
-            record("a-monitor-once", run, a);
+            record(prefix + "a-monitor-once", run, a);
             Child.Result b = floor(simulator, floorDir);
-            verify("(b) run " + run, b, floorDir, config.n());
+            verify("(b) run " + run, b, floorDir, n);
             floor.add(b);
-            record("b-floor", run, b);
+            record(prefix + "b-floor", run, b);
             Child.Result p = null;
             if (noPython == null) {
                 p = pythonPeer(simulator, pythonDir);
-                verify("(p) run " + run, p, pythonDir, config.n());
+                verify("(p) run " + run, p, pythonDir, n);
                 python.add(p);
-                record("p-python", run, p);
+                record(prefix + "p-python", run, p);
             }
-            Child.Result plain = onceMonitor(simulator, plainDir, config.pageSize(), Launch.JAVA_JAR, List.of());
-            verify("(a) plain java -jar run " + run, plain, plainDir, config.n());
-            plainJar.add(plain);
-            record("a-plain-java-jar-once", run, plain);
-            progress("run %d/%d: (a) monitor --once %.2f s wall, %.2f s CPU, %.0f MB RSS | (b) floor %.2f s wall, %.2f s CPU, %.0f MB RSS"
-                    + "%s | (a) as plain java -jar %.2f s wall, %.2f s CPU", run, config.runs(), a.timeElapsed(), a.cpuSeconds(), a.rssMb(),
+            Child.Result plain = null;
+            if (!big) {
+                plain = onceMonitor(simulator, plainDir, config.pageSize(), Launch.JAVA_JAR, List.of());
+                verify("(a) plain java -jar run " + run, plain, plainDir, n);
+                plainJar.add(plain);
+                record("a-plain-java-jar-once", run, plain);
+            }
+            StringBuilder others = new StringBuilder();
+            for (Variant variant : config.variants()) {
+                Path variantDir = config.out().resolve(prefix + "a-" + variant.id() + "-" + run);
+                Child.Result v = onceMonitor(simulator, variantDir, config.pageSize(), Launch.LAUNCHER, variant.jvmOptions());
+                verify("(a) " + variant.id() + " run " + run, v, variantDir, n);
+                variants.computeIfAbsent(variant, key -> new ArrayList<>()).add(v);
+                record(prefix + "a-" + variant.id() + "-once", run, v);
+                others.append(String.format(Locale.ROOT, " | (a) %s %.2f s wall, %.2f s CPU, %.0f MB RSS", variant.id(),
+                        v.timeElapsed(), v.cpuSeconds(), v.rssMb()));
+                deleteTree(variantDir);
+            }
+            progress("%s run %d/%d (load %s): (a) monitor --once %.2f s wall, %.2f s CPU, %.0f MB RSS | (b) floor %.2f s wall, %.2f s CPU, %.0f MB RSS"
+                    + "%s%s%s", phase, run, config.runs(), Procfs.loadAverage(), a.timeElapsed(), a.cpuSeconds(), a.rssMb(),
                     b.timeElapsed(), b.cpuSeconds(), b.rssMb(), p == null ? "" : String.format(Locale.ROOT,
                             " | (p) Python %.2f s wall, %.2f s CPU, %.0f MB RSS", p.timeElapsed(), p.cpuSeconds(), p.rssMb()),
-                    plain.timeElapsed(), plain.cpuSeconds());
+                    plain == null ? "" : String.format(Locale.ROOT, " | (a) as plain java -jar %.2f s wall, %.2f s CPU",
+                            plain.timeElapsed(), plain.cpuSeconds()), others);
             if (run == 1) {
                 crossCheck(monitorDir, floorDir, "the floor");
-                skipsDeliveredIds("the floor", floorDir, () -> floor(simulator, floorDir));
+                skipsDeliveredIds("the floor", floorDir, n, () -> floor(simulator, floorDir));
                 if (p != null) {
                     crossCheck(monitorDir, pythonDir, "the Python script");
-                    skipsDeliveredIds("the Python script", pythonDir, () -> pythonPeer(simulator, pythonDir));
+                    skipsDeliveredIds("the Python script", pythonDir, n, () -> pythonPeer(simulator, pythonDir));
                 }
             }
             deleteTree(monitorDir);
@@ -284,10 +373,10 @@ public final class Benchmark {
             deleteTree(floorDir);
             deleteTree(pythonDir);
         }
-        reportOnce(monitor, plainJar, floor, python, noPython, serving);
+        reportOnce(n, monitor, plainJar, floor, python, noPython, serving, variants);
 
         double wallRatio = median(monitor, Child.Result::timeElapsed) / median(floor, Child.Result::timeElapsed);
-        if (config.profile().equals("always") || (config.profile().equals("auto") && wallRatio > 1.5)) {
+        if (!big && (config.profile().equals("always") || (config.profile().equals("auto") && wallRatio > 1.5))) {
             profile(simulator, wallRatio);
         }
 
@@ -300,7 +389,9 @@ public final class Benchmark {
         line("");
         line("- Machine: %s, %d cores, %,d MB memory; %s %s", Procfs.cpuModel(), runtime.availableProcessors(),
                 Procfs.memTotalMb(), System.getProperty("os.name"), System.getProperty("os.version"));
-        line("- JVM: %s %s (%s); children run with no JVM options unless a table says so (defaults: G1, max heap 1/4 of memory); this harness: %s",
+        line("- JVM: %s %s (%s); the launcher runs with its default JVM options (the serial GC, -Xms32m, C1 only), plain java -jar, "
+                + "the floor and the harness with the JVM's (G1, C2, an initial heap of 1/64 and a max heap of 1/4 of memory), unless "
+                + "a table says otherwise; this harness: %s",
                 System.getProperty("java.vm.name"), System.getProperty("java.runtime.version"), System.getProperty("java.vm.vendor"),
                 String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
         line("- N = %,d failed executions, page size %,d (second page size for (c): %,d), %d runs (medians), (c): %d warm-up rounds, %d timed polls over N; idle %d s; phases %s",
@@ -381,7 +472,7 @@ public final class Benchmark {
     }
 
     /** A typical hour for start-up and idle: a failure every 5 minutes and some completed executions. */
-    private static int seedTypicalHour(ThreatConnectSimulator simulator) {
+    static int seedTypicalHour(ThreatConnectSimulator simulator) {
         Instant now = Instant.now();
         int failures = 0;
         for (int minute = 57; minute > 0; minute -= 5) {
@@ -638,15 +729,15 @@ public final class Benchmark {
     }
 
     /** With the watermark gone, {@code who} reads all N again and must deliver none of them (ids persisted). */
-    private void skipsDeliveredIds(String who, Path dir, Rerun rerun) throws IOException, InterruptedException {
+    private void skipsDeliveredIds(String who, Path dir, int n, Rerun rerun) throws IOException, InterruptedException {
         Files.delete(dir.resolve("data/state/default/watermark"));
         Child.Result again = rerun.run();
-        if (again.exitCode() != 0 || !again.pollLine().contains(" 0 new") || countAlertLines(dir) != config.n()) {
+        if (again.exitCode() != 0 || !again.pollLine().contains(" 0 new") || countAlertLines(dir) != n) {
             throw new IllegalStateException(who + " delivered again after its watermark was removed: " + again.pollLine()
                     + " " + again.stderr());
         }
         progress("check: %s, re-reading all N without its watermark, delivered none again (%s)", who, again.pollLine());
-        line("Check: re-run without its watermark, %s read all %,d again and delivered none (`%s`, %.2f s).", who, config.n(),
+        line("Check: re-run without its watermark, %s read all %,d again and delivered none (`%s`, %.2f s).", who, n,
                 again.pollLine().replaceAll(": window.*, (\\d+ page)", ": $1"), again.timeElapsed());
         line("");
     }
@@ -662,7 +753,7 @@ public final class Benchmark {
     }
 
     /** The simulator's share of a poll over N at the benchmark's page size: fetching and discarding every page. */
-    private List<WarmPolls.Figures> simulatorShare(ThreatConnectSimulator simulator) throws Exception {
+    private List<WarmPolls.Figures> simulatorShare(ThreatConnectSimulator simulator, int n) throws Exception {
         BareFetch bare = new BareFetch(simulator.baseUrl(), ACCESS_ID, SECRET_KEY);
         List<WarmPolls.Figures> figures = new ArrayList<>();
         long[] bytes = new long[1];
@@ -674,15 +765,16 @@ public final class Benchmark {
                 figures.add(f); // the first warms the simulator up
             }
         }
-        progress("simulator share: fetching all %,d (%.1f MB) at page size %,d takes %.2f s (median, warm)", config.n(),
+        progress("simulator share: fetching all %,d (%.1f MB) at page size %,d takes %.2f s (median, warm)", n,
                 bytes[0] / 1048576.0, config.pageSize(), medianOf(figures, WarmPolls.Figures::wallSeconds));
         return figures;
     }
 
-    private void reportOnce(List<Child.Result> monitor, List<Child.Result> plainJar, List<Child.Result> floor,
-            List<Child.Result> python, String noPython, List<WarmPolls.Figures> serving) throws IOException, InterruptedException {
+    private void reportOnce(int n, List<Child.Result> monitor, List<Child.Result> plainJar, List<Child.Result> floor,
+            List<Child.Result> python, String noPython, List<WarmPolls.Figures> serving, Map<Variant, List<Child.Result>> variants)
+            throws IOException, InterruptedException {
         line("## (a) monitor `--once` vs (b) hand-written floor and (p) plain Python script: N = %,d, page size %,d, medians of %d runs",
-                config.n(), config.pageSize(), config.runs());
+                n, config.pageSize(), config.runs());
         line("");
         line("| | wall s (start to exit) | CPU s (user+sys) | peak RSS MB | start to Camel started s | start to poll done s | poll's own time s |");
         line("|---|---:|---:|---:|---:|---:|---:|");
@@ -691,8 +783,14 @@ public final class Benchmark {
                 median(floor, Child.Result::timeElapsed), median(floor, Child.Result::cpuSeconds), median(floor, Child.Result::rssMb),
                 median(floor, r -> r.secondsTo(Child.POLL_DONE)), median(floor, Child.Result::pollSeconds));
         ratioRow("**(a)/(b)**", monitor, floor, "**%.2f**");
-        monitorRow("(a) the same as plain `java -jar tc-job-monitor.jar --once`", plainJar);
-        ratioRow("plain `java -jar` / (b)", plainJar, floor, "%.2f");
+        for (Map.Entry<Variant, List<Child.Result>> variant : variants.entrySet()) {
+            monitorRow("(a) " + variant.getKey().how(), variant.getValue());
+            ratioRow(variant.getKey().id() + " / (b)", variant.getValue(), floor, "%.2f");
+        }
+        if (!plainJar.isEmpty()) {
+            monitorRow("(a) the same as plain `java -jar tc-job-monitor.jar --once`", plainJar);
+            ratioRow("plain `java -jar` / (b)", plainJar, floor, "%.2f");
+        }
         if (!python.isEmpty()) {
             line("| (p) plain Python script (%s, standard library: http.client, json, hmac) | %.2f | %.2f | %.0f | - | %.2f | %.2f |",
                     pythonVersion(), median(python, Child.Result::timeElapsed), median(python, Child.Result::cpuSeconds),
@@ -706,8 +804,9 @@ public final class Benchmark {
         line("| simulator's share: fetching and discarding all pages (in the harness JVM) | %.2f | %.2f (harness process) | | | | |",
                 medianOf(serving, WarmPolls.Figures::wallSeconds), medianOf(serving, WarmPolls.Figures::processCpuSeconds));
         line("");
-        line("Per run (wall s / CPU s / RSS MB): (a) %s; (b) %s;%s (a) plain java -jar %s.", perRun(monitor), perRun(floor),
-                python.isEmpty() ? "" : " (p) " + perRun(python) + ";", perRun(plainJar));
+        line("Per run (wall s / CPU s / RSS MB): (a) %s; (b) %s%s%s%s.", perRun(monitor), perRun(floor),
+                python.isEmpty() ? "" : "; (p) " + perRun(python), plainJar.isEmpty() ? "" : "; (a) plain java -jar " + perRun(plainJar),
+                String.join("", variants.entrySet().stream().map(v -> "; (a) " + v.getKey().id() + " " + perRun(v.getValue())).toList()));
         if (!python.isEmpty()) {
             line("(p) is `benchmark/python/floor_monitor.py`, run as `%s -I floor_monitor.py`: the floor's duties with `json.loads` of "
                     + "each whole page (the standard library has no streaming parser), each page's lines in one write and fsync "
@@ -775,7 +874,7 @@ public final class Benchmark {
 
     /** The Kafka sink's throughput, cold ({@code --once}) and warm (a running monitor's later polls). */
     private void kafkaThroughput() throws Exception {
-        KafkaPhase.Results results = new KafkaPhase(config.kafkaN(), config.pageSize(), config.out(), config.jar())
+        KafkaPhase.Results results = new KafkaPhase(config.kafkaN(), config.pageSize(), config.out(), config.jar(), config.variants())
                 .run(config.runs(), config.warmups());
         results.cold().forEach(run -> record("kafka-monitor-once", run.run(), run.child()));
         line("## Kafka sink: %,d failures to a local KRaft broker (acks=all), page size %,d, medians", config.kafkaN(), config.pageSize());
@@ -787,6 +886,10 @@ public final class Benchmark {
                 median(cold, KafkaPhase.Run::alertsPerSecond), median(cold, KafkaPhase.Run::seconds),
                 median(cold, run -> run.child().pollSeconds()), median(cold, run -> run.child().timeElapsed()),
                 median(cold, run -> run.child().cpuSeconds()), median(cold, run -> run.child().rssMb()));
+        results.coldVariants().forEach((variant, runs) -> line("| `--once`, %s (%d runs) | **%,.0f** | %.2f | %.2f | %.2f | %.2f | %.0f |",
+                variant.how(), runs.size(), median(runs, KafkaPhase.Run::alertsPerSecond), median(runs, KafkaPhase.Run::seconds),
+                median(runs, run -> run.child().pollSeconds()), median(runs, run -> run.child().timeElapsed()),
+                median(runs, run -> run.child().cpuSeconds()), median(runs, run -> run.child().rssMb())));
         List<KafkaPhase.Run> warm = results.warm();
         line("| a running monitor after %d warm-up polls over N (%d runs, in the harness JVM) | **%,.0f** | %.2f | %.2f | | | |",
                 config.warmups(), warm.size(), median(warm, KafkaPhase.Run::alertsPerSecond), median(warm, KafkaPhase.Run::seconds),
@@ -882,12 +985,14 @@ public final class Benchmark {
             throw new IllegalStateException(archive + " is missing: the build writes it at package time (unless -Dcds.skip=true)");
         }
         List<String> c1 = List.of("-XX:TieredStopAtLevel=1");
-        List<StartupVariant> variants = List.of(
-                new StartupVariant("launcher", "`tc-job-monitor --once`, the launcher README uses (the build's class archive)",
+        List<StartupVariant> variants = new ArrayList<>(List.of(
+                new StartupVariant("launcher", "`tc-job-monitor --once`, the launcher README uses (the build's class archive, its default JVM options)",
                         Launch.LAUNCHER, List.of()),
                 new StartupVariant("plain", "plain `java -jar tc-job-monitor.jar --once`", Launch.JAVA_JAR, List.of()),
-                new StartupVariant("launcher-c1", "the launcher, C1 only: `JAVA_OPTS=-XX:TieredStopAtLevel=1`", Launch.LAUNCHER, c1),
-                new StartupVariant("plain-c1", "plain `java -jar`, C1 only", Launch.JAVA_JAR, c1));
+                new StartupVariant("plain-c1", "plain `java -jar`, C1 only", Launch.JAVA_JAR, c1)));
+        for (Variant variant : config.variants()) {
+            variants.add(new StartupVariant("launcher-" + variant.id(), variant.how(), Launch.LAUNCHER, variant.jvmOptions()));
+        }
         Map<StartupVariant, List<Child.Result>> results = new LinkedHashMap<>();
         for (int run = 1; run <= config.runs(); run++) {
             for (StartupVariant variant : variants) {
@@ -936,22 +1041,28 @@ public final class Benchmark {
      * The daemon (no --once), default configuration, whose cron fires once shortly after start;
      * after that first poll and 5 s of settling, its RSS and CPU over {@code idleSeconds}.
      */
-    private void idle(ThreatConnectSimulator small, double startupSeconds, Launch launch) throws Exception {
-        Path dir = config.out().resolve("idle-daemon-" + launch.name().toLowerCase(Locale.ROOT));
-        ZonedDateTime fire = ZonedDateTime.now(ZoneOffset.UTC).plusSeconds((long) Math.ceil(startupSeconds) + 4);
+    private void idle(ThreatConnectSimulator small, double startupSeconds, Launch launch, List<String> jvmOptions, String how)
+            throws Exception {
+        Path dir = config.out().resolve("idle-daemon-" + launch.name().toLowerCase(Locale.ROOT) + "-" + jvmOptions.hashCode());
+        // a cron that fires once: with room for a start slowed by a loaded machine (a start after the fire
+        // time would never poll: Quartz refuses a trigger that will never fire and the daemon exits)
+        ZonedDateTime fire = ZonedDateTime.now(ZoneOffset.UTC).plusSeconds((long) Math.ceil(2 * startupSeconds) + 10);
         String cron = String.format("%d %d %d %d %d ? %d", fire.getSecond(), fire.getMinute(), fire.getHour(),
                 fire.getDayOfMonth(), fire.getMonthValue(), fire.getYear());
         Map<String, String> settings = monitorSettings(small);
         settings.put("MONITOR_CRON", cron);
+        // the management server on a free port: another daemon on this machine may hold the default one
+        settings.put("CAMEL_MANAGEMENT_PORT", "0");
         // the child's stdout reader appends while awaitLine reads: synchronized, as Child expects
         List<Child.Line> lines = Collections.synchronizedList(new ArrayList<>());
-        progress("idle daemon, %s: first poll at %s (cron '%s'), then %d s of idle", launch.how, fire.toLocalTime(), cron,
+        progress("idle daemon, %s: first poll at %s (cron '%s'), then %d s of idle", how, fire.toLocalTime(), cron,
                 config.idleSeconds());
-        Process daemon = Child.start(launch.command(config.jar(), List.of(), settings), dir, settings, lines);
+        Process daemon = Child.start(launch.command(config.jar(), jvmOptions, settings), dir, settings, lines);
         try {
             Child.Line polled = Child.awaitLine(lines, Child.POLL_DONE, Duration.ofSeconds(120));
             if (polled == null) {
-                throw new IllegalStateException("the daemon did not poll within 120 s; its output: " + lines);
+                throw new IllegalStateException("the daemon did not poll within 120 s; its output: " + lines + " "
+                        + Files.readString(dir.resolve("stderr.txt")));
             }
             long pid = daemon.pid();
             double rssAfterPoll = Procfs.statusKb(pid, "VmRSS") / 1024.0;
@@ -973,7 +1084,7 @@ public final class Benchmark {
             double hwm = Procfs.statusKb(pid, "VmHWM") / 1024.0;
             long threads = Procfs.threads(pid);
             progress("idle daemon: RSS %.0f -> %.0f MB (max %.0f), CPU %.3f s over %.0f s", rssStart, rssEnd, rssMax, cpu, seconds);
-            line("## Idle daemon, %s (default configuration, after its first poll of a typical hour + 5 s), over %.0f s", launch.how,
+            line("## Idle daemon, %s (default configuration, after its first poll of a typical hour + 5 s), over %.0f s", how,
                     seconds);
             line("");
             line("| RSS after first poll MB | RSS during idle: start / end / min / max MB | peak RSS (VmHWM) MB | CPU s over the period | average CPU, %% of one core | threads |");

@@ -44,19 +44,22 @@ final class KafkaPhase {
     record Run(int run, double seconds, double alertsPerSecond, double pollSeconds, Child.Result child) {
     }
 
-    record Results(List<Run> cold, List<Run> warm) {
+    /** {@code coldVariants}: the cold runs of the launcher with each variant's JVM options, taking turns with {@code cold}. */
+    record Results(List<Run> cold, List<Run> warm, Map<Benchmark.Variant, List<Run>> coldVariants) {
     }
 
     private final int n;
     private final int pageSize;
     private final Path out;
     private final Path jar;
+    private final List<Benchmark.Variant> variants;
 
-    KafkaPhase(int n, int pageSize, Path out, Path jar) {
+    KafkaPhase(int n, int pageSize, Path out, Path jar, List<Benchmark.Variant> variants) {
         this.n = n;
         this.pageSize = pageSize;
         this.out = out;
         this.jar = jar;
+        this.variants = variants;
     }
 
     Results run(int runs, int warmups) throws Exception {
@@ -66,20 +69,24 @@ final class KafkaPhase {
             Benchmark.seed(simulator, n);
             Benchmark.progress("Kafka phase: broker at %s, simulator seeded with %,d failed executions", broker.bootstrapServers(), n);
             List<Run> cold = new ArrayList<>();
+            Map<Benchmark.Variant, List<Run>> coldVariants = new java.util.LinkedHashMap<>();
             for (int run = 1; run <= runs; run++) {
-                cold.add(cold(simulator, broker, run));
+                cold.add(cold(simulator, broker, run, new Benchmark.Variant("launcher", List.of())));
+                for (Benchmark.Variant variant : variants) {
+                    coldVariants.computeIfAbsent(variant, key -> new ArrayList<>()).add(cold(simulator, broker, run, variant));
+                }
             }
             List<Run> warm = warm(simulator, broker, warmups, runs);
-            return new Results(cold, warm);
+            return new Results(cold, warm, coldVariants);
         } finally {
             Benchmark.deleteTree(logDir);
         }
     }
 
-    private Run cold(ThreatConnectSimulator simulator, KafkaBroker broker, int run) throws Exception {
-        String topic = "tc.job.failures.once-" + run;
+    private Run cold(ThreatConnectSimulator simulator, KafkaBroker broker, int run, Benchmark.Variant variant) throws Exception {
+        String topic = "tc.job.failures.once-" + variant.id() + "-" + run;
         broker.createTopic(topic);
-        Path dir = out.resolve("kafka-once-" + run);
+        Path dir = out.resolve("kafka-once-" + variant.id() + "-" + run);
         Map<String, String> settings = Benchmark.monitorSettings(simulator);
         settings.put("MONITOR_PAGE_SIZE", Integer.toString(pageSize));
         settings.put("MONITOR_LOOKBACK", Benchmark.LOOKBACK);
@@ -87,15 +94,15 @@ final class KafkaPhase {
         settings.put("SINK_KAFKA_BROKERS", broker.bootstrapServers());
         settings.put("SINK_KAFKA_TOPIC", topic);
         simulator.clearRequests();
-        Child.Result child = Child.runTimed(Launch.LAUNCHER.command(jar, List.of(), settings, "--once"), dir, settings,
+        Child.Result child = Child.runTimed(Launch.LAUNCHER.command(jar, variant.jvmOptions(), settings, "--once"), dir, settings,
                 Duration.ofMinutes(10));
         if (child.exitCode() != 0) {
             throw new IllegalStateException("Kafka --once run " + run + " exited " + child.exitCode() + ": " + child.stderr());
         }
         Run result = timed(run, simulator, broker.readFrom(topic, 0, n, READ_TIMEOUT),
                 dir.resolve("data/state/default/delivered-kafka.tsv"), child.pollSeconds(), child);
-        Benchmark.progress("Kafka --once run %d: %,d records in %.2f s from the first page request to the last append: %,.0f alerts/s"
-                + " (process %.2f s wall, %.2f s CPU)", run, n, result.seconds(), result.alertsPerSecond(), child.timeElapsed(),
+        Benchmark.progress("Kafka --once run %d (%s): %,d records in %.2f s from the first page request to the last append: %,.0f alerts/s"
+                + " (process %.2f s wall, %.2f s CPU)", run, variant.id(), n, result.seconds(), result.alertsPerSecond(), child.timeElapsed(),
                 child.cpuSeconds());
         Benchmark.deleteTree(dir);
         return result;
