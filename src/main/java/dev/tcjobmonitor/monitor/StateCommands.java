@@ -42,8 +42,12 @@ public final class StateCommands {
         }
     }
 
-    /** What a rewind did: the watermark before (none: the monitor never polled) and after. */
-    public record Rewind(Optional<Instant> from, Instant to, Optional<String> warning) {
+    /**
+     * What a rewind did: the watermark before (none: the monitor never polled) and after; when it
+     * reaches past monitor.delivered-retention, the instant before which the delivered ids are
+     * forgotten (failures from before it a sink had are sent again), and the warning saying so.
+     */
+    public record Rewind(Optional<Instant> from, Instant to, Optional<Instant> uncheckedBefore, Optional<String> warning) {
     }
 
     private StateCommands() {
@@ -167,13 +171,15 @@ public final class StateCommands {
             Instant windowStart = to.minus(settings.overlap());
             Instant remembered = now.minus(settings.deliveredRetention());
             Optional<String> warning = Optional.empty();
+            Optional<Instant> uncheckedBefore = Optional.empty();
             if (windowStart.isBefore(remembered)) {
+                uncheckedBefore = Optional.of(remembered);
                 warning = Optional.of("the rewind of monitor '" + settings.name() + "' reaches past monitor.delivered-retention ("
                         + asWritten(settings.deliveredRetention()) + "): failures from before " + remembered
                         + " could not be checked against what was already sent (delivered ids that old are forgotten);"
                         + " a sink that had one gets it again");
             }
-            return new Rewind(from, to, warning);
+            return new Rewind(from, to, uncheckedBefore, warning);
         });
     }
 
