@@ -59,6 +59,9 @@ record CommandLine(boolean once, boolean demo, boolean dryRun, String since, boo
               --help       print this text
             Exit status 2: bad command line or configuration, or the state is in use by a
             running daemon (--replay-dead-letter and --rewind refuse to run beside it).
+            Exit status 1: --replay-dead-letter or --rewind refused while another node of the
+            cluster polls the monitor ("is being polled by another process"): run it again once
+            that poll is done.
             """;
 
     static CommandLine parse(List<String> args) {

@@ -43,7 +43,7 @@ final class OperatorCommands {
             StateCommands.Rewind rewind = StateCommands.rewind(monitor, Backfill.parse("--rewind", commandLine.rewind()));
             out.println("Watermark of monitor '" + monitor.name() + "' moved back from "
                     + rewind.from().map(Object::toString).orElse("none (it never polled)") + " to " + rewind.to()
-                    + ": its next poll reads from there (less monitor.overlap); what a sink already had is not sent again");
+                    + ": its next poll reads from there (less monitor.overlap); " + resent(rewind));
             rewind.warning().ifPresent(warning -> err.println("tc-job-monitor: warning: " + warning));
             return Application.EXIT_OK;
         } catch (IllegalArgumentException usage) {
@@ -71,9 +71,17 @@ final class OperatorCommands {
             return Application.EXIT_OK;
         }
         err.println("tc-job-monitor: sink '" + sink + "' of monitor '" + monitor.name() + "' did not accept " + replay.kept()
-                + " dead-lettered alert(s), kept in " + monitor.name() + "/dead-letter-" + sink + ".jsonl"
+                + " dead-lettered alert(s), kept in " + replay.file()
                 + replay.error().map(error -> ": " + error).orElse(" (lines that are not an alert)"));
         return Application.EXIT_POLL_FAILED;
+    }
+
+    /** What the next polls send again: nothing a sink had, as far back as the delivered ids reach. */
+    private static String resent(StateCommands.Rewind rewind) {
+        return rewind.uncheckedBefore()
+                .map(before -> "a failure a sink already had is sent to it again if it failed before " + before
+                        + " (past monitor.delivered-retention), not if it failed later")
+                .orElse("what a sink already had is not sent again");
     }
 
     /** The monitor named, or the only one. */

@@ -59,4 +59,16 @@ class DocumentedCommandsTest {
             assertThat(shown).as("the documentation shows %s", option).contains(option);
         }
     }
+
+    /**
+     * In a cluster, --replay-dead-letter and --rewind are refused while another node polls the
+     * monitor ("is being polled by another process", ClusterStateCommandsEndToEndTest): a refusal
+     * that passes on its own, so exit status 1 (as a failed poll), not 2. The usage text says so.
+     */
+    @Test
+    void theUsageTextSaysAStateCommandRefusedWhileAnotherNodePollsTheMonitorExits1() {
+        assertThat(Application.EXIT_POLL_FAILED).isEqualTo(1);
+        assertThat(CommandLine.USAGE.replaceAll("\\s+", " "))
+                .contains("Exit status 1: --replay-dead-letter or --rewind refused while another node of the cluster polls the monitor");
+    }
 }

@@ -9,6 +9,7 @@ import dev.tcjobmonitor.state.DeadLetterFile;
 import dev.tcjobmonitor.state.PollLock;
 import dev.tcjobmonitor.threatconnect.ExecutionPageReader;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -33,16 +34,20 @@ import org.apache.camel.ProducerTemplate;
  */
 public final class StateCommands {
 
-    /** What a replay of a dead letter did. */
-    public record Replay(int replayed, int accepted, int kept, Optional<String> error) {
+    /** What a replay of a dead letter did, and the dead letter's file (absolute). */
+    public record Replay(int replayed, int accepted, int kept, Optional<String> error, Path file) {
 
         public boolean allAccepted() {
             return kept == 0;
         }
     }
 
-    /** What a rewind did: the watermark before (none: the monitor never polled) and after. */
-    public record Rewind(Optional<Instant> from, Instant to, Optional<String> warning) {
+    /**
+     * What a rewind did: the watermark before (none: the monitor never polled) and after; when it
+     * reaches past monitor.delivered-retention, the instant before which the delivered ids are
+     * forgotten (failures from before it a sink had are sent again), and the warning saying so.
+     */
+    public record Rewind(Optional<Instant> from, Instant to, Optional<Instant> uncheckedBefore, Optional<String> warning) {
     }
 
     private StateCommands() {
@@ -64,23 +69,22 @@ public final class StateCommands {
         }
         return holding(monitor, () -> {
             DeadLetterFile deadLetters = monitor.ledger().deadLetters();
-            List<String> lines = deadLetters.lines(settings.name(), sink);
+            Path file = deadLetters.file(settings.name(), sink).toAbsolutePath();
+            List<DeadLetterFile.Line> lines = deadLetters.lines(settings.name(), sink);
             // one alert per execution, even one dead-lettered twice (lines of the same key)
             Map<String, Alert> byKey = new LinkedHashMap<>();
-            List<String> unreadable = new ArrayList<>();
-            List<Map.Entry<String, String>> keyedLines = new ArrayList<>();
-            for (String line : lines) {
-                Optional<Alert> alert = alert(line, monitor, sink);
-                if (alert.isPresent()) {
-                    byKey.putIfAbsent(alert.get().key(), alert.get());
-                    keyedLines.add(Map.entry(alert.get().key(), line));
-                } else {
-                    unreadable.add(line);
-                }
+            // each line's key, in the file's order; none for a line that is not a readable alert
+            List<Map.Entry<DeadLetterFile.Line, Optional<String>>> keyedLines = new ArrayList<>();
+            int unreadable = 0;
+            for (DeadLetterFile.Line line : lines) {
+                Optional<Alert> alert = line.text().flatMap(text -> alert(text, monitor, sink));
+                alert.ifPresent(readable -> byKey.putIfAbsent(readable.key(), readable));
+                keyedLines.add(Map.entry(line, alert.map(Alert::key)));
+                unreadable += alert.isPresent() ? 0 : 1;
             }
             List<Alert> alerts = List.copyOf(byKey.values());
             if (alerts.isEmpty()) {
-                return new Replay(0, 0, unreadable.size(), Optional.empty());
+                return new Replay(0, 0, unreadable, Optional.empty(), file);
             }
             Poll replay = Poll.replay(monitor, monitor.clock().instant());
             Exchange sent;
@@ -93,15 +97,17 @@ public final class StateCommands {
                 throw new IllegalStateException("cannot close the producer of sink '" + sink + "'", e);
             }
             Set<String> accepted = replay.replayAcceptedKeys();
-            List<String> kept = new ArrayList<>(unreadable);
-            keyedLines.stream().filter(line -> !accepted.contains(line.getKey())).forEach(line -> kept.add(line.getValue()));
+            // what is kept stays in the order the file had it
+            List<DeadLetterFile.Line> kept = keyedLines.stream()
+                    .filter(line -> line.getValue().isEmpty() || !accepted.contains(line.getValue().get()))
+                    .map(Map.Entry::getKey).toList();
             deadLetters.keepOnly(settings.name(), sink, kept);
             Optional<String> error = Optional.ofNullable(replay.lastError(sink));
             if (error.isEmpty() && sent.getException() != null) {
                 error = Optional.of(ErrorText.describe(sent.getException()));
             }
             int acceptedAlerts = (int) alerts.stream().filter(alert -> accepted.contains(alert.key())).count();
-            return new Replay(alerts.size(), acceptedAlerts, alerts.size() - acceptedAlerts + unreadable.size(), error);
+            return new Replay(alerts.size(), acceptedAlerts, alerts.size() - acceptedAlerts + unreadable, error, file);
         });
     }
 
@@ -165,13 +171,15 @@ public final class StateCommands {
             Instant windowStart = to.minus(settings.overlap());
             Instant remembered = now.minus(settings.deliveredRetention());
             Optional<String> warning = Optional.empty();
+            Optional<Instant> uncheckedBefore = Optional.empty();
             if (windowStart.isBefore(remembered)) {
+                uncheckedBefore = Optional.of(remembered);
                 warning = Optional.of("the rewind of monitor '" + settings.name() + "' reaches past monitor.delivered-retention ("
                         + asWritten(settings.deliveredRetention()) + "): failures from before " + remembered
                         + " could not be checked against what was already sent (delivered ids that old are forgotten);"
                         + " a sink that had one gets it again");
             }
-            return new Rewind(from, to, warning);
+            return new Rewind(from, to, uncheckedBefore, warning);
         });
     }
 

@@ -39,6 +39,7 @@ class WatermarkRewindEndToEndTest {
         assertThat(rewind.to()).isBefore(first.windowEnd().minus(Duration.ofMinutes(59)));
         assertThat(h.watermark()).contains(rewind.to().toString());
         assertThat(rewind.warning()).as("an hour is well inside monitor.delivered-retention").isEmpty();
+        assertThat(rewind.uncheckedBefore()).as("every failure of the window is checked against the delivered ids").isEmpty();
 
         Poll after = h.poll();
 
