@@ -123,12 +123,17 @@ public final class DeadLetterFile {
             line.set("alert", JSON.readTree(alertDocument));
             Files.createDirectories(file.getParent());
             String text = (endsTorn(file) ? "\n" : "") + JSON.writeValueAsString(line) + "\n";
-            Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            writer.append(file, text.getBytes(StandardCharsets.UTF_8));
+            // on the disk before the alert is recorded as delivered (SinkLedger): a power loss must
+            // not keep that record and lose the only copy of the alert
+            writer.force(file);
             return file;
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write a dead letter", e);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the dead letter " + file, e);
+            // the file named in the message, the cause left out: a poll's line says the innermost cause
+            // (ErrorText), and a channel's own message ("Is a directory") names no file
+            throw new IllegalStateException("cannot write the dead letter " + file + " (" + e.getMessage() + ")");
         }
     }
 

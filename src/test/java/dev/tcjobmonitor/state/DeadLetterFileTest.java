@@ -33,6 +33,7 @@ class DeadLetterFileTest {
         deadLetters.append("m1", "custom", "{\"id\":1}", "HTTP 400", T);
         deadLetters.append("m1", "custom", "{\"id\":2}", "HTTP 400", T);
         List<DeadLetterFile.Line> lines = deadLetters.lines("m1", "custom");
+        events.clear();
 
         deadLetters.keepOnly("m1", "custom", lines.subList(1, 2));
 
@@ -40,6 +41,22 @@ class DeadLetterFileTest {
         assertThat(deadLetters.lines("m1", "custom")).singleElement()
                 .satisfies(line -> assertThat(line.text()).hasValueSatisfying(text -> assertThat(text).contains("\"id\":2")));
         assertThat(dir.resolve("m1")).isDirectoryNotContaining("glob:**.tmp");
+    }
+
+    /**
+     * A dead-lettered alert is recorded as delivered right after (SinkLedger): its line reaches the
+     * disk first, or a power loss could keep the record and lose the only copy of the alert.
+     */
+    @Test
+    void aDeadLetteredAlertIsOnTheDiskBeforeAppendReturns() throws Exception {
+        List<String> events = new ArrayList<>();
+        DeadLetterFile deadLetters = new DeadLetterFile(dir);
+        deadLetters.setOpener((file, options) -> new RecordingChannel(FileChannel.open(file, options), file, events));
+
+        deadLetters.append("m1", "custom", "{\"id\":1}", "HTTP 400", T);
+
+        assertThat(events).containsExactly("write dead-letter-custom.jsonl", "force dead-letter-custom.jsonl");
+        assertThat(deadLetters.lines("m1", "custom")).hasSize(1);
     }
 
     /** A line that is not UTF-8 (torn inside a character) is kept as it was, byte for byte. */
