@@ -2,7 +2,6 @@ package dev.tcjobmonitor;
 
 import dev.tcjobmonitor.monitor.ErrorText;
 import dev.tcjobmonitor.monitor.Poll;
-import dev.tcjobmonitor.monitor.PollHistory;
 import dev.tcjobmonitor.state.ClusterDatabase;
 import dev.tcjobmonitor.state.SelectedStateStore;
 import dev.tcjobmonitor.state.StateFolderLock;
@@ -10,7 +9,6 @@ import java.io.PrintStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +21,8 @@ import org.apache.camel.main.MainListenerSupport;
 
 /**
  * The standalone process: camel-main with the shipped route template and sink routes, the
- * operator's monitors from {@code routes/*.camel.yaml}, and the command line.
+ * operator's monitors from {@code routes/*.camel.yaml}, and the command line, which it hands to
+ * the daemon, a single poll ({@link SinglePoll}), {@code --check} or an operator's command.
  */
 public final class Application {
 
@@ -56,14 +55,6 @@ public final class Application {
             // shared job store could hand this run's poll to another node); the poll takes the
             // monitor's lock on the shared database instead, as the daemons' polls do
             "monitor.one-shot", "true");
-    /**
-     * How long --once waits for the poll's exchange to complete before stopping Camel: longer than
-     * that (a notice to a sink that is retrying), and the graceful shutdown waits for it as before.
-     */
-    static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(1);
-    /** Bounds --once even when something below the HTTP timeouts hangs. */
-    static final Duration ONCE_TIMEOUT = Duration.ofMinutes(30);
-
     /** The state store bean of tc-job-monitor/camel/job-monitor.camel.yaml. */
     private static final String STATE_STORE = "tcStateStore";
 
@@ -121,7 +112,7 @@ public final class Application {
                 if (commandLine.stateCommand()) {
                     return OperatorCommands.run(commandLine, overrides, out, err);
                 }
-                return commandLine.singlePoll() ? pollOnce(overrides, demo != null, err) : runDaemon(overrides, demo != null, err);
+                return commandLine.singlePoll() ? SinglePoll.run(overrides, demo != null, err) : runDaemon(overrides, demo != null, err);
             } finally {
                 unpin.run();
             }
@@ -221,73 +212,9 @@ public final class Application {
         return DEFAULT_MONITORS;
     }
 
-    private static int pollOnce(Properties overrides, boolean demo, PrintStream err) {
-        Main main = createMain(overrides, demo);
-        lockStateFolderAtStart(main);
-        try {
-            main.start();
-        } catch (Exception e) {
-            Optional<String> databaseDown = clusterDatabaseUnreachable(main.getCamelContext(), e);
-            if (databaseDown.isPresent()) {
-                // no poll could run: a poll that failed, as one that cannot reach ThreatConnect
-                err.println("tc-job-monitor: poll failed: " + databaseDown.get());
-                return EXIT_POLL_FAILED;
-            }
-            err.println("tc-job-monitor: cannot start: " + rootMessage(e));
-            return EXIT_USAGE;
-        }
-        if (MonitorTriggers.monitorNames(main.getCamelContext()).isEmpty()) {
-            // a configuration with nothing to poll is a bad configuration, as a bad setting is
-            err.println("tc-job-monitor: " + NO_MONITOR);
-            main.stop();
-            return EXIT_USAGE;
-        }
-        try {
-            MonitorTriggers.startWithoutSchedule(main.getCamelContext());
-            List<Poll> polls = pollAllNow(main.getCamelContext());
-            awaitNothingInFlight(main.getCamelContext(), SETTLE_TIMEOUT);
-            int exit = EXIT_OK;
-            for (Poll poll : polls) {
-                if (poll.failure().isPresent()) {
-                    err.println("tc-job-monitor: poll of '" + poll.monitor().name() + "' failed: " + poll.failure().get());
-                    exit = EXIT_POLL_FAILED;
-                }
-            }
-            return exit;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            err.println("tc-job-monitor: interrupted while polling");
-            return EXIT_POLL_FAILED;
-        } catch (RuntimeException e) {
-            err.println("tc-job-monitor: " + rootMessage(e));
-            return EXIT_POLL_FAILED;
-        } finally {
-            main.stop();
-        }
-    }
-
-    /**
-     * Waits, at most {@code timeout}, until no exchange is in flight. A poll counts as done a moment
-     * before its exchange completes; Camel's graceful shutdown, finding it still in flight, would
-     * look again only a second later.
-     */
-    static void awaitNothingInFlight(CamelContext context, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (context.getInflightRepository().size() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-    }
-
-    /** Runs one poll of every monitor now and waits for all of them to finish. */
+    /** Runs one poll of every monitor now and waits for all of them to finish ({@link SinglePoll#pollAllNow}). */
     public static List<Poll> pollAllNow(CamelContext context) throws InterruptedException {
-        PollHistory history = context.getRegistry().lookupByNameAndType("tcPollHistory", PollHistory.class);
-        List<String> monitors = MonitorTriggers.monitorNames(context);
-        if (monitors.isEmpty()) {
-            throw new IllegalStateException(NO_MONITOR);
-        }
-        Map<String, Integer> before = history.counts(monitors);
-        MonitorTriggers.pollNow(context);
-        return history.awaitPollsAfter(before, ONCE_TIMEOUT);
+        return SinglePoll.pollAllNow(context);
     }
 
     private static int runDaemon(Properties overrides, boolean demo, PrintStream err) {

@@ -162,7 +162,7 @@ public class Failures {
         for (Alert alert : alerts) {
             if (alert.pendingSinks() != run) {
                 if (run != null) {
-                    poll.owed(run, count);
+                    poll.tally().owed(run, count);
                 }
                 run = alert.pendingSinks();
                 count = 0;
@@ -170,7 +170,7 @@ public class Failures {
             count++;
         }
         if (run != null) {
-            poll.owed(run, count);
+            poll.tally().owed(run, count);
         }
     }
 

@@ -42,31 +42,31 @@ public class PageRetry {
         JobMonitor monitor = poll.monitor();
         if (exchange.getContext().isStopping()) {
             // a stop waits for the poll in progress: no new attempt, and no wait for one
-            poll.giveUp("page " + (poll.pages() + 1) + " failed and the monitor is stopping, so it is not tried again: "
+            poll.paging().giveUp("page " + (poll.pages() + 1) + " failed and the monitor is stopping, so it is not tried again: "
                     + ErrorText.describe(cause));
             return false;
         }
         if (find(cause, SSLException.class) != null) {
             // an untrusted certificate stays untrusted: no retry
-            poll.giveUp("the TLS handshake with " + monitor.settings().endpoint() + " failed: " + ErrorText.describe(cause)
+            poll.paging().giveUp("the TLS handshake with " + monitor.settings().endpoint() + " failed: " + ErrorText.describe(cause)
                     + " (check tc.tls.truststore for a private CA; tc.base-url's host must match the certificate)");
             return false;
         }
         TransientFailure transientFailure = find(cause, TransientFailure.class);
         Optional<Duration> retryAfter = transientFailure == null ? Optional.empty() : transientFailure.retryAfter();
-        int attempt = poll.attempts() + 1;
+        int attempt = poll.paging().attempts() + 1;
         RetryPolicy policy = monitor.retryPolicy();
         Optional<Duration> delay = policy.delayAfter(attempt, retryAfter, poll.elapsed());
         if (delay.isEmpty()) {
-            poll.giveUp("page " + (poll.pages() + 1) + " still failed after " + attempt
+            poll.paging().giveUp("page " + (poll.pages() + 1) + " still failed after " + attempt
                     + " attempt(s) within the retry budget of " + policy.budget() + ": " + ErrorText.describe(cause));
             return false;
         }
-        poll.attemptFailed();
+        poll.paging().attemptFailed();
         LOG.info("Page {} of '{}' failed (attempt {}), retrying in {} ms: {}", poll.pages() + 1, monitor.name(), attempt,
                 delay.get().toMillis(), ErrorText.describe(cause));
         if (!waitUnlessStopping(exchange.getContext(), delay.get())) {
-            poll.giveUp("page " + (poll.pages() + 1) + " failed and the monitor began to stop before it was tried again: "
+            poll.paging().giveUp("page " + (poll.pages() + 1) + " failed and the monitor began to stop before it was tried again: "
                     + ErrorText.describe(cause));
             return false;
         }

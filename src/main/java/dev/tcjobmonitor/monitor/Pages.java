@@ -54,8 +54,8 @@ public class Pages {
                 : reader.read(status(message), message.getHeader("Retry-After", String.class),
                         body instanceof PageEnvelope envelope ? envelope : null);
         URI next = page.next().map(monitor.settings().endpoint()::sameOrigin).orElse(null);
-        poll.pageRead(page.size(), next);
-        if (next != null && !poll.firstRequestOf(next)) {
+        poll.paging().pageRead(page.size(), next);
+        if (next != null && !poll.paging().firstRequestOf(next)) {
             throw new ThreatConnectException("the next link of page " + poll.pages()
                     + " asks again for a page this poll already read: ThreatConnect's paging goes round in a circle,"
                     + " the poll stops");

@@ -28,15 +28,15 @@ final class PendingAlerts implements Iterator<Alert> {
 
     @Override
     public boolean hasNext() {
-        if (next < alerts.size() && poll.hasRefused(sink)) {
+        if (next < alerts.size() && poll.tally().hasRefused(sink)) {
             List<Alert> skipped = alerts.subList(next, alerts.size());
             next = alerts.size();
             try {
-                poll.monitor().ledger().undelivered(sink, skipped, "not tried after an earlier refusal: " + poll.lastError(sink), poll);
+                poll.monitor().ledger().undelivered(sink, skipped, "not tried after an earlier refusal: " + poll.tally().lastError(sink), poll);
             } catch (RuntimeException unrecorded) {
                 // as in SinkDeliveries.failed: neither delivered nor dead-lettered, the window stays open
-                poll.notRecorded(sink, "cannot record what it was not offered after a refusal ("
-                        + ErrorText.describe(unrecorded) + "); it refused: " + poll.lastError(sink));
+                poll.tally().notRecorded(sink, "cannot record what it was not offered after a refusal ("
+                        + ErrorText.describe(unrecorded) + "); it refused: " + poll.tally().lastError(sink));
             }
         }
         return next < alerts.size();

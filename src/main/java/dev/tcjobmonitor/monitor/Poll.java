@@ -1,7 +1,6 @@
 package dev.tcjobmonitor.monitor;
 
 import dev.tcjobmonitor.alert.Alert;
-import dev.tcjobmonitor.threatconnect.ApiEndpoint;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,8 +13,9 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * One poll in progress: its window, the next page to fetch, and its counters. Lives in the
- * exchange property {@link MonitorConstants#POLL}; the split's sub-exchanges share it.
+ * One poll in progress: its window, its place in the paging ({@link Paging}), its counters, and what
+ * became of its failures at each sink ({@link SinkTally}). Lives in the exchange property
+ * {@link MonitorConstants#POLL}; the split's sub-exchanges share it.
  */
 public final class Poll {
 
@@ -30,30 +30,13 @@ public final class Poll {
     private volatile boolean clockSkewBeyondLimit;
     /** When the poll began: the fire that started it, so a watermark read that hangs counts too. */
     private final long startNanos;
-    private URI nextPage;
-    private int pages;
-    private int executions;
+    private final Paging paging;
+    private final SinkTally tally = new SinkTally();
     private int failures;
     private int newFailures;
     /** Delivered ids of failures before this may be forgotten (the state store's); null: none was. */
     private Instant forgottenBefore;
     private int uncheckedFailures;
-    /** Per sink, the failures of the window it lacked: each must end delivered or dead-lettered for the window to close. */
-    private final Map<String, Integer> owedBySink = new TreeMap<>();
-    private final Map<String, Integer> deliveredBySink = new TreeMap<>();
-    /** Per sink, the failures a silence hid from it (recorded as delivered, never sent). */
-    private final Map<String, Integer> silencedBySink = new TreeMap<>();
-    private final Map<String, Integer> deadLetteredBySink = new TreeMap<>();
-    private final Map<String, Integer> undeliveredBySink = new TreeMap<>();
-    /** Of the dead-lettered, those refused for good ({@link SinkErrors}), not for too long. */
-    private final Map<String, Integer> refusedForGoodBySink = new TreeMap<>();
-    /** The sinks that refused an alert in a way that may pass: offered nothing more in this poll. */
-    private final Set<String> refusingSinks = new HashSet<>();
-    /** Per sink, why it refused what stays pending (the first such refusal of the poll). */
-    private final Map<String, String> lastErrorBySink = new TreeMap<>();
-    /** Per sink, why what it refused for good went to its dead letter, and why what it refused for too long did. */
-    private final Map<String, String> refusedForGoodErrorBySink = new TreeMap<>();
-    private final Map<String, String> expiredErrorBySink = new TreeMap<>();
     /** The failures of the page being read that have reached direct:tc-sinks, for the sinks to take together. */
     private List<Alert> page = new ArrayList<>();
     /** Per sink that sends a poll's failures together at its end (the email digest), those it gathered so far. */
@@ -62,11 +45,6 @@ public final class Poll {
     private final Map<Long, Instant> lastFailureByJob = new java.util.HashMap<>();
     private String failure;
     private boolean finished;
-    /** The pages this poll asked for (raw path and query): a next link back to one of them is a loop. */
-    private final Set<String> requested = new HashSet<>();
-    // failed attempts at the page being fetched
-    private int attempts;
-    private String gaveUp;
 
     /** In a replay of a dead letter ({@link StateCommands}), the keys its sink accepted; null in a poll. */
     private Set<String> replayAccepted;
@@ -89,10 +67,7 @@ public final class Poll {
         this.windowStart = windowStart;
         this.openedAt = windowEnd;
         this.windowEnd = windowEnd;
-        this.nextPage = firstPage;
-        if (firstPage != null) {
-            requested.add(ApiEndpoint.pathAndQuery(firstPage));
-        }
+        this.paging = new Paging(firstPage);
     }
 
     /**
@@ -189,42 +164,17 @@ public final class Poll {
     }
 
     public boolean hasMorePages() {
-        return nextPage != null && failure == null;
+        return paging.hasNext() && failure == null;
     }
 
-    URI nextPage() {
-        return nextPage;
+    /** Where this poll is in ThreatConnect's paging. */
+    Paging paging() {
+        return paging;
     }
 
-    /** A page was read: the next one's attempts begin. */
-    void pageRead(int executionsOnPage, URI next) {
-        pages++;
-        executions += executionsOnPage;
-        nextPage = next;
-        attempts = 0;
-    }
-
-    /** False when this poll already asked for {@code page}: the server's paging goes round in a circle. */
-    boolean firstRequestOf(URI page) {
-        return requested.add(ApiEndpoint.pathAndQuery(page));
-    }
-
-    /** An attempt at the page failed transiently and is tried again. */
-    int attemptFailed() {
-        return ++attempts;
-    }
-
-    int attempts() {
-        return attempts;
-    }
-
-    /** The page is not retried (again): why the poll fails. */
-    void giveUp(String reason) {
-        gaveUp = reason;
-    }
-
-    Optional<String> gaveUp() {
-        return Optional.ofNullable(gaveUp);
+    /** What became of the failures this poll owed each sink. */
+    public SinkTally tally() {
+        return tally;
     }
 
     /** The state store may have forgotten deliveries of failures before {@code instant} (empty: of none). */
@@ -272,18 +222,6 @@ public final class Poll {
         return Optional.ofNullable(lastFailureByJob.get(jobId));
     }
 
-    /** These sinks lack this failure of the window: each owes it (delivered or dead-lettered) before the window closes. */
-    synchronized void owed(Iterable<String> sinks) {
-        owed(sinks, 1);
-    }
-
-    /** {@code count} failures of the window that these sinks lack. */
-    synchronized void owed(Iterable<String> sinks, int count) {
-        for (String sink : sinks) {
-            owedBySink.merge(sink, count, Integer::sum);
-        }
-    }
-
     /** A failure the monitor's route passed on to its sinks joins the page they take together (once). */
     synchronized void addToPage(Alert alert) {
         if (page.stream().noneMatch(onPage -> onPage.key().equals(alert.key()))) {
@@ -300,7 +238,7 @@ public final class Poll {
         page.forEach(alert -> kept.add(alert.key()));
         for (Alert alert : offered) {
             if (!alert.isNotice() && !kept.contains(alert.key())) {
-                alert.pendingSinks().forEach(sink -> owedBySink.merge(sink, -1, Integer::sum));
+                tally.owed(alert.pendingSinks(), -1);
             }
         }
         List<Alert> taken = page;
@@ -336,133 +274,6 @@ public final class Poll {
         return Set.copyOf(gatheredBySink.keySet());
     }
 
-    /**
-     * Per sink, the failures of this poll a repeat interval held for a job's next reminder, by job
-     * id: how many, and when the reminder is due.
-     */
-    private final Map<String, Map<String, HeldRepeats>> heldBySink = new TreeMap<>();
-
-    /** Failures of one job held in this poll, and when their reminder is due (the poll on or after it sends it). */
-    public record HeldRepeats(int count, Instant reminderDue) {
-    }
-
-    synchronized void held(String sink, String job, Instant reminderDue) {
-        heldBySink.computeIfAbsent(sink, s -> new TreeMap<>())
-                .merge(job, new HeldRepeats(1, reminderDue), (a, b) -> new HeldRepeats(a.count() + 1, b.reminderDue()));
-    }
-
-    /** The failures of this poll {@code sink} held for reminders, by job id. */
-    public synchronized Map<String, HeldRepeats> heldFor(String sink) {
-        return Map.copyOf(heldBySink.getOrDefault(sink, Map.of()));
-    }
-
-    /** Per sink, how many failures of this poll it held for reminders. */
-    public synchronized Map<String, Integer> heldBySink() {
-        Map<String, Integer> counts = new TreeMap<>();
-        heldBySink.forEach((sink, jobs) -> counts.put(sink, jobs.values().stream().mapToInt(HeldRepeats::count).sum()));
-        return counts;
-    }
-
-    synchronized void silenced(String sink, int count) {
-        silencedBySink.merge(sink, count, Integer::sum);
-    }
-
-    /** Per sink, the failures of this poll a silence hid from it. */
-    public synchronized Map<String, Integer> silencedBySink() {
-        return Map.copyOf(silencedBySink);
-    }
-
-    synchronized void delivered(String sink, int count) {
-        deliveredBySink.merge(sink, count, Integer::sum);
-    }
-
-    /**
-     * {@code count} alerts went to the sink's dead letter: refused for good (at once), or refused
-     * for longer than {@code monitor.dead-letter-after} since their first refusal.
-     */
-    synchronized void deadLettered(String sink, int count, String error, boolean forGood) {
-        deadLetteredBySink.merge(sink, count, Integer::sum);
-        if (forGood) {
-            refusedForGoodBySink.merge(sink, count, Integer::sum);
-            refusedForGoodErrorBySink.putIfAbsent(sink, error);
-        } else {
-            expiredErrorBySink.putIfAbsent(sink, error);
-        }
-    }
-
-    /**
-     * What went to the sink's dead letter in this poll, and why: how many were refused for good
-     * and how many for longer than {@code deadLetterAfter}, each with the first error.
-     */
-    synchronized String deadLetterSummary(String sink, Duration deadLetterAfter) {
-        int forGood = refusedForGoodBySink.getOrDefault(sink, 0);
-        int expired = deadLetteredBySink.getOrDefault(sink, 0) - forGood;
-        List<String> parts = new ArrayList<>();
-        if (forGood > 0) {
-            parts.add(forGood + " refused for good (no retry changes it): " + refusedForGoodErrorBySink.get(sink));
-        }
-        if (expired > 0) {
-            parts.add(expired + " still refused " + deadLetterAfter + " after the first refusal: " + expiredErrorBySink.get(sink));
-        }
-        return String.join("; ", parts);
-    }
-
-    /** The sink refused alerts in a way that may pass: the rest of the poll is not offered to it. */
-    synchronized void refusing(String sink, String error) {
-        refusingSinks.add(sink);
-        lastErrorBySink.putIfAbsent(sink, error);
-    }
-
-    synchronized void undelivered(String sink, int count, String error) {
-        undeliveredBySink.merge(sink, count, Integer::sum);
-        lastErrorBySink.putIfAbsent(sink, error);
-    }
-
-    /**
-     * What the sink refused could not be recorded (its dead letter or its delivered ids could not
-     * be written): why, for the line that says the window stays open.
-     */
-    synchronized void notRecorded(String sink, String error) {
-        lastErrorBySink.put(sink, error);
-    }
-
-    /**
-     * Per sink, the failures of the window it lacked that it has neither accepted nor had
-     * dead-lettered: refused and pending, or lost on the way (a refusal that could not be
-     * recorded). The window closes only when there are none.
-     */
-    public synchronized Map<String, Integer> missingBySink() {
-        Map<String, Integer> missing = new TreeMap<>();
-        owedBySink.forEach((sink, owed) -> {
-            int done = deliveredBySink.getOrDefault(sink, 0) + deadLetteredBySink.getOrDefault(sink, 0);
-            if (owed > done) {
-                missing.put(sink, owed - done);
-            }
-        });
-        return missing;
-    }
-
-    /**
-     * The sink refused an alert in this poll, after its redeliveries, in a way that may pass (one
-     * it refused for good does not count: it goes on with the next).
-     */
-    synchronized boolean hasRefused(String sink) {
-        return refusingSinks.contains(sink);
-    }
-
-    /** Sinks that refused alerts this poll which stay pending: the window cannot close. */
-    public synchronized Map<String, Integer> undeliveredBySink() {
-        return Map.copyOf(undeliveredBySink);
-    }
-
-    public synchronized Map<String, Integer> deadLetteredBySink() {
-        return Map.copyOf(deadLetteredBySink);
-    }
-
-    synchronized String lastError(String sink) {
-        return lastErrorBySink.get(sink);
-    }
-
     void succeeded() {
         finished = true;
     }
@@ -482,11 +293,11 @@ public final class Poll {
     }
 
     public int pages() {
-        return pages;
+        return paging.pages();
     }
 
     public int executions() {
-        return executions;
+        return paging.executions();
     }
 
     public int failures() {
@@ -497,8 +308,34 @@ public final class Poll {
         return newFailures;
     }
 
-    public synchronized Map<String, Integer> deliveredBySink() {
-        return Map.copyOf(deliveredBySink);
+    /** Per sink, the failures of this poll it accepted ({@link SinkTally#deliveredBySink()}). */
+    public Map<String, Integer> deliveredBySink() {
+        return tally.deliveredBySink();
+    }
+
+    /** Per sink, the failures of this poll it refused that stay pending ({@link SinkTally#undeliveredBySink()}). */
+    public Map<String, Integer> undeliveredBySink() {
+        return tally.undeliveredBySink();
+    }
+
+    /** Per sink, the failures of this poll that went to its dead letter ({@link SinkTally#deadLetteredBySink()}). */
+    public Map<String, Integer> deadLetteredBySink() {
+        return tally.deadLetteredBySink();
+    }
+
+    /** Per sink, the failures of this poll a silence hid from it ({@link SinkTally#silencedBySink()}). */
+    public Map<String, Integer> silencedBySink() {
+        return tally.silencedBySink();
+    }
+
+    /** Per sink, how many failures of this poll it held for reminders ({@link SinkTally#heldBySink()}). */
+    public Map<String, Integer> heldBySink() {
+        return tally.heldBySink();
+    }
+
+    /** Why {@code sink} refused what stays pending in this poll (or in a replay); null if it refused nothing. */
+    String lastError(String sink) {
+        return tally.lastError(sink);
     }
 
     public Duration elapsed() {

@@ -145,7 +145,7 @@ final class Repeats {
         repeats.held.put(key, held);
         heldThisPoll.add(key);
         heldOnPage.computeIfAbsent(sink, s -> new TreeMap<>()).computeIfAbsent(job, j -> new ArrayList<>()).add(held);
-        poll.held(sink, job, repeats.since.plus(interval));
+        poll.tally().held(sink, job, repeats.since.plus(interval));
         return true;
     }
 

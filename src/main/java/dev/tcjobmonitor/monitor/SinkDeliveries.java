@@ -132,7 +132,7 @@ public class SinkDeliveries {
             // e.g. the dead letter cannot be written (a read-only state folder): those alerts count
             // as neither delivered nor dead-lettered, so the window stays open (Window.close) and
             // says why in its one line; thrown on, it would only reach Camel's fatal error log
-            poll.notRecorded(sink, "cannot record what it refused in its dead letter or delivered ids ("
+            poll.tally().notRecorded(sink, "cannot record what it refused in its dead letter or delivered ids ("
                     + ErrorText.describe(unrecorded)
                     + "); it refused: " + ErrorText.describe(cause));
         }

@@ -62,7 +62,7 @@ final class SinkLedger {
             return;
         }
         stateStore.recordDelivered(monitor, sink, deliveries);
-        poll.silenced(sink, deliveries.size());
+        poll.tally().silenced(sink, deliveries.size());
         metrics.alerts("silenced", monitor, sink, deliveries.size());
     }
 
@@ -82,7 +82,7 @@ final class SinkLedger {
         if (poll.isReplay()) {
             poll.replayAccepted(alerts);
         }
-        poll.delivered(sink, alerts.size());
+        poll.tally().delivered(sink, alerts.size());
         metrics.alerts("delivered", monitor, sink, alerts.size());
     }
 
@@ -99,10 +99,10 @@ final class SinkLedger {
         if (alerts.isEmpty()) {
             return;
         }
-        poll.refusing(sink, error);
+        poll.tally().refusing(sink, error);
         if (poll.isReplay()) {
             // dead-lettered already: they stay in the dead letter, with no clock of their own
-            poll.undelivered(sink, alerts.size(), error);
+            poll.tally().undelivered(sink, alerts.size(), error);
             return;
         }
         Instant now = clock.get().instant();
@@ -114,10 +114,10 @@ final class SinkLedger {
         deadLetter(sink, tooLong, error, now);
         int deadLettered = tooLong.size();
         if (deadLettered > 0) {
-            poll.deadLettered(sink, deadLettered, error, false);
+            poll.tally().deadLettered(sink, deadLettered, error, false);
         }
         if (alerts.size() > deadLettered) {
-            poll.undelivered(sink, alerts.size() - deadLettered, error);
+            poll.tally().undelivered(sink, alerts.size() - deadLettered, error);
         }
         metrics.alerts("dead.lettered", monitor, sink, deadLettered);
         metrics.alerts("refused", monitor, sink, alerts.size() - deadLettered);
@@ -135,11 +135,11 @@ final class SinkLedger {
         }
         if (poll.isReplay()) {
             // refused again: they stay in the dead letter (written once), and the sink goes on
-            poll.undelivered(sink, alerts.size(), error);
+            poll.tally().undelivered(sink, alerts.size(), error);
             return;
         }
         deadLetter(sink, alerts, error, clock.get().instant());
-        poll.deadLettered(sink, alerts.size(), error, true);
+        poll.tally().deadLettered(sink, alerts.size(), error, true);
         metrics.alerts("dead.lettered", monitor, sink, alerts.size());
         LOG.debug("Sink '{}' of monitor '{}' refused {} alert(s) for good: {}", sink, monitor, alerts.size(), error);
     }

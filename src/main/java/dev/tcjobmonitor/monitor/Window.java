@@ -142,14 +142,14 @@ public class Window {
         reportUnchecked(poll);
         poll.deadLetteredBySink().forEach((sink, count) -> LOG.warn(
                 "Sink '{}' of monitor '{}' gave up on {} alert(s); they went to its dead letter: {}",
-                sink, settings.name(), count, poll.deadLetterSummary(sink, settings.deadLetterAfter())));
+                sink, settings.name(), count, poll.tally().deadLetterSummary(sink, settings.deadLetterAfter())));
         // per sink, delivered + dead-lettered must be every failure of the window it lacked: an
         // alert refused and pending, or whose refusal could not be recorded, keeps the window open
-        Map<String, Integer> missing = poll.missingBySink();
+        Map<String, Integer> missing = poll.tally().missingBySink();
         if (!missing.isEmpty()) {
             String reason = missing.entrySet().stream()
                     .map(entry -> "sink '" + entry.getKey() + "' refused " + entry.getValue() + " alert(s): "
-                            + java.util.Objects.requireNonNullElse(poll.lastError(entry.getKey()),
+                            + java.util.Objects.requireNonNullElse(poll.tally().lastError(entry.getKey()),
                                     "its route ended without recording them"))
                     .collect(Collectors.joining("; "));
             poll.failed(reason);
@@ -193,7 +193,7 @@ public class Window {
             exchange.setProperty(MonitorConstants.POLL, poll);
         }
         // a page that was not retried (again) says why (PageRetry)
-        String reason = poll.gaveUp().map(ErrorText::oneLine).orElseGet(() -> ErrorText.describe(cause));
+        String reason = poll.paging().gaveUp().map(ErrorText::oneLine).orElseGet(() -> ErrorText.describe(cause));
         reportUnchecked(poll);
         poll.failed(reason);
         LOG.warn("Poll of '{}' failed after {} ms, watermark unchanged (next poll retries from {}): {}",

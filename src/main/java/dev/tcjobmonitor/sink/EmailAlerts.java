@@ -131,7 +131,7 @@ public class EmailAlerts {
         // a digest also shows the failures the poll held for reminders (sink.email.repeat-interval)
         Map<String, EmailDigest.Held> held = new java.util.TreeMap<>();
         if (digest) {
-            poll.heldFor(SINK).forEach((job, repeats) -> held.put(job, new EmailDigest.Held(repeats.count(), repeats.reminderDue())));
+            poll.tally().heldFor(SINK).forEach((job, repeats) -> held.put(job, new EmailDigest.Held(repeats.count(), repeats.reminderDue())));
         }
         java.util.Set<String> jobIds = new java.util.TreeSet<>(EmailDigest.jobIds(alerts));
         jobIds.addAll(held.keySet());
