@@ -278,6 +278,27 @@ public final class Application {
      * cannot start, and says so in one line naming that process's pid, before it has read or
      * written anything ({@link StateFolderLock}). --check uses no state: it runs beside a daemon.
      */
+    /**
+     * Starts Camel for a command that uses the state (--once, --since, --dry-run, --replay-dead-letter,
+     * --rewind), the state folder locked first. Empty when it started; else the exit status, its
+     * one line written: 1 when the cluster's database cannot be reached (that passes), 2 otherwise.
+     */
+    static java.util.OptionalInt startLockingTheStateFolder(Main main, PrintStream err, String databaseDownPrefix) {
+        lockStateFolderAtStart(main);
+        try {
+            main.start();
+            return java.util.OptionalInt.empty();
+        } catch (Exception e) {
+            Optional<String> databaseDown = clusterDatabaseUnreachable(main.getCamelContext(), e);
+            if (databaseDown.isPresent()) {
+                err.println("tc-job-monitor: " + databaseDownPrefix + databaseDown.get());
+                return java.util.OptionalInt.of(EXIT_POLL_FAILED);
+            }
+            err.println("tc-job-monitor: cannot start: " + rootMessage(e));
+            return java.util.OptionalInt.of(EXIT_USAGE);
+        }
+    }
+
     static void lockStateFolderAtStart(Main main) {
         main.addMainListener(new MainListenerSupport() {
             @Override

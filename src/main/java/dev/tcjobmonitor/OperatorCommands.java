@@ -23,17 +23,9 @@ final class OperatorCommands {
     /** @return 0: done (every alert accepted); 1: some refused again, or the state could not be used; 2: bad usage or configuration */
     static int run(CommandLine commandLine, Properties overrides, PrintStream out, PrintStream err) {
         Main main = Application.createMain(overrides, false);
-        Application.lockStateFolderAtStart(main);
-        try {
-            main.start();
-        } catch (Exception e) {
-            Optional<String> databaseDown = Application.clusterDatabaseUnreachable(main.getCamelContext(), e);
-            if (databaseDown.isPresent()) {
-                err.println("tc-job-monitor: " + databaseDown.get());
-                return Application.EXIT_POLL_FAILED;
-            }
-            err.println("tc-job-monitor: cannot start: " + Application.rootMessage(e));
-            return Application.EXIT_USAGE;
+        java.util.OptionalInt notStarted = Application.startLockingTheStateFolder(main, err, "");
+        if (notStarted.isPresent()) {
+            return notStarted.getAsInt();
         }
         try {
             JobMonitor monitor = monitor(StateCommands.monitors(main.getCamelContext()), commandLine.monitor());

@@ -6,7 +6,6 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
@@ -31,18 +30,10 @@ final class SinglePoll {
 
     static int run(Properties overrides, boolean demo, PrintStream err) {
         Main main = Application.createMain(overrides, demo);
-        Application.lockStateFolderAtStart(main);
-        try {
-            main.start();
-        } catch (Exception e) {
-            Optional<String> databaseDown = Application.clusterDatabaseUnreachable(main.getCamelContext(), e);
-            if (databaseDown.isPresent()) {
-                // no poll could run: a poll that failed, as one that cannot reach ThreatConnect
-                err.println("tc-job-monitor: poll failed: " + databaseDown.get());
-                return Application.EXIT_POLL_FAILED;
-            }
-            err.println("tc-job-monitor: cannot start: " + Application.rootMessage(e));
-            return Application.EXIT_USAGE;
+        // a database that cannot be reached: no poll could run, a poll that failed
+        java.util.OptionalInt notStarted = Application.startLockingTheStateFolder(main, err, "poll failed: ");
+        if (notStarted.isPresent()) {
+            return notStarted.getAsInt();
         }
         if (MonitorTriggers.monitorNames(main.getCamelContext()).isEmpty()) {
             // a configuration with nothing to poll is a bad configuration, as a bad setting is
