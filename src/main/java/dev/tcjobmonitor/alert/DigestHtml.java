@@ -30,7 +30,7 @@ final class DigestHtml {
     private DigestHtml() {
     }
 
-    static String html(Digest digest, List<String> elsewhere) {
+    static String html(Digest digest, List<String> elsewhere, List<EmailDigest.Silenced> silenced) {
         StringBuilder html = new StringBuilder(2048);
         html.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
@@ -94,6 +94,12 @@ final class DigestHtml {
                         .append(cell(escaped(job.failures()))).append("</tr>\n");
             }
             html.append("</tbody>\n</table>\n");
+        }
+        if (!silenced.isEmpty()) {
+            html.append("<h2 style=\"font-size:16px;margin:24px 0 8px 0;color:#57606a;\">Silenced</h2>\n");
+            for (EmailDigest.Silenced silence : silenced) {
+                html.append("<p style=\"margin:0 0 4px 0;color:#57606a;\">").append(escaped(silence.text())).append("</p>\n");
+            }
         }
         html.append("</body>\n</html>\n");
         return html.toString();

@@ -15,8 +15,10 @@ import static dev.tcjobmonitor.alert.DigestModel.unlistedOfJob;
 import dev.tcjobmonitor.alert.DigestModel.Digest;
 import dev.tcjobmonitor.alert.DigestModel.JobFailures;
 import dev.tcjobmonitor.alert.DigestModel.Recovered;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -39,6 +41,8 @@ public final class EmailDigest {
     private final List<String> elsewhere;
     /** Per job id, the failures the poll held for a reminder rather than send (sink.email.repeat-interval). */
     private Map<String, Held> held = Map.of();
+    /** The operators' silences that hid failures of the poll from this mail. */
+    private List<Silenced> silenced = List.of();
 
     /**
      * @param jobNames a job's name from its id as ThreatConnect sent it (production passes the
@@ -75,6 +79,30 @@ public final class EmailDigest {
         return this;
     }
 
+    /**
+     * A silence of {@code silences.yaml} that hid {@code count} failures of the mail's poll from
+     * it: the reader learns that something was hidden, by whom, why and until when.
+     */
+    public record Silenced(int line, Optional<String> jobId, Optional<String> messageText, String author, String reason,
+                           Instant ends, int count) {
+
+        /** {@code 3 failures of job 7 hidden by the silence at line 2 (alice: feed vendor outage) until 2026-12-02T08:00:00Z} */
+        public String text() {
+            String what = jobId.map(id -> "job " + id).orElse("")
+                    + (jobId.isPresent() && messageText.isPresent() ? " with " : "")
+                    + messageText.map(text -> (jobId.isPresent() ? "" : "any job with ") + "an exit message containing \"" + text + "\"")
+                            .orElse("");
+            return DigestModel.count(count, "failure") + " of " + what + " hidden by the silence at line " + line + " ("
+                    + author + ": " + reason + ") until " + ends;
+        }
+    }
+
+    /** Shows, after the jobs, the silences that hid failures of the poll from this mail. */
+    public EmailDigest withSilenced(List<Silenced> silences) {
+        this.silenced = List.copyOf(silences);
+        return this;
+    }
+
     /** A rendered mail: its subject, plain-text part and HTML part. */
     public record Mail(String subject, String text, String html) {
     }
@@ -85,7 +113,7 @@ public final class EmailDigest {
      */
     public Mail mail(String prefix, List<Alert> alerts) {
         Digest digest = digest(alerts);
-        return new Mail(subject(prefix, alerts, digest), text(digest), DigestHtml.html(digest, elsewhere));
+        return new Mail(subject(prefix, alerts, digest), text(digest), DigestHtml.html(digest, elsewhere, silenced));
     }
 
     /**
@@ -177,12 +205,16 @@ public final class EmailDigest {
                         .append("  Failures:     ").append(job.failures()).append('\n');
             }
         }
+        if (!silenced.isEmpty()) {
+            text.append("\n== Silenced ==\n");
+            silenced.forEach(silence -> text.append('\n').append(UntrustedText.oneLine(silence.text())).append('\n'));
+        }
         return text.toString();
     }
 
     /** The HTML part: a complete document with inline styles, one table per job. */
     public String html(List<Alert> alerts) {
-        return DigestHtml.html(digest(alerts), elsewhere);
+        return DigestHtml.html(digest(alerts), elsewhere, silenced);
     }
 
     private static String indented(String lines, String indent) {

@@ -94,6 +94,8 @@ public class Failures {
                     Silences.Silence silence = silence(silences, execution, sink);
                     if (silence != null) {
                         silencedBySink.computeIfAbsent(sink, s -> new ArrayList<>()).add(new Delivery(key, failedAt.orElse(now)));
+                        // the email digest says which silence hid what (EmailAlerts)
+                        poll.tally().hidden(sink, silence);
                         if (monitor.dryRun()) {
                             DRY_RUN.info("Would not deliver to {} (silence at line {} by {}: {}): {}", sink,
                                     silence.line(), silence.author(), silence.reason(), key);

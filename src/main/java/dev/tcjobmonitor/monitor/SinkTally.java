@@ -21,6 +21,8 @@ public final class SinkTally {
     private final Map<String, Integer> deliveredBySink = new TreeMap<>();
     /** Per sink, the failures a silence hid from it (recorded as delivered, never sent). */
     private final Map<String, Integer> silencedBySink = new TreeMap<>();
+    /** Per sink, each silence that hid failures of this poll from it and how many, in the order found. */
+    private final Map<String, Map<Silences.Silence, Integer>> hiddenBySilence = new TreeMap<>();
     private final Map<String, Integer> deadLetteredBySink = new TreeMap<>();
     private final Map<String, Integer> undeliveredBySink = new TreeMap<>();
     /** Of the dead-lettered, those refused for good ({@link SinkErrors}), not for too long. */
@@ -74,6 +76,16 @@ public final class SinkTally {
     }
 
     /** Per sink, the failures of this poll a silence hid from it. */
+    /** {@code silence} hid one failure of this poll from {@code sink}. */
+    synchronized void hidden(String sink, Silences.Silence silence) {
+        hiddenBySilence.computeIfAbsent(sink, s -> new java.util.LinkedHashMap<>()).merge(silence, 1, Integer::sum);
+    }
+
+    /** The silences that hid failures of this poll from {@code sink}, and how many each, in the order found. */
+    public synchronized Map<Silences.Silence, Integer> hiddenFrom(String sink) {
+        return java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(hiddenBySilence.getOrDefault(sink, Map.of())));
+    }
+
     public synchronized Map<String, Integer> silencedBySink() {
         return Map.copyOf(silencedBySink);
     }

@@ -130,15 +130,19 @@ public class EmailAlerts {
         List<String> elsewhere = poll.monitor().settings().sinks().stream().filter(sink -> !sink.equals(SINK)).toList();
         // a digest also shows the failures the poll held for reminders (sink.email.repeat-interval)
         Map<String, EmailDigest.Held> held = new java.util.TreeMap<>();
+        // and the operators' silences that hid failures of the poll from it (silences.yaml)
+        List<EmailDigest.Silenced> silenced = new java.util.ArrayList<>();
         if (digest) {
             poll.tally().heldFor(SINK).forEach((job, repeats) -> held.put(job, new EmailDigest.Held(repeats.count(), repeats.reminderDue())));
+            poll.tally().hiddenFrom(SINK).forEach((silence, count) -> silenced.add(new EmailDigest.Silenced(silence.line(),
+                    silence.jobId().map(String::valueOf), silence.messageText(), silence.author(), silence.reason(), silence.ends(), count)));
         }
         java.util.Set<String> jobIds = new java.util.TreeSet<>(EmailDigest.jobIds(alerts));
         jobIds.addAll(held.keySet());
         // every job's name asked for at once, under one deadline (JobDirectory.namesOf)
         Map<String, String> names = poll.monitor().jobDirectory().namesOf(jobIds);
         EmailDigest.Mail mail = new EmailDigest(id -> names.getOrDefault(id, ""), maxRows, elsewhere).withHeld(held)
-                .mail(subjectPrefix, alerts);
+                .withSilenced(silenced).mail(subjectPrefix, alerts);
         exchange.setProperty(MonitorConstants.ALERTS, alerts);
         exchange.getMessage().setHeaders(new java.util.HashMap<>(Map.of(
                 "Subject", mail.subject(),

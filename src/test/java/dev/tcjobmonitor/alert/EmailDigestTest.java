@@ -451,4 +451,40 @@ class EmailDigestTest {
             assertThat(digest.text(two)).startsWith("Monitor 'default': 2 jobs recovered.").contains("Nightly export (job 9)");
         }
     }
+
+    /**
+     * The on-call reader learns what a silence kept from the mailbox: which silence (its line in
+     * silences.yaml), how many failures, of what, by whom, why and until when; the operators'
+     * words are text in both parts, never markup.
+     */
+    @Nested
+    class Silenced {
+
+        private final EmailDigest.Silenced vendorOutage = new EmailDigest.Silenced(2, java.util.Optional.of("7"),
+                java.util.Optional.empty(), "alice", "feed vendor <b>outage</b>", Instant.parse("2026-12-02T08:00:00Z"), 3);
+        private final EmailDigest.Silenced timeouts = new EmailDigest.Silenced(9, java.util.Optional.empty(),
+                java.util.Optional.of("vendor timeout"), "bob", "known", Instant.parse("2026-12-01T00:00:00Z"), 1);
+
+        @Test
+        void aDigestSaysWhichSilencesHidFailuresFromItAfterTheJobs() {
+            EmailDigest.Mail mail = new EmailDigest(JOB_NAMES).withSilenced(List.of(vendorOutage, timeouts))
+                    .mail(PREFIX, fiveFailuresOfThreeJobs());
+
+            assertThat(mail.text()).containsSubsequence("Feed import (job 174)", "== Silenced ==",
+                    "3 failures of job 7 hidden by the silence at line 2 (alice: feed vendor <b>outage</b>) until 2026-12-02T08:00:00Z",
+                    "1 failure of any job with an exit message containing \"vendor timeout\" hidden by the silence at line 9"
+                            + " (bob: known) until 2026-12-01T00:00:00Z");
+            assertThat(mail.html()).containsSubsequence("Report builder (job 10)", "Silenced",
+                    "3 failures of job 7 hidden by the silence at line 2 (alice: feed vendor &lt;b&gt;outage&lt;/b&gt;)")
+                    .doesNotContain("<b>outage");
+        }
+
+        @Test
+        void withoutSilencesADigestHasNoSilencedSection() {
+            EmailDigest.Mail mail = new EmailDigest(JOB_NAMES).mail(PREFIX, fiveFailuresOfThreeJobs());
+
+            assertThat(mail.text()).doesNotContain("Silenced");
+            assertThat(mail.html()).doesNotContain("Silenced");
+        }
+    }
 }

@@ -41,6 +41,11 @@ class SilencesEndToEndTest {
 
     /** The monitor with the file sink and the email sink (one mail per failure) on GreenMail, metrics over HTTP. */
     private MonitorHarness fileAndEmail() throws Exception {
+        return fileAndEmail("each");
+    }
+
+    /** The same, the email sink in {@code mode} ({@code each} or {@code digest}). */
+    private MonitorHarness fileAndEmail(String mode) throws Exception {
         smtp = new GreenMail(new ServerSetup(0, "127.0.0.1", "smtp").dynamicPort());
         monitors.closeLast(smtp::stop);
         smtp.start();
@@ -50,7 +55,7 @@ class SilencesEndToEndTest {
                 .set("sink.email.port", String.valueOf(smtp.getSmtp().getPort()))
                 .set("sink.email.from", "monitor@example.org")
                 .set("sink.email.to", "oncall@example.org")
-                .set("sink.email.mode", "each")
+                .set("sink.email.mode", mode)
                 .set("sink.email.max-redeliveries", "0")
                 .set("camel.management.enabled", "true")
                 .set("camel.management.port", "0")
@@ -106,6 +111,27 @@ class SilencesEndToEndTest {
         assertThat(next.deliveredBySink()).isEmpty();
         assertThat(mailTexts()).hasSize(1);
         assertThat(silencedMetric(h, "email")).isEqualTo(1.0);
+    }
+
+    /**
+     * The digest of a poll says what a silence hid from the mailbox (the silence's line, author,
+     * reason and end), so the reader knows the mailbox is not the whole story.
+     */
+    @Test
+    void theDigestOfThePollSaysWhichSilenceHidWhatFromTheMailbox() throws Exception {
+        MonitorHarness h = fileAndEmail("digest");
+        write(h, silenceOfJob(7, "[email]", Instant.parse("2099-01-01T00:00:00Z")));
+        Instant recent = Instant.now().minusSeconds(60);
+        h.simulator.addFailed(7, recent, "job 7 broke\n");
+        h.simulator.addFailed(7, recent.plusSeconds(1), "job 7 broke again\n");
+        h.simulator.addFailed(8, recent.plusSeconds(2), "job 8 broke\n");
+
+        assertThat(h.poll().failure()).isEmpty();
+
+        assertThat(mailTexts()).singleElement().satisfies(text -> assertThat(text)
+                .contains("job 8 broke").doesNotContain("job 7 broke")
+                .contains("2 failures of job 7 hidden by the silence at line 2 (alice: feed vendor outage, ticket OPS-1234)"
+                        + " until 2099-01-01T00:00:00Z"));
     }
 
     /**
