@@ -8,7 +8,6 @@ import dev.tcjobmonitor.alert.AlertDocument;
 import dev.tcjobmonitor.alert.FailedExecution;
 import dev.tcjobmonitor.state.Delivery;
 import dev.tcjobmonitor.threatconnect.ExecutionPage;
-import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -82,7 +81,7 @@ public class Failures {
             }
             failures++;
             if (monitor.jobRecoveries().enabled() && failedAt.isPresent()) {
-                execution.text("jobId").flatMap(Failures::integer).ifPresent(job -> poll.jobFailed(job, failedAt.get()));
+                execution.text("jobId").flatMap(JobIds::parse).ifPresent(job -> poll.jobFailed(job, failedAt.get()));
             }
             // the one pending sink, or (with more than one) all of them in order
             String onlyPending = null;
@@ -230,7 +229,7 @@ public class Failures {
         if (settings.jobIds().isEmpty() && settings.excludeJobIds().isEmpty()) {
             return true;
         }
-        Optional<Long> jobId = execution.text("jobId").flatMap(Failures::integer);
+        Optional<Long> jobId = execution.text("jobId").flatMap(JobIds::parse);
         if (jobId.isEmpty()) {
             return true;
         }
@@ -238,11 +237,4 @@ public class Failures {
                 && !settings.excludeJobIds().contains(jobId.get());
     }
 
-    private static Optional<Long> integer(String text) {
-        try {
-            return Optional.of(new BigDecimal(text.strip()).longValueExact());
-        } catch (NumberFormatException | ArithmeticException notAnInteger) {
-            return Optional.empty();
-        }
-    }
 }

@@ -11,7 +11,6 @@ import dev.tcjobmonitor.threatconnect.ExecutionPageReader;
 import dev.tcjobmonitor.threatconnect.ExecutionQuery;
 import dev.tcjobmonitor.threatconnect.ThreatConnectHttp;
 import dev.tcjobmonitor.threatconnect.Tql;
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -265,13 +264,7 @@ final class JobRecoveries implements AutoCloseable {
     }
 
     private static Optional<Long> jobId(FailedExecution execution) {
-        return execution.text("jobId").flatMap(text -> {
-            try {
-                return Optional.of(new BigDecimal(text.strip()).longValueExact());
-            } catch (NumberFormatException | ArithmeticException notAnInteger) {
-                return Optional.empty();
-            }
-        });
+        return execution.text("jobId").flatMap(JobIds::parse);
     }
 
     private static Optional<Instant> instant(String text) {

@@ -122,8 +122,11 @@ final class Repeats {
      */
     synchronized boolean hold(Poll poll, String sink, FailedExecution execution, String key, Instant failedAt, Instant now) {
         Duration interval = intervals.get(sink);
+        if (interval == null) {
+            return false; // the usual case: no repeat interval, nothing read
+        }
         Optional<String> jobId = jobOf(execution);
-        if (interval == null || jobId.isEmpty()) {
+        if (jobId.isEmpty()) {
             return false;
         }
         String job = jobId.get();

@@ -2,7 +2,6 @@ package dev.tcjobmonitor.monitor;
 
 import dev.tcjobmonitor.alert.FailedExecution;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -66,7 +65,7 @@ public class Silences {
             if (!sinks.isEmpty() && !sinks.contains(sink)) {
                 return false;
             }
-            if (jobId.isPresent() && !execution.text("jobId").flatMap(Silences::integer).equals(jobId)) {
+            if (jobId.isPresent() && !execution.text("jobId").flatMap(JobIds::parse).equals(jobId)) {
                 return false;
             }
             return messageText.isEmpty() || execution.text("exitMessage")
@@ -205,7 +204,7 @@ public class Silences {
         Optional<Long> jobId = Optional.empty();
         if (fields.containsKey("job")) {
             String text = scalar(fields.get("job"), "job");
-            jobId = integer(text);
+            jobId = JobIds.parse(text);
             if (jobId.isEmpty()) {
                 throw new Malformed(line(fields.get("job")), "job '" + text + "' is not a job id");
             }
@@ -282,11 +281,4 @@ public class Silences {
         return node.getStartMark().map(Mark::getLine).orElse(0) + 1;
     }
 
-    static Optional<Long> integer(String text) {
-        try {
-            return Optional.of(new BigDecimal(text.strip()).longValueExact());
-        } catch (NumberFormatException | ArithmeticException notAnInteger) {
-            return Optional.empty();
-        }
-    }
 }
