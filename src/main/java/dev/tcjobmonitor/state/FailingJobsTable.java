@@ -36,16 +36,13 @@ final class FailingJobsTable implements FailingJobs {
             byJob.merge(failure.jobId(), new FailingJob(sink, failure.jobId(), failure.failedAt(), failure.failedAt(), 1),
                     FailingJobsFile::add);
         }
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement statement = connection.prepareStatement("INSERT INTO TC_MONITOR_FAILING_JOB"
-                     + " (MONITOR, SINK, JOB_ID, FIRST_FAILURE, LAST_FAILURE, FAILURES) VALUES (?, ?, ?, ?, ?, ?)"
-                     + " ON CONFLICT (MONITOR, SINK, JOB_ID) DO UPDATE SET"
-                     + " FIRST_FAILURE = LEAST(TC_MONITOR_FAILING_JOB.FIRST_FAILURE, EXCLUDED.FIRST_FAILURE),"
-                     + " LAST_FAILURE = GREATEST(TC_MONITOR_FAILING_JOB.LAST_FAILURE, EXCLUDED.LAST_FAILURE),"
-                     + " FAILURES = TC_MONITOR_FAILING_JOB.FAILURES + EXCLUDED.FAILURES")) {
-            // the pool (HikariCP) restores auto-commit when the connection goes back to it
-            connection.setAutoCommit(false);
-            try {
+        JdbcTransaction.run(dataSource, connection -> {
+            try (PreparedStatement statement = connection.prepareStatement("INSERT INTO TC_MONITOR_FAILING_JOB"
+                    + " (MONITOR, SINK, JOB_ID, FIRST_FAILURE, LAST_FAILURE, FAILURES) VALUES (?, ?, ?, ?, ?, ?)"
+                    + " ON CONFLICT (MONITOR, SINK, JOB_ID) DO UPDATE SET"
+                    + " FIRST_FAILURE = LEAST(TC_MONITOR_FAILING_JOB.FIRST_FAILURE, EXCLUDED.FIRST_FAILURE),"
+                    + " LAST_FAILURE = GREATEST(TC_MONITOR_FAILING_JOB.LAST_FAILURE, EXCLUDED.LAST_FAILURE),"
+                    + " FAILURES = TC_MONITOR_FAILING_JOB.FAILURES + EXCLUDED.FAILURES")) {
                 for (FailingJob job : byJob.values()) {
                     statement.setString(1, monitor);
                     statement.setString(2, sink);
@@ -56,18 +53,8 @@ final class FailingJobsTable implements FailingJobs {
                     statement.addBatch();
                 }
                 statement.executeBatch();
-                connection.commit();
-            } catch (SQLException e) {
-                try {
-                    connection.rollback();
-                } catch (SQLException rollback) {
-                    e.addSuppressed(rollback);
-                }
-                throw e;
             }
-        } catch (SQLException e) {
-            throw JdbcStateStore.failure(e);
-        }
+        });
     }
 
     @Override

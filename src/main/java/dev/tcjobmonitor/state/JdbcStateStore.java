@@ -126,12 +126,9 @@ public final class JdbcStateStore implements MonitorStateStore {
         if (deliveries.isEmpty()) {
             return;
         }
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement statement = connection.prepareStatement("INSERT INTO TC_MONITOR_DELIVERED"
-                     + " (MONITOR, SINK, EXECUTION_KEY, EVENT_TIME) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
-            // the pool (HikariCP) restores auto-commit when the connection goes back to it
-            connection.setAutoCommit(false);
-            try {
+        JdbcTransaction.run(dataSource, connection -> {
+            try (PreparedStatement statement = connection.prepareStatement("INSERT INTO TC_MONITOR_DELIVERED"
+                    + " (MONITOR, SINK, EXECUTION_KEY, EVENT_TIME) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
                 for (Delivery delivery : deliveries) {
                     statement.setString(1, monitor);
                     statement.setString(2, sink);
@@ -140,18 +137,8 @@ public final class JdbcStateStore implements MonitorStateStore {
                     statement.addBatch();
                 }
                 statement.executeBatch();
-                connection.commit();
-            } catch (SQLException e) {
-                try {
-                    connection.rollback();
-                } catch (SQLException rollback) {
-                    e.addSuppressed(rollback);
-                }
-                throw e;
             }
-        } catch (SQLException e) {
-            throw failure(e);
-        }
+        });
     }
 
     /**

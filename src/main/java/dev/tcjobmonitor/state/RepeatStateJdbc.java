@@ -126,26 +126,7 @@ public final class RepeatStateJdbc implements RepeatState {
         });
     }
 
-    private interface Work {
-        void run(Connection connection) throws SQLException;
-    }
-
-    private void transaction(Work work) {
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            try {
-                work.run(connection);
-                connection.commit();
-            } catch (SQLException e) {
-                try {
-                    connection.rollback();
-                } catch (SQLException rollback) {
-                    e.addSuppressed(rollback);
-                }
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw JdbcStateStore.failure(e);
-        }
+    private void transaction(JdbcTransaction.Work work) {
+        JdbcTransaction.run(dataSource, work);
     }
 }
