@@ -1,5 +1,6 @@
 package dev.tcjobmonitor.e2e;
 
+import dev.tcjobmonitor.support.Mails;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -270,22 +271,10 @@ class JobRecoveredEndToEndTest {
         MimeMessage[] mails = smtp.getReceivedMessages();
         assertThat(mails).as("one digest for the poll").hasSize(2);
         assertThat(mails[1].getSubject()).isEqualTo("[ThreatConnect] Job 8 failed; 1 job recovered on monitor 'default'");
-        String body = mailText(mails[1]);
+        String body = Mails.text(mails[1]);
         assertThat(body).contains("another job broke").contains("Feed import (job 7)")
                 .contains("Completed at: " + first.plusSeconds(60)).contains("Failures:     1, from " + first);
         assertThat(notices(h.alerts())).hasSize(1);
-    }
-
-    private static String mailText(MimeMessage mail) throws Exception {
-        Object content = mail.getContent();
-        if (content instanceof jakarta.mail.Multipart parts) {
-            StringBuilder text = new StringBuilder();
-            for (int i = 0; i < parts.getCount(); i++) {
-                text.append(parts.getBodyPart(i).getContent());
-            }
-            return text.toString();
-        }
-        return String.valueOf(content);
     }
 
     /** --dry-run says which notice each sink would get, and sends and changes nothing. */

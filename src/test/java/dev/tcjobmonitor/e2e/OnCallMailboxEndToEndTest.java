@@ -1,12 +1,12 @@
 package dev.tcjobmonitor.e2e;
 
+import dev.tcjobmonitor.support.Mails;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import dev.tcjobmonitor.monitor.Poll;
 import dev.tcjobmonitor.support.ManualClock;
-import jakarta.mail.internet.MimeMessage;
 import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.Instant;
@@ -70,7 +70,7 @@ class OnCallMailboxEndToEndTest {
         assertThat(poll.heldBySink()).containsEntry("email", 1);
         assertThat(subjects(smtp)).hasSize(2).last().isEqualTo("[ThreatConnect] 2 jobs failed: 1 failed execution, 1 held for reminders"
                 + " on monitor 'default'");
-        assertThat(text(smtp.getReceivedMessages()[1])).contains("job 8 broke")
+        assertThat(Mails.text(smtp.getReceivedMessages()[1])).contains("job 8 broke")
                 .doesNotContain("Failed for status (503) again")
                 .contains("1 more failure held for a reminder due " + t0.plus(Duration.ofHours(1)));
 
@@ -85,7 +85,7 @@ class OnCallMailboxEndToEndTest {
         h.poll();
         assertThat(subjects(smtp)).hasSize(3).last().isEqualTo("[ThreatConnect] Job \"Feed import\" still failing: 2 more failures"
                 + " since " + t0 + " on monitor 'default'");
-        assertThat(text(smtp.getReceivedMessages()[2])).contains("Feed import (job 174): still failing")
+        assertThat(Mails.text(smtp.getReceivedMessages()[2])).contains("Feed import (job 174): still failing")
                 .contains("Failed 2 more times since " + t0).contains("Failed for status (502)");
     }
 
@@ -139,21 +139,5 @@ class OnCallMailboxEndToEndTest {
                 throw new IllegalStateException(e);
             }
         }).toList();
-    }
-
-    private static String text(MimeMessage mail) {
-        try {
-            Object content = mail.getContent();
-            if (content instanceof jakarta.mail.Multipart parts) {
-                StringBuilder text = new StringBuilder();
-                for (int i = 0; i < parts.getCount(); i++) {
-                    text.append(parts.getBodyPart(i).getContent());
-                }
-                return text.toString();
-            }
-            return String.valueOf(content);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

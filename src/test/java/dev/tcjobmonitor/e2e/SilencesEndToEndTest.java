@@ -1,12 +1,12 @@
 package dev.tcjobmonitor.e2e;
 
+import dev.tcjobmonitor.support.Mails;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import dev.tcjobmonitor.monitor.Poll;
 import dev.tcjobmonitor.support.ManualClock;
-import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -312,23 +312,7 @@ class SilencesEndToEndTest {
     }
 
     private List<String> mailTexts() {
-        return Arrays.stream(smtp.getReceivedMessages()).map(SilencesEndToEndTest::text).toList();
-    }
-
-    private static String text(MimeMessage mail) {
-        try {
-            Object content = mail.getContent();
-            if (content instanceof jakarta.mail.Multipart parts) {
-                StringBuilder text = new StringBuilder();
-                for (int i = 0; i < parts.getCount(); i++) {
-                    text.append(parts.getBodyPart(i).getContent());
-                }
-                return text.toString();
-            }
-            return String.valueOf(content);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return Arrays.stream(smtp.getReceivedMessages()).map(Mails::text).toList();
     }
 
     /** tc_monitor_alerts_silenced_total{monitor="default",sink=...}, scraped over HTTP as an operator would. */
