@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -61,13 +60,10 @@ final class DeliveredIdRetention {
         long old = 0;
         long kept = 0;
         for (Path file : ledgers) {
-            for (long epochSecond : files.entries(file).values()) {
-                if (epochSecond < before) {
-                    old++;
-                } else {
-                    kept++;
-                }
-            }
+            KeyTimes entries = files.entries(file);
+            long oldHere = entries.countBefore(before);
+            old += oldHere;
+            kept += entries.size() - oldHere;
         }
         if (old == 0 || old * FORGET_ONE_IN < kept) {
             return;
@@ -75,8 +71,7 @@ final class DeliveredIdRetention {
         Instant forgotten = forgottenBefore(monitor).filter(previous -> previous.isAfter(cutoff)).orElse(cutoff);
         writer.replace(folder.forgottenBeforeFile(monitor), (forgotten + "\n").getBytes(StandardCharsets.UTF_8));
         for (Path file : ledgers) {
-            Map<String, Long> entries = files.entries(file);
-            if (entries.values().removeIf(epochSecond -> epochSecond < before)) {
+            if (files.entries(file).removeBefore(before)) {
                 deliveredIds.rewrite(file);
             }
         }

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -43,7 +42,7 @@ final class DeliveredIds {
         }
         deliveries.forEach(delivery -> KeyTimeFiles.requireSafeKey(delivery.executionKey()));
         Path file = folder.ledgerFile(monitor, sink);
-        Map<String, Long> entries = files.entries(file);
+        KeyTimes entries = files.entries(file);
         StringBuilder lines = new StringBuilder(deliveries.size() * 24);
         for (Delivery delivery : deliveries) {
             long epochSecond = delivery.eventTime().getEpochSecond();

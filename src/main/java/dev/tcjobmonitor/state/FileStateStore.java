@@ -43,7 +43,7 @@ public final class FileStateStore implements MonitorStateStore, AutoCloseable {
      * A field of the store's own: the benchmark empties it by reflection (under the store's lock)
      * when it points the store at a fresh folder.
      */
-    private final Map<Path, Map<String, Long>> ledgers = new HashMap<>();
+    private final Map<Path, KeyTimes> ledgers = new HashMap<>();
     private final KeyTimeFiles keyTimeFiles = new KeyTimeFiles(writer, ledgers);
     private final DeliveredIds deliveredIds;
     private final DeliveredIdRetention retention;

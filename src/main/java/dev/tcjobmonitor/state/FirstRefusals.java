@@ -33,7 +33,7 @@ final class FirstRefusals {
         }
         executionKeys.forEach(KeyTimeFiles::requireSafeKey);
         Path file = folder.refusalFile(monitor, sink);
-        Map<String, Long> entries = files.entries(file);
+        KeyTimes entries = files.entries(file);
         long nowSecond = now.getEpochSecond();
         StringBuilder lines = new StringBuilder();
         for (String key : executionKeys) {
@@ -58,10 +58,10 @@ final class FirstRefusals {
         Map<String, Path> refusalFiles = folder.refusalFiles(monitor);
         long before = cutoff.getEpochSecond();
         for (Map.Entry<String, Path> refused : refusalFiles.entrySet()) {
-            Map<String, Long> delivered = files.entries(folder.ledgerFile(monitor, refused.getKey()));
+            KeyTimes delivered = files.entries(folder.ledgerFile(monitor, refused.getKey()));
             Path file = refused.getValue();
-            Map<String, Long> refusals = files.entries(file);
-            if (refusals.entrySet().removeIf(entry -> entry.getValue() < before || delivered.containsKey(entry.getKey()))) {
+            KeyTimes refusals = files.entries(file);
+            if (refusals.removeIf((key, epochSecond) -> epochSecond < before || delivered.containsKey(key))) {
                 if (refusals.isEmpty()) {
                     files.delete(file);
                 } else {

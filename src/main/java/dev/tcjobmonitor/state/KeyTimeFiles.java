@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -20,16 +19,16 @@ import java.util.Map;
 final class KeyTimeFiles {
 
     private final StateFileWriter writer;
-    private final Map<Path, Map<String, Long>> entries;
+    private final Map<Path, KeyTimes> entries;
 
     /** @param entries where each file's entries are kept, by path (empty at first) */
-    KeyTimeFiles(StateFileWriter writer, Map<Path, Map<String, Long>> entries) {
+    KeyTimeFiles(StateFileWriter writer, Map<Path, KeyTimes> entries) {
         this.writer = writer;
         this.entries = entries;
     }
 
     /** The entries of {@code file}, by key: read from the disk at the first look, live after that. */
-    Map<String, Long> entries(Path file) {
+    KeyTimes entries(Path file) {
         return entries.computeIfAbsent(file, KeyTimeFiles::load);
     }
 
@@ -62,7 +61,7 @@ final class KeyTimeFiles {
         writer.delete(file);
     }
 
-    private static byte[] lines(Map<String, Long> entries) {
+    private static byte[] lines(KeyTimes entries) {
         ByteArrayOutputStream content = new ByteArrayOutputStream(entries.size() * 24);
         entries.forEach((key, epochSecond) -> {
             content.writeBytes(key.getBytes(StandardCharsets.UTF_8));
@@ -85,9 +84,9 @@ final class KeyTimeFiles {
      * lines) loads in tens of milliseconds, a million in well under a second, with no copy of the
      * file as text.
      */
-    private static Map<String, Long> load(Path file) {
+    private static KeyTimes load(Path file) {
         if (!Files.exists(file)) {
-            return new HashMap<>();
+            return new KeyTimes();
         }
         try {
             byte[] content = Files.readAllBytes(file);
@@ -101,7 +100,7 @@ final class KeyTimeFiles {
                     channel.truncate(end);
                 }
             }
-            Map<String, Long> entries = new HashMap<>(Math.max(16, end / 12));
+            KeyTimes entries = new KeyTimes(end / 12);
             int line = 0;
             for (int i = 0; i < end; i++) {
                 if (content[i] == '\n') {
@@ -119,7 +118,7 @@ final class KeyTimeFiles {
      * The entry of the line {@code content[start, end)}, {@code key<TAB>epochSeconds}. A line
      * damaged on disk proves no delivery: leaving it out can only re-deliver.
      */
-    private static void addEntry(Map<String, Long> entries, byte[] content, int start, int end) {
+    private static void addEntry(KeyTimes entries, byte[] content, int start, int end) {
         int tab = start;
         while (tab < end && content[tab] != '\t') {
             tab++;
