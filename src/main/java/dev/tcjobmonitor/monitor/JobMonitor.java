@@ -91,6 +91,9 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
         secretKey = null;
         apiToken = null;
         route = new ThreatConnectHttp(sslContext(), tls, proxy);
+        if (client != null) {
+            client.readAheadThrough(route, settings.name());
+        }
         jobDirectory = new JobDirectory(settings.endpoint(), settings.signer(), JOB_LOOKUP_TIMEOUT,
                 JobDirectory.DEFAULT_FAILURE_PERIOD, clock, route);
         jobRecoveries = JobRecoveries.of(this, recoveryNotices, recoveryWindow, route);
@@ -216,6 +219,20 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
         return repeats;
     }
 
+    /** Asks for the poll's next page while the page before it is delivered (see ThreatConnectClient#readAhead). */
+    void readAhead(java.net.URI next) {
+        if (client != null) {
+            client.readAhead(next);
+        }
+    }
+
+    /** A poll starts: nothing read ahead for a poll before it is used. */
+    void dropReadAhead() {
+        if (client != null) {
+            client.dropReadAhead();
+        }
+    }
+
     /** What each sink has of this monitor's alerts: delivered, refused, dead-lettered. */
     SinkLedger ledger() {
         return ledger;
@@ -320,6 +337,13 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
 
     /** Closes what this monitor opened itself; shared services belong to the host. */
     public void close() {
+        if (client != null) {
+            try {
+                client.close();
+            } catch (java.io.IOException e) {
+                LOG.debug("Monitor '{}': closing the client of the pages read ahead failed", name, e);
+            }
+        }
         if (jobDirectory != null) {
             jobDirectory.close();
         }

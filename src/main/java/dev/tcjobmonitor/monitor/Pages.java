@@ -73,6 +73,10 @@ public class Pages {
             next = null;
         }
         exchange.setProperty(NEXT, next == null ? null : next.toString());
+        if (next != null) {
+            // asked for now, while this page is delivered: the loop's request for it takes the answer
+            monitor.readAhead(next);
+        }
         if (next != null || poll.pages() > 1) {
             // a long backfill shows its progress
             LOG.info("Poll of '{}': page {} read, {} execution(s) so far{}", monitor.name(), poll.pages(), poll.executions(),

@@ -45,6 +45,7 @@ public class Window {
      */
     public void open(Exchange exchange) {
         MonitorSettings settings = monitor.settings();
+        monitor.dropReadAhead();
         long asked = System.nanoTime();
         PollLock lock = takeMonitor();
         if (lock == null) {

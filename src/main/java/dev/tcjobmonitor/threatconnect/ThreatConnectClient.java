@@ -58,6 +58,10 @@ public class ThreatConnectClient implements HttpClientConfigurer {
     private String proxyPassword = "";
     private String nonProxyHosts = "";
     private volatile ThreatConnectProxy proxy = ThreatConnectProxy.DIRECT;
+    private Duration connectTimeout = Duration.ofSeconds(10);
+    private Duration responseTimeout = Duration.ofSeconds(60);
+    /** The next page of the poll, asked for early (see {@link ReadAhead}); null until the monitor starts. */
+    private volatile ReadAhead readAhead;
 
     /** {@code tc.max-page-bytes}: the most bytes of a page's body read; a positive number. */
     public void setMaxPageBytes(String bytes) {
@@ -126,6 +130,52 @@ public class ThreatConnectClient implements HttpClientConfigurer {
         return resolved;
     }
 
+    /** Milliseconds to wait for a connection (the Kamelet's connectTimeout, as its page requests). */
+    public void setConnectTimeout(String millis) {
+        this.connectTimeout = Duration.ofMillis(Long.parseLong(millis.strip()));
+    }
+
+    /** Milliseconds to wait for each read of a page (the Kamelet's responseTimeout, as its page requests). */
+    public void setResponseTimeout(String millis) {
+        this.responseTimeout = Duration.ofMillis(Long.parseLong(millis.strip()));
+    }
+
+    /**
+     * From now on, the poll may ask for its next page early ({@link #readAhead}) through {@code path}
+     * (the page requests' TLS and proxy), signed and limited as the page requests.
+     */
+    public void readAheadThrough(ThreatConnectHttp path, String monitor) {
+        // the route waits for a page read ahead no longer than its own request could take
+        Duration longest = pageDeadline.plus(connectTimeout).plus(responseTimeout).plus(Duration.ofSeconds(1));
+        readAhead = new ReadAhead(() -> path.client(connectTimeout, responseTimeout, builder -> configure(builder, false)),
+                longest, monitor);
+    }
+
+    /** Asks for the poll's next page now, while the page before it is delivered (no-op before the monitor started). */
+    public void readAhead(java.net.URI next) {
+        ReadAhead current = readAhead;
+        if (current != null) {
+            current.ask(next);
+        }
+    }
+
+    /** Forgets a page read ahead: a poll starts, and takes nothing a poll before it read. */
+    public void dropReadAhead() {
+        ReadAhead current = readAhead;
+        if (current != null) {
+            current.drop();
+        }
+    }
+
+    /** Stops reading ahead: the monitor stops. */
+    public void close() throws IOException {
+        ReadAhead current = readAhead;
+        readAhead = null;
+        if (current != null) {
+            current.close();
+        }
+    }
+
     /** Signs the requests from now on with {@code signer} (HMAC or API token). */
     public void signWith(RequestSigner signer) {
         this.signer = Objects.requireNonNull(signer, "signer");
@@ -133,17 +183,28 @@ public class ThreatConnectClient implements HttpClientConfigurer {
 
     @Override
     public void configureHttpClient(HttpClientBuilder client) {
+        configure(client, true);
+    }
+
+    /** @param route true: the route's client, whose request for a page read ahead gets that page's answer */
+    private void configure(HttpClientBuilder client, boolean route) {
         client.disableAutomaticRetries().disableRedirectHandling().disableCookieManagement()
                 // last: after every header of the exchange is set, right before the request is sent
                 .addRequestInterceptorLast(this::sign)
                 // first: the body as the caller reads it (after any decompression)
-                .addExecInterceptorFirst("tc-page-limits", this::limited);
+                .addExecInterceptorFirst("tc-page-limits", (request, scope, chain) -> limited(request, scope, chain, route));
         // this monitor's path to ThreatConnect, whatever proxy camel-http or the JVM name
         proxy.configure(client);
     }
 
-    private ClassicHttpResponse limited(ClassicHttpRequest request, ExecChain.Scope scope, ExecChain chain)
+    private ClassicHttpResponse limited(ClassicHttpRequest request, ExecChain.Scope scope, ExecChain chain, boolean route)
             throws IOException, HttpException {
+        ReadAhead ahead = route ? readAhead : null;
+        ClassicHttpResponse early = ahead == null ? null : ahead.answerTo(request);
+        if (early != null) {
+            // read (and limited) already, by the request read ahead
+            return early;
+        }
         Limits limits = new Limits(maxPageBytes, pageDeadline, System.nanoTime() + pageDeadline.toNanos(), scope.execRuntime);
         ClassicHttpResponse response = chain.proceed(request, scope);
         try {

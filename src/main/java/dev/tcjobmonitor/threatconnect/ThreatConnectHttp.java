@@ -2,6 +2,7 @@ package dev.tcjobmonitor.threatconnect;
 
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.function.Consumer;
 import javax.net.ssl.HostnameVerifier;
 import javax.net.ssl.SSLContext;
 import org.apache.hc.client5.http.config.ConnectionConfig;
@@ -35,17 +36,28 @@ public record ThreatConnectHttp(SSLContext tls, HostnameVerifier hostnames, Thre
 
     /** A client whose connecting, and each wait for the answer, take at most {@code timeout}. */
     public CloseableHttpClient client(Duration timeout) {
-        Timeout limit = Timeout.of(timeout);
+        return client(timeout, timeout, builder -> {
+        });
+    }
+
+    /**
+     * A client that connects within {@code connect} and waits for each read at most {@code response},
+     * as the page requests do, with {@code configure}'s additions (the page requests' signing and limits).
+     */
+    public CloseableHttpClient client(Duration connect, Duration response, Consumer<HttpClientBuilder> configure) {
+        Timeout limit = Timeout.of(response);
         HttpClientBuilder builder = HttpClients.custom()
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
                         .setTlsSocketStrategy(new DefaultClientTlsStrategy(context(),
                                 hostnames != null ? hostnames : new DefaultHostnameVerifier()))
-                        .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(limit).setSocketTimeout(limit).build())
+                        .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(Timeout.of(connect))
+                                .setSocketTimeout(limit).build())
                         .setMaxConnPerRoute(MAX_CONNECTIONS).setMaxConnTotal(MAX_CONNECTIONS)
                         .build())
                 .setDefaultRequestConfig(RequestConfig.custom().setConnectionRequestTimeout(limit).setResponseTimeout(limit).build())
                 .disableAutomaticRetries().disableRedirectHandling().disableCookieManagement();
         proxy.configure(builder);
+        configure.accept(builder);
         return builder.build();
     }
 

@@ -154,12 +154,15 @@ class SinkIsolationEndToEndTest {
         for (int job = 1; job <= 6; job++) {
             h.simulator.addFailed(job, recent.plusSeconds(job), "failure of job " + job + "\n");
         }
-        // the first page reaches the file; while the second is fetched, the alert folder is moved
-        // away and a plain file takes its place, so the file sink refuses from the second page on
+        // the first page reaches the file; then, before the second page is answered, the alert
+        // folder is moved away and a plain file takes its place, so the file sink refuses from the
+        // second page on (the second page is asked for while the first is delivered: its answer
+        // waits for the first page's lines)
         Path firstFolder = monitors.tempDir().resolve("alerts-before-the-failure");
         h.simulator.enqueueFault(Fault.delay(Duration.ZERO));
         h.simulator.enqueueFault(new Fault("alert folder unusable", Duration.ZERO, page -> {
             try {
+                await().atMost(Duration.ofSeconds(20)).until(() -> h.alertedIds().size() == 2);
                 Files.move(h.alertDir, firstFolder);
                 Files.writeString(h.alertDir, "not a folder");
             } catch (IOException e) {

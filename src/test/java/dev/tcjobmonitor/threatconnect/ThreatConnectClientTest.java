@@ -2,6 +2,7 @@ package dev.tcjobmonitor.threatconnect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.tcjobmonitor.simulator.Fault;
 import dev.tcjobmonitor.simulator.HmacVerifier;
@@ -17,6 +18,7 @@ import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.core5.http.ClassicHttpRequest;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -154,6 +156,56 @@ class ThreatConnectClientTest {
     }
 
     /** The client camel-http would build with this configurer. */
+    @Test
+    void aPageReadAheadIsTheAnswerToTheRequestForItAndThatRequestDoesNotGoOutAgain() throws Exception {
+        client.signWith(new HmacSigner(ACCESS_ID, SECRET_KEY, clock));
+        client.readAheadThrough(ThreatConnectHttp.DEFAULT, "m");
+        String page = simulator.baseUrl() + PAGE;
+        try (CloseableHttpClient http = build(client)) {
+            String direct = http.execute(new HttpGet(page), response -> EntityUtils.toString(response.getEntity()));
+            client.readAhead(java.net.URI.create(page));
+            await().atMost(Duration.ofSeconds(10)).until(() -> simulator.requests().size() == 2);
+
+            String early = http.execute(new HttpGet(page), response -> response.getCode() + " " + EntityUtils.toString(response.getEntity()));
+
+            assertThat(early).isEqualTo("200 " + direct);
+            assertThat(simulator.requests()).as("the early request only, signed when it went out").hasSize(2)
+                    .allSatisfy(request -> assertThat(verified(request)).isTrue());
+        } finally {
+            client.close();
+        }
+    }
+
+    @Test
+    void aPageReadAheadIsForTheNextRequestOnlyAndNeverForAPollAfterIt() throws Exception {
+        client.signWith(new HmacSigner(ACCESS_ID, SECRET_KEY, clock));
+        client.readAheadThrough(ThreatConnectHttp.DEFAULT, "m");
+        String page = simulator.baseUrl() + PAGE;
+        String other = simulator.baseUrl() + PAGE.replace("resultLimit=2", "resultLimit=3");
+        try (CloseableHttpClient http = build(client)) {
+            // read ahead, then a poll starts: its request for the same page goes out itself, signed later
+            client.readAhead(java.net.URI.create(page));
+            await().atMost(Duration.ofSeconds(10)).until(() -> simulator.requests().size() == 1);
+            client.dropReadAhead();
+            clock.advance(Duration.ofSeconds(7));
+            assertThat(send(http, new HttpGet(page))).isEqualTo(200);
+            // read ahead, then a request for another page: the page read ahead is dropped with it
+            client.readAhead(java.net.URI.create(page));
+            await().atMost(Duration.ofSeconds(10)).until(() -> simulator.requests().size() == 3);
+            assertThat(send(http, new HttpGet(other))).isEqualTo(200);
+            clock.advance(Duration.ofSeconds(7));
+            assertThat(send(http, new HttpGet(page))).isEqualTo(200);
+        } finally {
+            client.close();
+        }
+
+        long start = clock.instant().getEpochSecond() - 14;
+        assertThat(simulator.requests()).extracting(request -> request.target().endsWith("resultLimit=2")
+                ? Long.parseLong(request.header("Timestamp").orElseThrow()) - start : -1L)
+                .as("seconds after the start at which each request for the page was signed (-1: the other page)")
+                .containsExactly(0L, 7L, 7L, -1L, 14L);
+    }
+
     private static CloseableHttpClient build(ThreatConnectClient configurer) {
         HttpClientBuilder builder = HttpClients.custom();
         configurer.configureHttpClient(builder);
