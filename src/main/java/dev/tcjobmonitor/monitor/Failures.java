@@ -11,6 +11,7 @@ import dev.tcjobmonitor.threatconnect.ExecutionPage;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -34,6 +35,7 @@ public class Failures {
     private static final Logger DRY_RUN = LoggerFactory.getLogger("dev.tcjobmonitor.DryRun");
 
     private JobMonitor monitor;
+    private HandOver handOver;
     /** The job ids of silences already looked up, each said once at most. */
     private final Set<Long> checkedJobIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** The sink names of silences that this monitor does not deliver to, each said once. */
@@ -43,11 +45,22 @@ public class Failures {
         this.monitor = monitor;
     }
 
+    /** How the new failures go to the consuming route (the Kamelet's bean tcHandOver). */
+    public void setHandOver(HandOver handOver) {
+        this.handOver = handOver;
+    }
+
     /**
-     * The page's failures (the body: its executions) that at least one sink lacks, as the batch
-     * every sink receives at once.
+     * The page's failures (the body: its executions) that at least one sink lacks, as the
+     * consuming route gets them: the items of the Kamelet's hand-over split ({@link HandOver#items}).
+     * The body is the batch every sink receives at once from now on.
      */
-    public AlertBatch newFailures(Exchange exchange) throws InvalidPayloadException {
+    public Iterator<?> newFailures(Exchange exchange) throws InvalidPayloadException {
+        exchange.getMessage().setBody(batch(exchange));
+        return handOver.items(exchange);
+    }
+
+    private AlertBatch batch(Exchange exchange) throws InvalidPayloadException {
         Poll poll = Window.poll(exchange);
         MonitorSettings settings = monitor.settings();
         ExecutionPage page = exchange.getMessage().getMandatoryBody(ExecutionPage.class);

@@ -8,31 +8,61 @@ import java.util.List;
 import java.util.Locale;
 import org.apache.camel.Exchange;
 import org.apache.camel.InvalidPayloadException;
-import org.apache.camel.RuntimeCamelException;
+import org.apache.camel.Message;
+import org.apache.camel.processor.aggregate.UseOriginalAggregationStrategy;
+import org.apache.camel.support.DefaultMessage;
 
 /**
- * How a poll of the Kamelet {@code tc-job-failures-source} hands its new failures to the route
- * that consumes it (the Kamelet's parameter {@code emit}):
+ * How a poll of the Kamelet {@code tc-job-failures-source} hands a batch to the route that consumes
+ * it (the Kamelet's bean {@code tcHandOver}, the expression and the aggregation strategy of its
+ * hand-over {@code split}), after the Kamelet's parameter {@code emit}:
  * <ul>
- * <li>{@code failures}: each failure that route lacks, as a message of its own. The route is then
- *     the monitor's only sink, named {@value #CONSUMER} in the delivery records: a failure is taken
- *     when the route returns without an exception, and one it failed on stays pending.</li>
+ * <li>{@code failures}: each failure that route lacks, as a message of its own (body: the JSON
+ *     document; headers tcExecutionId, tcJobId, tcStatus, tcMonitor). The route is then the
+ *     monitor's only sink, named {@value #CONSUMER} in the delivery records: a failure is taken
+ *     when the route returns without an exception, and one it threw on stays pending (recorded as
+ *     each part of the split comes back, {@link #aggregate}).</li>
  * <li>{@code pages}: the page's {@link AlertBatch}, once, for tc-job-monitor's own sink routes,
  *     which record what they took themselves; a failure here fails the poll, as any other would.</li>
  * </ul>
+ * As an aggregation strategy it keeps the poll's exchange as it was ({@link UseOriginalAggregationStrategy}).
  */
-final class HandOver {
+public class HandOver extends UseOriginalAggregationStrategy {
 
     /** The consuming route's name as a sink, with {@code emit=failures}. */
     static final String CONSUMER = "kamelet";
 
+    /**
+     * Exchange property of the hand-over split (emit=failures): the failures offered to the
+     * consuming route. The Kamelet's onException tells by it that a part of the split failed
+     * because the consuming route threw, which is no failure of the poll.
+     */
+    static final String OFFERS = "tcOffers";
+
     enum Emit { FAILURES, PAGES }
 
-    private final Emit emit;
     private final SinkDeliveries deliveries = new SinkDeliveries();
+    private JobMonitor monitor;
+    private Window window;
 
-    HandOver(Emit emit) {
-        this.emit = emit;
+    public HandOver() {
+        super(true);
+    }
+
+    /** The strategy of one run of the split over {@code original}, as Camel's Splitter asks for it. */
+    private HandOver(HandOver bean, Exchange original) {
+        super(original, true);
+        this.monitor = bean.monitor;
+        this.window = bean.window;
+    }
+
+    public void setMonitor(JobMonitor monitor) {
+        this.monitor = monitor;
+    }
+
+    /** The poll's window: a failure of the sinks' route (emit=pages) fails the poll there. */
+    public void setWindow(Window window) {
+        this.window = window;
     }
 
     static Emit emit(String monitor, String text) {
@@ -44,14 +74,12 @@ final class HandOver {
         }
     }
 
-    Emit emit() {
-        return emit;
-    }
-
     /** What the consuming route gets of the batch in the body, one exchange each. */
-    Iterator<?> items(Exchange exchange) throws InvalidPayloadException {
-        if (emit == Emit.FAILURES) {
-            return deliveries.pending(CONSUMER, exchange);
+    public Iterator<?> items(Exchange exchange) throws InvalidPayloadException {
+        if (monitor.emit() == Emit.FAILURES) {
+            Offers offers = new Offers(deliveries.pending(CONSUMER, exchange), exchange);
+            exchange.setProperty(OFFERS, offers);
+            return offers;
         }
         AlertBatch batch = exchange.getMessage().getMandatoryBody(AlertBatch.class);
         // an empty batch still goes when it is addressed: the last of a poll, to a sink that
@@ -61,25 +89,95 @@ final class HandOver {
                 ? Collections.emptyIterator() : Collections.singleton(batch).iterator();
     }
 
-    /** One failure becomes the message the consuming route receives; a batch stays as it is. */
-    void offer(Exchange exchange) throws InvalidPayloadException {
-        if (exchange.getMessage().getBody() instanceof Alert) {
-            deliveries.asMessage(exchange);
+    @Override
+    public UseOriginalAggregationStrategy newInstance(Exchange original) {
+        return new HandOver(this, original);
+    }
+
+    /**
+     * A part of the split came back from the consuming route.
+     * <ul>
+     * <li>emit=failures: a failure the route threw on stays pending for it (or goes to its dead
+     *     letter), one it returned without an exception is taken, and the poll goes on with the
+     *     next. A route that ended the exchange otherwise (its own error handler handled a
+     *     failure, a stop) took nothing, and refused nothing.</li>
+     * <li>emit=pages: a page the sinks' route threw on, after that route's error handler gave up,
+     *     fails the poll ({@link Window#fail}: one line, the watermark stays), as a failure of the
+     *     poll's own steps would; the poll goes on with what is left, and its window stays open
+     *     because the sinks lack the page.</li>
+     * </ul>
+     * The poll's exchange stays as it was; the exception caught, if any, is on it
+     * ({@link UseOriginalAggregationStrategy}).
+     */
+    @Override
+    public Exchange aggregate(Exchange oldExchange, Exchange part) {
+        Offers offers = getOriginal() == null ? null : getOriginal().getProperty(OFFERS, Offers.class);
+        Exception failure = part.getException();
+        if (offers != null) {
+            part.setProperty(MonitorConstants.ALERTS, List.of(offers.last()));
+            if (failure != null) {
+                caught(part, failure);
+                deliveries.failed(CONSUMER, part);
+            } else if (!endedOtherwise(part)) {
+                deliveries.delivered(CONSUMER, part);
+            }
+        } else if (failure != null && part.getExchangeExtension().isRedeliveryExhausted()) {
+            caught(part, failure);
+            window.fail(part);
+        }
+        return super.aggregate(oldExchange, part);
+    }
+
+    /** The part's failure is dealt with here: it stays on the part as the exception caught only. */
+    private static void caught(Exchange part, Exception failure) {
+        part.setException(null);
+        part.getExchangeExtension().setRedeliveryExhausted(false);
+        part.setProperty(Exchange.EXCEPTION_CAUGHT, failure);
+    }
+
+    /** As a pipeline tells it ({@code PipelineHelper.continueProcessing}): the route stopped it, or handled a failure. */
+    private static boolean endedOtherwise(Exchange part) {
+        return part.isRollbackOnly() || part.isRollbackOnlyLast() || part.isRouteStop()
+                || part.getExchangeExtension().isErrorHandlerHandledSet() && part.getExchangeExtension().isErrorHandlerHandled();
+    }
+
+    /** The split is over: its offers are no property of the poll's exchange. */
+    @Override
+    public void onCompletion(Exchange exchange, Exchange original) {
+        if (original != null) {
+            original.removeProperty(OFFERS);
         }
     }
 
-    void taken(Exchange exchange) {
-        if (emit == Emit.FAILURES) {
-            deliveries.delivered(CONSUMER, exchange);
-        }
-    }
+    /** The failures the consuming route lacks, each as the message it receives; the last one given out. */
+    private static final class Offers implements Iterator<Message> {
 
-    void notTaken(Exchange exchange) throws Exception {
-        if (emit == Emit.FAILURES) {
-            deliveries.failed(CONSUMER, exchange);
-            return;
+        private final Iterator<Alert> pending;
+        private final Exchange exchange;
+        private Alert last;
+
+        Offers(Iterator<Alert> pending, Exchange exchange) {
+            this.pending = pending;
+            this.exchange = exchange;
         }
-        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        throw cause != null ? cause : new RuntimeCamelException("the sinks failed without an exception");
+
+        @Override
+        public boolean hasNext() {
+            return pending.hasNext();
+        }
+
+        @Override
+        public Message next() {
+            last = pending.next();
+            Message message = new DefaultMessage(exchange.getContext());
+            message.setHeaders(last.headers());
+            message.setBody(last.document());
+            return message;
+        }
+
+        /** The alert of the message given out last: the part that came back (the split is sequential). */
+        Alert last() {
+            return last;
+        }
     }
 }

@@ -13,12 +13,9 @@ import dev.tcjobmonitor.threatconnect.Tql;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Iterator;
 import java.util.Optional;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
-import org.apache.camel.Exchange;
-import org.apache.camel.InvalidPayloadException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +44,7 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
     private Silences silences;
     private Repeats repeats;
     private JobRecoveries jobRecoveries;
-    private HandOver handOver = new HandOver(HandOver.Emit.PAGES);
+    private HandOver.Emit emits = HandOver.Emit.PAGES;
     private MonitorSettings settings;
     private RetryPolicy retryPolicy;
     private ThreatConnectTls tls;
@@ -60,9 +57,9 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
     /** Checks every setting; a bad one stops start-up with a message naming it. */
     public void init() {
         if (emit != null) {
-            handOver = new HandOver(HandOver.emit(name, emit));
+            emits = HandOver.emit(name, emit);
         }
-        if (handOver.emit() == HandOver.Emit.FAILURES) {
+        if (emits == HandOver.Emit.FAILURES) {
             sinks = HandOver.CONSUMER;
         }
         settings = MonitorSettings.parse(this, clock);
@@ -101,7 +98,7 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
                 retryBudget, clock);
         pollHistory.register(this, Schedule.healthRules(settings.name(), cron, timeZone, healthMaxPollAge,
                 healthMaxFailedPolls, clock), clock.instant());
-        if (handOver.emit() == HandOver.Emit.PAGES && camelContext != null) {
+        if (emits == HandOver.Emit.PAGES && camelContext != null) {
             try {
                 SinkRoutes.checkAtStart(settings.name(), settings.sinks(), camelContext);
             } catch (SettingException e) {
@@ -116,6 +113,11 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
 
     public String name() {
         return settings == null ? name : settings.name();
+    }
+
+    /** What the consuming route gets: each failure, or the page for tc-job-monitor's sinks ({@link HandOver}). */
+    HandOver.Emit emit() {
+        return emits;
     }
 
     /** A poll reads at most this many pages ({@link Pages}). */
@@ -236,23 +238,6 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
     /** What each sink has of this monitor's alerts: delivered, refused, dead-lettered. */
     SinkLedger ledger() {
         return ledger;
-    }
-
-    /** The new failures of the batch in the body, as the consuming route gets them (see {@link HandOver}). */
-    public Iterator<?> handOver(Exchange exchange) throws InvalidPayloadException {
-        return handOver.items(exchange);
-    }
-
-    public void offer(Exchange exchange) throws InvalidPayloadException {
-        handOver.offer(exchange);
-    }
-
-    public void taken(Exchange exchange) {
-        handOver.taken(exchange);
-    }
-
-    public void notTaken(Exchange exchange) throws Exception {
-        handOver.notTaken(exchange);
     }
 
     // --- template parameters -------------------------------------------------------------

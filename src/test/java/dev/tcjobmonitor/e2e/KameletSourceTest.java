@@ -199,6 +199,37 @@ class KameletSourceTest {
     }
 
     @Test
+    void aFailureTheHostsOwnErrorHandlingTookCareOfIsNeitherTakenNorRefusedAndComesAgain() throws Exception {
+        // the host's routeConfiguration handles the route's failure (to its error queue): the
+        // route did not process the failure, yet did not throw either. It is not recorded as
+        // taken, nor as refused (no dead-letter clock): the window stays open and the next poll
+        // offers it again
+        integrator.close();
+        startIntegrator("classpath:kamelet/integrator-routes-with-error-handling.camel.yaml");
+        MockEndpoint errors = integrator.getEndpoint("mock:errors", MockEndpoint.class);
+        long failure = tc.addFailed(61, Instant.now().minusSeconds(60), "feed down");
+        failures.whenExchangeReceived(1, exchange -> {
+            throw new IllegalStateException("the ticket system is down");
+        });
+        failures.expectedMessageCount(1);
+
+        poll();
+
+        failures.assertIsSatisfied();
+        assertThat(errors.getReceivedCounter()).as("the host's error handling got it").isEqualTo(1);
+        assertThat(tempDir.resolve("state/soc/watermark")).as("not taken: the window stays open").doesNotExist();
+        assertThat(tempDir.resolve("state/soc/dead-letter-kamelet.jsonl")).doesNotExist();
+        failures.reset();
+        failures.expectedMessageCount(1);
+        poll();
+        failures.assertIsSatisfied();
+        assertThat(json(failures.getExchanges().get(0)).path("id").asLong()).isEqualTo(failure);
+        // the poll's NotifyBuilder may match when the failure's own exchange is done: wait for the poll's end
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(tempDir.resolve("state/soc/watermark")).as("taken now: the window closes").exists());
+    }
+
+    @Test
     void aParameterTheRouteLeavesOutTakesTheHostsSettingOfTheSameMeaning() throws Exception {
         // the route sets neither pageSize nor excludeJobIds: the host's monitor.page-size and
         // monitor.exclude-job-ids are their defaults, as for the module's own monitors
