@@ -87,15 +87,42 @@ public final class AlertDocument {
             return;
         }
         // the execution's JSON without its closing brace, then the monitor member, then the brace
-        out.write(json, 0, json.length() - 1);
+        if (execution.asciiJson() && out instanceof AsciiWriter ascii) {
+            ascii.writeAscii(json, 0, json.length() - 1);
+        } else {
+            out.write(json, 0, json.length() - 1);
+        }
         if (json.length() > 2) {
             out.write(',');
         }
         out.write('"');
         out.write(name(execution));
         out.write("\":");
-        out.write(aboutJson);
+        if (out instanceof AsciiWriter ascii && isAscii(aboutJson)) {
+            ascii.writeAscii(aboutJson, 0, aboutJson.length());
+        } else {
+            out.write(aboutJson);
+        }
         out.write('}');
+    }
+
+    /** The monitor member last looked at, and whether it is ASCII: every alert of a page shares one. */
+    private record AsciiCheck(String json, boolean ascii) {
+    }
+
+    private static volatile AsciiCheck lastAbout = new AsciiCheck("", true);
+
+    private static boolean isAscii(String json) {
+        AsciiCheck last = lastAbout;
+        if (last.json() != json) {
+            boolean ascii = true;
+            for (int i = 0; i < json.length() && ascii; i++) {
+                ascii = json.charAt(i) < 0x80;
+            }
+            last = new AsciiCheck(json, ascii);
+            lastAbout = last;
+        }
+        return last.ascii();
     }
 
     /** What the tree's rendering writes for a streamed execution, put together from its JSON. */

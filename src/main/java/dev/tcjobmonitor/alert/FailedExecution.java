@@ -55,12 +55,15 @@ public final class FailedExecution {
     private final String json;
     private final String[] names;
     private final int[] values;
+    /** True when {@link #json} is known to hold ASCII characters only (its UTF-8 bytes are its characters). */
+    private final boolean asciiJson;
 
     public FailedExecution(ObjectNode fields) {
         this.fields = fields;
         this.json = null;
         this.names = null;
         this.values = null;
+        this.asciiJson = false;
     }
 
     /**
@@ -72,9 +75,20 @@ public final class FailedExecution {
      * @param values per field: its kind ({@link #STRING}...), and where its value starts and ends in {@code json}
      */
     public FailedExecution(String json, String[] names, int[] values) {
+        this(json, names, values, false);
+    }
+
+    /** @param asciiJson true: {@code json} holds ASCII characters only (a sink may then copy it byte for byte) */
+    public FailedExecution(String json, String[] names, int[] values, boolean asciiJson) {
         this.json = json;
         this.names = names;
         this.values = values;
+        this.asciiJson = asciiJson;
+    }
+
+    /** True when {@link #json} is known to hold ASCII characters only; false when not, or not known. */
+    public boolean asciiJson() {
+        return asciiJson;
     }
 
     /** The fields as a tree (for a streamed execution, read from its JSON when first asked for). */

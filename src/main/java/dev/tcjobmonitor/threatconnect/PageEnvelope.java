@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tcjobmonitor.alert.FailedExecution;
 import java.io.IOException;
-import java.io.Writer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -182,41 +181,22 @@ public final class PageEnvelope {
      */
     private static final class Copier {
 
-        private final StringBuilder text = new StringBuilder(1024);
+        private final CompactText out = new CompactText();
+        private final StringBuilder text = out.text();
         private final JsonGenerator generator;
         private String[] names = new String[16];
         /** Per member: kind, name start, value start, value end. */
         private int[] places = new int[64];
 
         Copier() throws IOException {
-            generator = ExecutionPageReader.JSON.createGenerator(new Writer() {
-                @Override
-                public void write(char[] chars, int offset, int length) {
-                    text.append(chars, offset, length);
-                }
-
-                @Override
-                public void write(String chars, int offset, int length) {
-                    text.append(chars, offset, offset + length);
-                }
-
-                @Override
-                public void flush() {
-                    // the copier reads the text itself
-                }
-
-                @Override
-                public void close() {
-                    // nothing to close
-                }
-            });
+            generator = ExecutionPageReader.JSON.createGenerator(out);
             // one root value per execution, nothing between them
             generator.setRootValueSeparator(null);
         }
 
         /** Copies the object whose START_OBJECT the parser is on; leaves the parser on its END_OBJECT. */
         FailedExecution copy(JsonParser parser) throws IOException {
-            text.setLength(0);
+            out.clear();
             generator.writeStartObject();
             int count = 0;
             boolean repeated = false;
@@ -268,7 +248,7 @@ public final class PageEnvelope {
                 values[3 * i + 1] = places[4 * i + 2];
                 values[3 * i + 2] = places[4 * i + 3];
             }
-            return new FailedExecution(json, Arrays.copyOf(names, count), values);
+            return new FailedExecution(json, Arrays.copyOf(names, count), values, out.ascii());
         }
 
         /**

@@ -91,26 +91,32 @@ class JsonLinesFileTest {
                     .append("\",\"ratio\":1.5e1,\"custom\":{\"a\":[1,{\"b\":null}]}}");
             if (i == 1500) {
                 page.append(",{\"id\":\"huge\",\"exitMessage\":\"").append("\ud834\udd1e".repeat(200_000)).append("\"}");
+                page.append(",{\"id\":\"huge-ascii\",\"exitMessage\":\"").append("ascii ".repeat(100_000)).append("\"}");
             }
         }
         page.append("]}");
+        // the monitor member too, ASCII or not (a page's alerts share one)
         ObjectNode about = AlertDocument.about("default", "https://tc.example/api", Instant.parse("2026-11-28T10:00:00Z"));
-        String aboutJson = AlertDocument.json(about);
-        for (FailedExecution execution : new ExecutionPageReader()
-                .read(200, new java.io.ByteArrayInputStream(page.toString().getBytes(StandardCharsets.UTF_8))).executions()) {
-            alerts.add(new Alert(execution, execution.deliveryKey(), Instant.EPOCH, AlertDocument.of(execution, about, aboutJson),
-                    java.util.Set.of("file"), "default"));
+        ObjectNode accented = AlertDocument.about("m\u00fcnchen", "https://tc.example/api", Instant.parse("2026-11-28T10:00:00Z"));
+        List<FailedExecution> executions = new ExecutionPageReader()
+                .read(200, new java.io.ByteArrayInputStream(page.toString().getBytes(StandardCharsets.UTF_8))).executions();
+        for (int i = 0; i < executions.size(); i++) {
+            FailedExecution execution = executions.get(i);
+            ObjectNode monitor = i < executions.size() / 2 ? about : accented;
+            alerts.add(new Alert(execution, execution.deliveryKey(), Instant.EPOCH,
+                    AlertDocument.of(execution, monitor, AlertDocument.json(monitor)), java.util.Set.of("file"), "default"));
         }
         // and a document given as text (an operator's route changed it), with a lone surrogate of its own
         alerts.add(new Alert(alerts.get(0).execution(), "changed", Instant.EPOCH, "{\"changed\":\"\ud800\"}",
                 java.util.Set.of("file"), "default"));
+
+        Path file = writer("2026-11-28T10:00:00Z").appendAlerts(alerts);
+
+        // the texts only now (rendering them first would have the writer write those instead)
         ByteArrayOutputStream expected = new ByteArrayOutputStream();
         for (Alert alert : alerts) {
             expected.write((alert.document() + "\n").getBytes(StandardCharsets.UTF_8));
         }
-
-        Path file = writer("2026-11-28T10:00:00Z").appendAlerts(alerts);
-
         assertThat(Files.readAllBytes(file)).isEqualTo(expected.toByteArray());
         assertThat(alerts.get(7).document()).as("surrogates without their pair reach the writer").contains("lone \ud800 and \udc00");
     }
