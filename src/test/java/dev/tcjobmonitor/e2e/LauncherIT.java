@@ -129,6 +129,8 @@ class LauncherIT {
     void withoutJavaOptsTheJvmRunsWithTheLaunchersDefaultsSerialGcC1OnlyAndA32MbInitialHeap() throws Exception {
         String flags = flags("");
 
+        assertThat(flags).as("a heap that grows to keep 60 % free").containsPattern(flag("MinHeapFreeRatio", "60"))
+                .containsPattern(flag("MaxHeapFreeRatio", "85"));
         assertThat(flags).as("the serial GC").containsPattern(flag("UseSerialGC", "true"))
                 .containsPattern(flag("UseG1GC", "false"))
                 .as("C1 only").containsPattern(flag("TieredStopAtLevel", "1"))
@@ -168,6 +170,18 @@ class LauncherIT {
         assertThat(flags("-Xmx16m")).containsPattern(flag("MaxHeapSize", Long.toString(16L << 20)))
                 .containsPattern(flag("UseSerialGC", "true"));
         assertThat(flags("-XX:MaxHeapSize=20m")).containsPattern(flag("MaxHeapSize", Long.toString(20L << 20)));
+    }
+
+    /**
+     * A heap free ratio of one's own replaces both of the launcher's: a MaxHeapFreeRatio below the
+     * launcher's MinHeapFreeRatio would otherwise be refused ("must be less than or equal to").
+     */
+    @Test
+    void aHeapFreeRatioInJavaOptsReplacesTheLaunchersAndIsNotRefused() throws Exception {
+        assertThat(flags("-XX:MaxHeapFreeRatio=50")).containsPattern(flag("MaxHeapFreeRatio", "50"))
+                .containsPattern(flag("MinHeapFreeRatio", "40"));
+        assertThat(flags("-XX:MinHeapFreeRatio=20")).containsPattern(flag("MinHeapFreeRatio", "20"))
+                .containsPattern(flag("MaxHeapFreeRatio", "70"));
     }
 
     /** An initial heap of one's own, or the JVM's own by its fraction of memory, replaces the launcher's 32 MB. */

@@ -167,9 +167,10 @@ public final class Benchmark {
     /**
      * JAVA_OPTS that put back, over the launcher's default JVM options (src/main/dist/tc-job-monitor), what
      * the JVM chooses by itself on a machine of 2 cores or more and 2 GB or more: G1, C2 (tiered), an
-     * initial heap of 1/64 of memory (naming it drops the launcher's -Xms32m).
+     * initial heap of 1/64 of memory (naming it drops the launcher's -Xms32m), heap free ratios of 40 and 70 %.
      */
-    static final String JVM_OWN_DEFAULTS = "-XX:+UseG1GC -XX:TieredStopAtLevel=4 -XX:InitialRAMPercentage=1.5625";
+    static final String JVM_OWN_DEFAULTS = "-XX:+UseG1GC -XX:TieredStopAtLevel=4 -XX:InitialRAMPercentage=1.5625"
+            + " -XX:MinHeapFreeRatio=40 -XX:MaxHeapFreeRatio=70";
 
     /** The launcher started with {@code jvmOptions} in JAVA_OPTS, beside it as it ships. */
     record Variant(String id, List<String> jvmOptions) {
@@ -389,7 +390,7 @@ public final class Benchmark {
         line("");
         line("- Machine: %s, %d cores, %,d MB memory; %s %s", Procfs.cpuModel(), runtime.availableProcessors(),
                 Procfs.memTotalMb(), System.getProperty("os.name"), System.getProperty("os.version"));
-        line("- JVM: %s %s (%s); the launcher runs with its default JVM options (the serial GC, -Xms32m, C1 only), plain java -jar, "
+        line("- JVM: %s %s (%s); the launcher runs with its default JVM options (the serial GC, -Xms32m, heap free ratios 60/85, C1 only), plain java -jar, "
                 + "the floor and the harness with the JVM's (G1, C2, an initial heap of 1/64 and a max heap of 1/4 of memory), unless "
                 + "a table says otherwise; this harness: %s",
                 System.getProperty("java.vm.name"), System.getProperty("java.runtime.version"), System.getProperty("java.vm.vendor"),
