@@ -43,7 +43,6 @@ public class HandOver extends UseOriginalAggregationStrategy {
 
     private final SinkDeliveries deliveries = new SinkDeliveries();
     private JobMonitor monitor;
-    private Window window;
 
     public HandOver() {
         super(true);
@@ -53,16 +52,10 @@ public class HandOver extends UseOriginalAggregationStrategy {
     private HandOver(HandOver bean, Exchange original) {
         super(original, true);
         this.monitor = bean.monitor;
-        this.window = bean.window;
     }
 
     public void setMonitor(JobMonitor monitor) {
         this.monitor = monitor;
-    }
-
-    /** The poll's window: a failure of the sinks' route (emit=pages) fails the poll there. */
-    public void setWindow(Window window) {
-        this.window = window;
     }
 
     static Emit emit(String monitor, String text) {
@@ -102,9 +95,9 @@ public class HandOver extends UseOriginalAggregationStrategy {
      *     next. A route that ended the exchange otherwise (its own error handler handled a
      *     failure, a stop) took nothing, and refused nothing.</li>
      * <li>emit=pages: a page the sinks' route threw on, after that route's error handler gave up,
-     *     fails the poll ({@link Window#fail}: one line, the watermark stays), as a failure of the
-     *     poll's own steps would; the poll goes on with what is left, and its window stays open
-     *     because the sinks lack the page.</li>
+     *     fails the poll as a failure of the poll's own steps would: no more pages, and when the
+     *     window closes, one line and one record of a failed poll ({@link Window#close}); the
+     *     watermark stays.</li>
      * </ul>
      * The poll's exchange stays as it was; the exception caught, if any, is on it
      * ({@link UseOriginalAggregationStrategy}).
@@ -122,8 +115,11 @@ public class HandOver extends UseOriginalAggregationStrategy {
                 deliveries.delivered(CONSUMER, part);
             }
         } else if (failure != null && part.getExchangeExtension().isRedeliveryExhausted()) {
+            // the poll stops here (no more pages) and fails once, with this failure, when its
+            // window closes (Window.close: one line, one record in its history)
             caught(part, failure);
-            window.fail(part);
+            getOriginal().setProperty(MonitorConstants.HAND_OVER_FAILED, failure);
+            getOriginal().setProperty(Pages.NEXT, null);
         }
         return super.aggregate(oldExchange, part);
     }

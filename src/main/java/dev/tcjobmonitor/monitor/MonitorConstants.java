@@ -20,6 +20,8 @@ public final class MonitorConstants {
     public static final String POLL = "tcPoll";
     /** Property: the sink endpoints that lack at least one alert of the current page. */
     public static final String BATCH_SINKS = "tcBatchSinks";
+    /** Exchange property: the sinks' route threw on a page (emit=pages), so the poll stops and fails there. */
+    public static final String HAND_OVER_FAILED = "tcHandOverFailed";
     /** Property: the alerts a sink route is delivering on this exchange (one, or a digest's all). */
     public static final String ALERTS = "tcAlerts";
 

@@ -139,6 +139,12 @@ public class Window {
         if (poll.skipped()) {
             return addressed(exchange, new AlertBatch(List.of()));
         }
+        Exception handOverFailed = exchange.getProperty(MonitorConstants.HAND_OVER_FAILED, Exception.class);
+        if (handOverFailed != null) {
+            // the sinks' route threw on a page (emit=pages, HandOver): the poll failed there
+            exchange.setProperty(Exchange.EXCEPTION_CAUGHT, handOverFailed);
+            return fail(exchange);
+        }
         MonitorSettings settings = monitor.settings();
         reportUnchecked(poll);
         poll.deadLetteredBySink().forEach((sink, count) -> LOG.warn(

@@ -1,5 +1,6 @@
 package dev.tcjobmonitor.e2e;
 
+import dev.tcjobmonitor.monitor.PollHistory;
 import dev.tcjobmonitor.support.Docs;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -102,6 +103,46 @@ class OperatorStepEndToEndTest {
         assertThat(harness.stateDir.resolve("default").resolve("watermark")).as("the other monitor is unaffected").exists();
         assertThat(idsOf("broken")).isEmpty();
         assertThat(idsOf("default")).hasSize(1);
+    }
+
+    @Test
+    void aStepOfTheOperatorsThatThrowsFailsThePollOnceInItsHistoryAndLog() throws Exception {
+        harness = monitors.harness().routes(brokenRoute()).start();
+        harness.simulator.addFailed(7, Instant.now().minusSeconds(60), "real failure\n");
+        harness.simulator.addFailed(8, Instant.now().minusSeconds(50), "another failure\n");
+
+        // two polls: the second starts only once the first is over (Quartz runs one at a time), so
+        // whatever the first logs and records after its failure is in by the end of the second
+        String log = StandardOutput.of(() -> {
+            harness.poll();
+            harness.poll();
+        });
+
+        PollHistory history = harness.context().getRegistry()
+                .lookupByNameAndType(dev.tcjobmonitor.monitor.MonitorHealthCheck.POLL_HISTORY, PollHistory.class);
+        assertThat(history.count("broken")).as("each poll recorded once (health counts failed polls)").isEqualTo(2);
+        assertThat(log.lines().filter(line -> line.contains("Poll of 'broken'") && line.contains("WARN")))
+                .as("one line per failed poll").hasSize(2)
+                .allSatisfy(line -> assertThat(line).contains("failed after").contains("the operator's step broke"));
+    }
+
+    private Path brokenRoute() throws IOException {
+        return routeFile("broken", """
+                - templatedRoute:
+                    routeTemplateRef: tc-job-monitor
+                    routeId: tc-job-monitor-broken
+                    parameters:
+                      - {name: name, value: broken}
+                      - {name: failuresTo, value: "direct:broken-failures"}
+                - route:
+                    id: broken-failures
+                    from:
+                      uri: direct:broken-failures
+                      steps:
+                        - throwException:
+                            exceptionType: java.lang.IllegalStateException
+                            message: the operator's step broke
+                """);
     }
 
     /** A second monitor whose route makes each failure a document of its own, from the headers. */
