@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tcjobmonitor.MonitorTriggers;
 import dev.tcjobmonitor.simulator.Fault;
 import dev.tcjobmonitor.simulator.ThreatConnectSimulator;
 import java.time.Duration;
@@ -13,13 +12,9 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import org.apache.camel.Exchange;
-import org.apache.camel.builder.NotifyBuilder;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.camel.support.PluginHelper;
-import org.apache.camel.support.ResourceHelper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -60,22 +55,12 @@ class KameletSourceTest {
 
     /** ... in a host that also sets {@code hostSettings}. */
     private void startIntegrator(String routes, String failuresUri, Properties hostSettings) throws Exception {
-        integrator = new DefaultCamelContext();
         Properties settings = new Properties();
         settings.putAll(hostSettings);
-        settings.setProperty("soc.threatconnect.url", tc.baseUrl());
-        settings.setProperty("soc.threatconnect.access-id", "soc-user");
-        settings.setProperty("soc.threatconnect.secret-key", SECRET);
-        settings.setProperty("soc.state-dir", tempDir.resolve("state").toString());
-        settings.setProperty("soc.failures-uri", failuresUri);
-        settings.setProperty("soc.errors-uri", "mock:errors");
         // the module's tuning keys, if a host sets them, apply to the Kamelet too
         settings.setProperty("tc.retry-after-cap", "PT0.1S");
         settings.setProperty("tc.retry-initial-delay", "PT0.05S");
-        integrator.getPropertiesComponent().setInitialProperties(settings);
-        PluginHelper.getRoutesLoader(integrator).loadRoutes(List.of(
-                ResourceHelper.resolveMandatoryResource(integrator, routes)));
-        integrator.start();
+        integrator = KameletIntegrator.start(tc, tempDir.resolve("state"), routes, failuresUri, settings);
         failures = integrator.getEndpoint("mock:failures", MockEndpoint.class);
     }
 
@@ -253,9 +238,7 @@ class KameletSourceTest {
 
     /** Fires the Kamelet's Quartz trigger and waits until that poll is over. */
     private void poll() {
-        NotifyBuilder pollDone = new NotifyBuilder(integrator).fromRoute("soc-poll").whenDone(1).create();
-        MonitorTriggers.pollNow(integrator);
-        assertThat(pollDone.matches(30, TimeUnit.SECONDS)).as("the poll finished").isTrue();
+        KameletIntegrator.poll(integrator);
     }
 
     private static JsonNode json(Exchange exchange) {

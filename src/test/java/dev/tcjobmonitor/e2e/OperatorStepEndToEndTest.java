@@ -78,23 +78,7 @@ class OperatorStepEndToEndTest {
 
     @Test
     void aStepOfTheOperatorsThatThrowsFailsThePollAndTheWindowStaysOpen() throws Exception {
-        Path routes = routeFile("broken", """
-                - templatedRoute:
-                    routeTemplateRef: tc-job-monitor
-                    routeId: tc-job-monitor-broken
-                    parameters:
-                      - {name: name, value: broken}
-                      - {name: failuresTo, value: "direct:broken-failures"}
-                - route:
-                    id: broken-failures
-                    from:
-                      uri: direct:broken-failures
-                      steps:
-                        - throwException:
-                            exceptionType: java.lang.IllegalStateException
-                            message: the operator's step broke
-                """);
-        harness = monitors.harness().routes(routes).start();
+        harness = monitors.harness().routes(brokenRoute()).start();
         harness.simulator.addFailed(7, Instant.now().minusSeconds(60), "real failure\n");
 
         harness.poll();
@@ -126,6 +110,7 @@ class OperatorStepEndToEndTest {
                 .allSatisfy(line -> assertThat(line).contains("failed after").contains("the operator's step broke"));
     }
 
+    /** A second monitor whose route throws on every failure. */
     private Path brokenRoute() throws IOException {
         return routeFile("broken", """
                 - templatedRoute:

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tcjobmonitor.MonitorTriggers;
 import dev.tcjobmonitor.simulator.Fault;
 import dev.tcjobmonitor.simulator.RecordedRequest;
 import dev.tcjobmonitor.simulator.ThreatConnectSimulator;
@@ -14,13 +13,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.camel.builder.NotifyBuilder;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.camel.support.PluginHelper;
-import org.apache.camel.support.ResourceHelper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,7 +30,6 @@ import org.awaitility.core.ConditionTimeoutException;
 class ReadAheadEndToEndTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String SECRET = "Integrator/Secret+Key=";
 
     @TempDir
     Path tempDir;
@@ -46,20 +40,12 @@ class ReadAheadEndToEndTest {
 
     @BeforeEach
     void startAnIntegratorWithPagesOfTwo() throws Exception {
-        tc = ThreatConnectSimulator.start().withHmacUser("soc-user", SECRET);
-        integrator = new DefaultCamelContext();
+        tc = ThreatConnectSimulator.start().withHmacUser(KameletIntegrator.ACCESS_ID, KameletIntegrator.SECRET);
         Properties settings = new Properties();
-        settings.setProperty("soc.threatconnect.url", tc.baseUrl());
-        settings.setProperty("soc.threatconnect.access-id", "soc-user");
-        settings.setProperty("soc.threatconnect.secret-key", SECRET);
-        settings.setProperty("soc.state-dir", tempDir.resolve("state").toString());
-        settings.setProperty("soc.failures-uri", "mock:failures");
         settings.setProperty("monitor.page-size", "2");
         settings.setProperty("tc.retry-initial-delay", "PT0.05S");
-        integrator.getPropertiesComponent().setInitialProperties(settings);
-        PluginHelper.getRoutesLoader(integrator).loadRoutes(List.of(
-                ResourceHelper.resolveMandatoryResource(integrator, "classpath:kamelet/integrator-routes.camel.yaml")));
-        integrator.start();
+        integrator = KameletIntegrator.start(tc, tempDir.resolve("state"), "classpath:kamelet/integrator-routes.camel.yaml",
+                "mock:failures", settings);
         failures = integrator.getEndpoint("mock:failures", MockEndpoint.class);
     }
 
@@ -135,8 +121,6 @@ class ReadAheadEndToEndTest {
     }
 
     private void poll() {
-        NotifyBuilder pollDone = new NotifyBuilder(integrator).fromRoute("soc-poll").whenDone(1).create();
-        MonitorTriggers.pollNow(integrator);
-        assertThat(pollDone.matches(30, TimeUnit.SECONDS)).as("the poll finished").isTrue();
+        KameletIntegrator.poll(integrator);
     }
 }
