@@ -51,7 +51,17 @@ final class ReadAhead implements AutoCloseable {
         }
     }
 
-    private record Pending(URI uri, Future<Answer> answer) {
+    private record Pending(URI uri, HttpGet request, Future<Answer> answer) {
+
+        /**
+         * Gives the request up: not sent if it waits for the worker, and on the wire if it is out
+         * (interrupting the worker does not stop a blocking read; cancelling the request closes its
+         * connection), so that nothing dropped still talks to ThreatConnect or holds up the next.
+         */
+        void cancel() {
+            answer.cancel(true);
+            request.cancel();
+        }
     }
 
     private final Supplier<CloseableHttpClient> clients;
@@ -83,7 +93,7 @@ final class ReadAhead implements AutoCloseable {
         HttpGet request = new HttpGet(uri);
         // as the route asks for a page (the Kamelet's Accept header)
         request.setHeader(HttpHeaders.ACCEPT, "application/json");
-        pending = new Pending(uri, worker.submit(() -> client().execute(request,
+        pending = new Pending(uri, request, worker.submit(() -> client().execute(request,
                 response -> new Answer(response.getCode(), response.getReasonPhrase(), response.getHeaders(),
                         response.getEntity() == null ? new byte[0] : EntityUtils.toByteArray(response.getEntity())))));
     }
@@ -104,7 +114,7 @@ final class ReadAhead implements AutoCloseable {
             return null;
         }
         if (!isFor(taken.uri(), request)) {
-            taken.answer().cancel(true);
+            taken.cancel();
             return null;
         }
         try {
@@ -116,10 +126,10 @@ final class ReadAhead implements AutoCloseable {
             // not what a request meets on the wire: the route asks itself
             return null;
         } catch (TimeoutException | CancellationException e) {
-            taken.answer().cancel(true);
+            taken.cancel();
             return null;
         } catch (InterruptedException e) {
-            taken.answer().cancel(true);
+            taken.cancel();
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting for the page read ahead");
         }
@@ -128,7 +138,7 @@ final class ReadAhead implements AutoCloseable {
     /** Drops what was read ahead (a poll starts, or ends without asking for it). */
     synchronized void drop() {
         if (pending != null) {
-            pending.answer().cancel(true);
+            pending.cancel();
             pending = null;
         }
     }

@@ -229,6 +229,62 @@ class HostileInputEndToEndTest {
         assertThat(harness.alertedIds()).containsExactlyInAnyOrder(first, second);
     }
 
+    /**
+     * Page 2 is asked for early (read-ahead), by a client of its own: the page limits hold for it
+     * as for the route's own requests, and the route's attempt at page 2 meets the cut-off as if
+     * it had sent the request itself, one line, then retries.
+     */
+    @Test
+    void aPageReadAheadLargerThanTcMaxPageBytesIsCutOffAndTheRoutesAttemptRetriedWithOneLine() throws Exception {
+        harness = monitors.harness().set("tc.max-page-bytes", "65536").set("tc.retry-budget", "PT30S")
+                .set("monitor.page-size", "1").start();
+        long first = harness.simulator.addFailed(3, Instant.now().minusSeconds(20), "x\n");
+        long second = harness.simulator.addFailed(4, Instant.now().minusSeconds(10), "y\n");
+        // page 1 as it is, page 2 (the one read ahead) a 1 MiB answer, sent chunked
+        harness.simulator.enqueueFault(Fault.delay(Duration.ZERO));
+        harness.simulator.enqueueFault(Fault.oversized(1024 * 1024));
+
+        Poll[] poll = new Poll[1];
+        String log = StandardOutput.of(() -> poll[0] = harness.poll());
+
+        assertThat(poll[0].failure()).isEmpty();
+        assertThat(pagesOfThePoll()).as("page 1, page 2 cut off, page 2 again").hasSize(3);
+        assertThat(log.lines().filter(line -> line.contains("tc.max-page-bytes")).toList()).singleElement().asString()
+                .contains("Page 2 of 'default' failed (attempt 1), retrying")
+                .contains("larger than tc.max-page-bytes (65536 bytes)");
+        assertThat(harness.alertedIds()).containsExactlyInAnyOrder(first, second);
+    }
+
+    @Test
+    void aPageReadAheadTrickledPastTcPageDeadlineIsCutOffAndTheRoutesAttemptRetriedWithOneLine() throws Exception {
+        harness = monitors.harness().set("tc.page-deadline", "PT1S").set("tc.retry-budget", "PT30S")
+                .set("monitor.page-size", "1").start();
+        long first = harness.simulator.addFailed(3, Instant.now().minusSeconds(20), "x\n");
+        long second = harness.simulator.addFailed(4, Instant.now().minusSeconds(10), "y\n");
+        // page 1 as it is, page 2 (the one read ahead) 4 bytes every 250 ms: half a minute
+        harness.simulator.enqueueFault(Fault.delay(Duration.ZERO));
+        harness.simulator.enqueueFault(Fault.trickled(4, Duration.ofMillis(250)));
+
+        Poll[] poll = new Poll[1];
+        long started = System.nanoTime();
+        String log = StandardOutput.of(() -> poll[0] = harness.poll());
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+        assertThat(poll[0].failure()).isEmpty();
+        // loose: far below the trickle's half minute
+        assertThat(took).isLessThan(Duration.ofSeconds(15));
+        assertThat(pagesOfThePoll()).as("page 1, page 2 cut off, page 2 again").hasSize(3);
+        assertThat(log.lines().filter(line -> line.contains("tc.page-deadline")).toList()).singleElement().asString()
+                .contains("Page 2 of 'default' failed (attempt 1), retrying")
+                .contains("took longer than tc.page-deadline (PT1S)");
+        assertThat(harness.alertedIds()).containsExactlyInAnyOrder(first, second);
+    }
+
+    /** The page requests of the poll (the "job recovered" query and job-name lookups left out). */
+    private List<?> pagesOfThePoll() {
+        return harness.simulator.requests().stream().filter(r -> r.target().startsWith("/api/v3/job/executions?tql=status")).toList();
+    }
+
     /** The attempts at execution pages (job-name lookups left out). */
     private List<?> pageRequests() {
         return harness.simulator.requests().stream().filter(r -> r.target().startsWith("/api/v3/job/executions")).toList();

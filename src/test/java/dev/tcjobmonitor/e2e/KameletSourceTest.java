@@ -146,6 +146,42 @@ class KameletSourceTest {
         }
     }
 
+    /**
+     * The hand-over itself fails (the kamelet:sink call: the consuming route is stopped, nobody
+     * takes the failure): that is no failure of the poll and nothing for Camel's error handler to
+     * log or retry. The failure stays pending, not dead-lettered, and comes once the route is back.
+     */
+    @Test
+    void aFailureTheConsumingRouteWasNotThereToTakeStaysPendingAndComesWhenTheRouteIsBack() throws Exception {
+        // without a consumer, kamelet:sink fails at once (by default it would wait 30 s for one)
+        for (org.apache.camel.Endpoint endpoint : integrator.getEndpoints()) {
+            if (endpoint instanceof org.apache.camel.component.kamelet.KameletEndpoint kamelet) {
+                kamelet.setBlock(false);
+            }
+        }
+        integrator.getRouteController().stopRoute("soc-poll");
+        integrator.getRouteController().startRoute("soc-poll");
+        integrator.getRouteController().stopRoute("soc-failures");
+        long failure = tc.addFailed(71, Instant.now().minusSeconds(60), "feed down");
+
+        String log = StandardOutput.of(this::poll);
+
+        assertThat(integrator.getRouteController().getRouteStatus("soc-poll").isStarted()).isTrue();
+        assertThat(failures.getReceivedCounter()).isZero();
+        assertThat(log.lines().filter(line -> line.contains("KameletConsumerNotAvailableException")).toList())
+                .as("the hand-over's failure is the monitor's to report (one line), not Camel's to log").singleElement()
+                .asString().contains("WARN JobMonitor").contains("sink 'kamelet' refused 1 alert(s)");
+        assertThat(log).doesNotContain("Exhausted after delivery attempt").doesNotContain("\tat org.apache.camel");
+        assertThat(tempDir.resolve("state/soc/watermark")).as("not taken: the window stays open").doesNotExist();
+        assertThat(tempDir.resolve("state/soc/dead-letter-kamelet.jsonl")).doesNotExist();
+
+        integrator.getRouteController().startRoute("soc-failures");
+        failures.expectedMessageCount(1);
+        poll();
+        failures.assertIsSatisfied();
+        assertThat(json(failures.getExchanges().get(0)).path("id").asLong()).isEqualTo(failure);
+    }
+
     @Test
     void aRateLimitedPageIsRetriedByTheMonitorNotByTheHostsHttpClient() throws Exception {
         // the host never configured its http component; HttpClient's own handling of a 429 with

@@ -184,6 +184,19 @@ class LauncherIT {
                 .containsPattern(flag("MaxHeapFreeRatio", "70"));
     }
 
+    /**
+     * HotSpot's short forms of the ratios (-Xminf, -Xmaxf: fractions) set the same flags: given in
+     * JAVA_OPTS they replace the launcher's too, or -Xmaxf0.5 beside its MinHeapFreeRatio=60 would
+     * keep the JVM from starting at all.
+     */
+    @Test
+    void aHeapFreeRatioGivenAsXmaxfOrXminfInJavaOptsReplacesTheLaunchersAndIsNotRefused() throws Exception {
+        assertThat(flags("-Xmaxf0.5")).containsPattern(flag("MaxHeapFreeRatio", "50"))
+                .containsPattern(flag("MinHeapFreeRatio", "40"));
+        assertThat(flags("-Xminf0.2")).containsPattern(flag("MinHeapFreeRatio", "20"))
+                .containsPattern(flag("MaxHeapFreeRatio", "70"));
+    }
+
     /** An initial heap of one's own, or the JVM's own by its fraction of memory, replaces the launcher's 32 MB. */
     @Test
     void anInitialHeapInJavaOptsReplacesTheLaunchers() throws Exception {

@@ -59,6 +59,30 @@ class PageRetryEndToEndTest {
         assertThat(h.alerts()).hasSize(1);
     }
 
+    /**
+     * Page 2 is asked for early (read-ahead): ThreatConnect's 429 to that request is the route's
+     * answer for page 2, and its Retry-After is waited before the next attempt, as for any page.
+     */
+    @Test
+    void aRetryAfterToAPageReadAheadIsWaitedBeforeTheNextAttemptAtThatPage() throws Exception {
+        MonitorHarness h = started("tc.retry-after-cap", "PT10S", "tc.retry-budget", "PT20S", "monitor.page-size", "1");
+        h.simulator.addFailed(2, Instant.now().minusSeconds(30), "failure on page 2\n");
+        // page 1 as it is; page 2, read ahead, is rate limited
+        h.simulator.enqueueFault(Fault.delay(Duration.ZERO));
+        h.simulator.enqueueFault(Fault.rateLimited(Duration.ofSeconds(2)));
+
+        Poll poll = h.poll();
+
+        assertThat(poll.failure()).isEmpty();
+        List<RecordedRequest> pages = h.simulator.requests().stream()
+                .filter(r -> r.target().startsWith("/api/v3/job/executions?tql=status")).toList();
+        assertThat(pages).as("page 1, page 2 rate limited, page 2 again").hasSize(3);
+        assertThat(pages.get(2).target()).isEqualTo(pages.get(1).target());
+        // the 429 went out no later than the route would have sent it: the wait counts from then at least
+        assertThat(gaps(pages).get(1)).isBetween(Duration.ofSeconds(2), Duration.ofSeconds(2).plus(SLACK));
+        assertThat(h.alerts()).hasSize(2);
+    }
+
     @Test
     void aRetryAfterAsAnHttpDateIsWaitedUntilThatDate() throws Exception {
         MonitorHarness h = started("tc.retry-after-cap", "PT10S", "tc.retry-budget", "PT20S");

@@ -90,6 +90,30 @@ class TlsEndToEndTest {
         assertThat(harness.alerts()).singleElement().satisfies(alert -> assertThat(alert.get("jobId").asLong()).isEqualTo(42));
     }
 
+    /**
+     * The next page is asked for early (read-ahead) by a client of its own: it trusts the
+     * truststore, and with verification off accepts what the route accepts, so each page goes out
+     * once and the poll reads them all.
+     */
+    @Test
+    void aPageReadAheadGoesOutOverTheSameTlsAsThePollsOwnRequests() throws Exception {
+        for (ThreatConnectSimulator simulator : List.of(https, otherName)) {
+            simulator.addFailed(43, Instant.now().minusSeconds(20), "over TLS, page 2\n");
+            simulator.addFailed(44, Instant.now().minusSeconds(10), "over TLS, page 3\n");
+        }
+        MonitorHarness trusting = trustingTheCa(https).set("monitor.page-size", "1").start();
+        MonitorHarness unverified = harness(otherName).set("tc.tls.verify", "false").set("monitor.page-size", "1").start();
+
+        for (MonitorHarness harness : List.of(trusting, unverified)) {
+            assertThat(harness.poll().failure()).isEmpty();
+            assertThat(harness.alerts()).extracting(alert -> alert.get("jobId").asLong()).containsExactlyInAnyOrder(42L, 43L, 44L);
+        }
+        for (ThreatConnectSimulator simulator : List.of(https, otherName)) {
+            assertThat(simulator.requests().stream().filter(request -> request.target().startsWith("/api/v3/job/executions?tql=status")))
+                    .as("each of the three pages asked for once: the pages read ahead were taken").hasSize(3);
+        }
+    }
+
     @Test
     void aCertificateForAnotherNameFailsThePollThoughItsAuthorityIsTrusted() throws Exception {
         MonitorHarness harness = trustingTheCa(otherName).start();

@@ -30,6 +30,26 @@ class KeyTimesTest {
     }
 
     @Test
+    void digitsOtherThanAsciiOnesAndTheCharactersBesideThemStayTextOfTheirOwn() {
+        // Character.isDigit accepts Arabic-Indic and fullwidth digits; as numbers they would be
+        // read wrongly (c - '0') and answer for "42"
+        KeyTimes entries = new KeyTimes();
+        entries.put("42", 1);
+        entries.put("\u0664\u0662", 2);
+        entries.put("\uFF14\uFF12", 3);
+        entries.put("4/", 4);
+        entries.put("4:", 5);
+        entries.put("", 6);
+
+        assertThat(KeyTimes.number("\u0664\u0662")).isEqualTo(-1);
+        assertThat(KeyTimes.number("\uFF14\uFF12")).isEqualTo(-1);
+        assertThat(KeyTimes.number("4/")).isEqualTo(-1);
+        assertThat(KeyTimes.number("4:")).isEqualTo(-1);
+        assertThat(all(entries)).containsExactlyInAnyOrderEntriesOf(Map.of("42", 1L, "\u0664\u0662", 2L, "\uFF14\uFF12", 3L,
+                "4/", 4L, "4:", 5L, "", 6L));
+    }
+
+    @Test
     void numbersOfEighteenDigitsAreNumbersAndLongerOnesStayText() {
         KeyTimes entries = new KeyTimes();
         String eighteen = "999999999999999999";

@@ -206,6 +206,33 @@ class ThreatConnectClientTest {
                 .containsExactly(0L, 7L, 7L, -1L, 14L);
     }
 
+    /**
+     * A page read ahead that the poll no longer wants (a poll starts, or asks for another page)
+     * while ThreatConnect still prepares it is given up on the wire: one request at a time, and
+     * the next page read ahead goes out at once instead of waiting behind the one dropped.
+     */
+    @Test
+    void aPageReadAheadDroppedWhileThreatConnectStillPreparesItIsAbortedAndHoldsUpNoRequestAfterIt() throws Exception {
+        client.signWith(new HmacSigner(ACCESS_ID, SECRET_KEY, clock));
+        client.readAheadThrough(ThreatConnectHttp.DEFAULT, "m");
+        String page = simulator.baseUrl() + PAGE;
+        // ThreatConnect answers the first request only after ten minutes
+        simulator.enqueueFault(Fault.delay(Duration.ofMinutes(10)));
+        try (CloseableHttpClient http = build(client)) {
+            client.readAhead(java.net.URI.create(page));
+            await().atMost(Duration.ofSeconds(10)).until(() -> simulator.requests().size() == 1);
+            client.dropReadAhead();
+
+            client.readAhead(java.net.URI.create(page));
+            await("the next page read ahead goes out without waiting for the one dropped").atMost(Duration.ofSeconds(30))
+                    .until(() -> simulator.requests().size() == 2);
+            assertThat(send(http, new HttpGet(page))).isEqualTo(200);
+            assertThat(simulator.requests()).as("the route's request took the answer read ahead").hasSize(2);
+        } finally {
+            client.close();
+        }
+    }
+
     private static CloseableHttpClient build(ThreatConnectClient configurer) {
         HttpClientBuilder builder = HttpClients.custom();
         configurer.configureHttpClient(builder);
