@@ -11,6 +11,8 @@ import org.apache.camel.InvalidPayloadException;
 import org.apache.camel.Message;
 import org.apache.camel.processor.aggregate.UseOriginalAggregationStrategy;
 import org.apache.camel.support.DefaultMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How a poll of the Kamelet {@code tc-job-failures-source} hands a batch to the route that consumes
@@ -28,6 +30,9 @@ import org.apache.camel.support.DefaultMessage;
  * As an aggregation strategy it keeps the poll's exchange as it was ({@link UseOriginalAggregationStrategy}).
  */
 public class HandOver extends UseOriginalAggregationStrategy {
+
+    /** The monitor's lines keep the monitor's logger (log configuration, README). */
+    private static final Logger LOG = LoggerFactory.getLogger(JobMonitor.class);
 
     /** The consuming route's name as a sink, with {@code emit=failures}. */
     static final String CONSUMER = "kamelet";
@@ -118,8 +123,13 @@ public class HandOver extends UseOriginalAggregationStrategy {
             // the poll stops here (no more pages) and fails once, with this failure, when its
             // window closes (Window.close: one line, one record in its history)
             caught(part, failure);
-            getOriginal().setProperty(MonitorConstants.HAND_OVER_FAILED, failure);
-            getOriginal().setProperty(Pages.NEXT, null);
+            if (getOriginal().getProperty(MonitorConstants.POLL_ENDED, false, Boolean.class)) {
+                // the poll's notice, handed over once the poll was over: nothing else will say it
+                LOG.warn("Poll of '{}': its notice did not reach the sinks: {}", monitor.name(), ErrorText.describe(failure));
+            } else {
+                getOriginal().setProperty(MonitorConstants.HAND_OVER_FAILED, failure);
+                getOriginal().setProperty(Pages.NEXT, null);
+            }
         }
         return super.aggregate(oldExchange, part);
     }

@@ -22,6 +22,8 @@ public final class MonitorConstants {
     public static final String BATCH_SINKS = "tcBatchSinks";
     /** Exchange property: the sinks' route threw on a page (emit=pages), so the poll stops and fails there. */
     public static final String HAND_OVER_FAILED = "tcHandOverFailed";
+    /** Exchange property: the poll is over (Window.close or fail ran); what is handed over now is its notice. */
+    public static final String POLL_ENDED = "tcPollEnded";
     /** Property: the alerts a sink route is delivering on this exchange (one, or a digest's all). */
     public static final String ALERTS = "tcAlerts";
 

@@ -236,6 +236,7 @@ public class Window {
      * a monitor that cannot see ThreatConnect is never silent; otherwise an empty batch.
      */
     private AlertBatch notice(Exchange exchange, PollHistory.Change change) {
+        exchange.setProperty(MonitorConstants.POLL_ENDED, true);
         List<Alert> alerts = new ArrayList<>();
         MonitorSettings settings = monitor.settings();
         if (monitor.notices() && !monitor.dryRun() && settings != null && change != PollHistory.Change.NONE) {

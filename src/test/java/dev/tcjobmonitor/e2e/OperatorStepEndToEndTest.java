@@ -110,6 +110,22 @@ class OperatorStepEndToEndTest {
                 .allSatisfy(line -> assertThat(line).contains("failed after").contains("the operator's step broke"));
     }
 
+    @Test
+    void aNoticeTheOperatorsStepThrowsOnIsSaidInOneLine() throws Exception {
+        // the poll fails (the step throws on its failure) and makes the monitor blind at once; the
+        // blind notice goes through the same step once the poll is over, and fails there too
+        harness = monitors.harness().routes(brokenRoute()).set("monitor.health.max-failed-polls", "1").start();
+        harness.simulator.addFailed(7, Instant.now().minusSeconds(60), "real failure\n");
+
+        String log = StandardOutput.of(() -> {
+            harness.poll();
+            harness.poll();
+        });
+
+        assertThat(log.lines().filter(line -> line.contains("Poll of 'broken': its notice did not reach the sinks")))
+                .as("the lost notice, said once").singleElement().asString().contains("the operator's step broke");
+    }
+
     /** A second monitor whose route throws on every failure. */
     private Path brokenRoute() throws IOException {
         return routeFile("broken", """
