@@ -1,10 +1,14 @@
 package dev.tcjobmonitor.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.tcjobmonitor.MonitorTriggers;
+import dev.tcjobmonitor.monitor.MonitorHealthCheck;
+import dev.tcjobmonitor.monitor.PollHistory;
 import dev.tcjobmonitor.simulator.ThreatConnectSimulator;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -48,10 +52,17 @@ final class KameletIntegrator {
         return integrator;
     }
 
-    /** Fires the Kamelet's Quartz trigger and waits until that poll is over. */
+    /**
+     * Fires the Kamelet's Quartz trigger and waits until that poll is over: its exchange done and
+     * the poll recorded in the monitor's history (the NotifyBuilder alone may match when a part of
+     * the poll's hand-over is done, before the poll's last lines).
+     */
     static void poll(DefaultCamelContext integrator) {
+        PollHistory history = integrator.getRegistry().lookupByNameAndType(MonitorHealthCheck.POLL_HISTORY, PollHistory.class);
+        int before = history.count("soc");
         NotifyBuilder pollDone = new NotifyBuilder(integrator).fromRoute("soc-poll").whenDone(1).create();
         MonitorTriggers.pollNow(integrator);
         assertThat(pollDone.matches(30, TimeUnit.SECONDS)).as("the poll finished").isTrue();
+        await().atMost(Duration.ofSeconds(30)).until(() -> history.count("soc") > before);
     }
 }
