@@ -90,6 +90,10 @@ final class ReadAhead implements AutoCloseable {
     /** Asks for {@code uri} now, for the route's next request; drops what was read ahead before. */
     synchronized void ask(URI uri) {
         drop();
+        if (worker.isShutdown()) {
+            // closed (the monitor stopped) while its poll still read a page: the route asks itself
+            return;
+        }
         HttpGet request = new HttpGet(uri);
         // as the route asks for a page (the Kamelet's Accept header)
         request.setHeader(HttpHeaders.ACCEPT, "application/json");
