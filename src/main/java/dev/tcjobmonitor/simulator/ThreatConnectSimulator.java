@@ -103,6 +103,20 @@ public final class ThreatConnectSimulator implements AutoCloseable {
         return scheme + "://127.0.0.1:" + server.getAddress().getPort() + API;
     }
 
+    /**
+     * The API root by the name the request was sent to (its Host header), as ThreatConnect writes
+     * its next links with its own name: a client that knows the server as threatconnect.test
+     * (through a proxy that resolves it) gets next links to threatconnect.test.
+     */
+    private String ownUrl(HttpExchange http) {
+        String host = http.getRequestHeaders().getFirst("Host");
+        if (host == null || host.isBlank() || !host.matches("[A-Za-z0-9.\\[\\]:-]+")) {
+            return baseUrl();
+        }
+        String scheme = server instanceof com.sun.net.httpserver.HttpsServer ? "https" : "http";
+        return scheme + "://" + host + API;
+    }
+
     public int port() {
         return server.getAddress().getPort();
     }
@@ -265,7 +279,7 @@ public final class ThreatConnectSimulator implements AutoCloseable {
         if (!path.equals(EXECUTIONS)) {
             return SimulatedResponse.error(404, "Resource not found: " + path);
         }
-        return executions.page(http.getRequestURI().getRawQuery(), clock, baseUrl() + "/v3/job/executions", nextLinksLoop);
+        return executions.page(http.getRequestURI().getRawQuery(), clock, ownUrl(http) + "/v3/job/executions", nextLinksLoop);
     }
 
     private SimulatedResponse job(String path) {

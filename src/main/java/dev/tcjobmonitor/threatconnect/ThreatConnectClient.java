@@ -188,13 +188,18 @@ public class ThreatConnectClient implements HttpClientConfigurer {
 
     /** @param route true: the route's client, whose request for a page read ahead gets that page's answer */
     private void configure(HttpClientBuilder client, boolean route) {
+        if (route) {
+            // this monitor's path to ThreatConnect, whatever proxy camel-http or the JVM name (the
+            // read-ahead's client has it from ThreatConnectHttp already). First, so that the limits'
+            // interceptor below is outside the proxy's: a page read ahead is answered there, before
+            // any tunnel, and must not look to the proxy's failure naming like a tunnel refused
+            proxy.configure(client);
+        }
         client.disableAutomaticRetries().disableRedirectHandling().disableCookieManagement()
                 // last: after every header of the exchange is set, right before the request is sent
                 .addRequestInterceptorLast(this::sign)
                 // first: the body as the caller reads it (after any decompression)
                 .addExecInterceptorFirst("tc-page-limits", (request, scope, chain) -> limited(request, scope, chain, route));
-        // this monitor's path to ThreatConnect, whatever proxy camel-http or the JVM name
-        proxy.configure(client);
     }
 
     private ClassicHttpResponse limited(ClassicHttpRequest request, ExecChain.Scope scope, ExecChain chain, boolean route)

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tcjobmonitor.monitor.JobMonitor;
+import dev.tcjobmonitor.monitor.Poll;
 import dev.tcjobmonitor.simulator.RecordedRequest;
 import dev.tcjobmonitor.simulator.ThreatConnectSimulator;
 import dev.tcjobmonitor.support.ForwardProxy;
@@ -99,6 +100,34 @@ class ProxyEndToEndTest {
             assertThat(request.target()).isEqualTo(TC_HOST + ":" + https.port());
             assertThat(request.headers()).doesNotContainKeys("authorization", "timestamp");
         });
+    }
+
+    /**
+     * A backfill of several pages: the next page, asked for while a page is delivered (read-ahead),
+     * goes through the same proxy, in a tunnel of its own, as the poll's own requests; ThreatConnect
+     * is known by its name only to the proxy, so a request that went around it would fail.
+     */
+    @Test
+    void thePagesReadAheadTunnelThroughTheProxyToo() throws Exception {
+        https.addFailed(43, Instant.now().minusSeconds(20), "behind a proxy, page 2\n");
+        https.addFailed(44, Instant.now().minusSeconds(10), "behind a proxy, page 3\n");
+        ForwardProxy proxy = proxy(ForwardProxy.open());
+        MonitorHarness harness = behind(proxy.port()).set("monitor.page-size", "1").start();
+
+        Poll[] poll = new Poll[1];
+        String log = StandardOutput.of(() -> poll[0] = harness.poll());
+        assertThat(poll[0].failure()).as(log).isEmpty();
+
+        assertThat(harness.alerts()).extracting(alert -> alert.get("jobId").asLong()).containsExactlyInAnyOrder(42L, 43L, 44L);
+        assertThat(log).as("no page failed on the way").doesNotContain("failed (attempt");
+        assertThat(https.requests()).extracting(RecordedRequest::target)
+                .filteredOn(target -> target.startsWith("/api/v3/job/executions?tql=status"))
+                .as("each page asked for once").hasSize(3).doesNotHaveDuplicates();
+        assertThat(proxy.requests()).as("the poll's tunnel and the read-ahead's").hasSizeGreaterThanOrEqualTo(2)
+                .allSatisfy(request -> {
+                    assertThat(request.method()).isEqualTo("CONNECT");
+                    assertThat(request.target()).isEqualTo(TC_HOST + ":" + https.port());
+                });
     }
 
     /**
