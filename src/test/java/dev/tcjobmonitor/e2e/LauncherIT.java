@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -173,28 +175,14 @@ class LauncherIT {
     }
 
     /**
-     * A heap free ratio of one's own replaces both of the launcher's: a MaxHeapFreeRatio below the
-     * launcher's MinHeapFreeRatio would otherwise be refused ("must be less than or equal to").
+     * A heap free ratio of one's own, also in HotSpot's short forms (-Xminf, -Xmaxf: fractions),
+     * replaces both of the launcher's: a MaxHeapFreeRatio below the launcher's MinHeapFreeRatio
+     * would otherwise keep the JVM from starting at all ("must be less than or equal to").
      */
-    @Test
-    void aHeapFreeRatioInJavaOptsReplacesTheLaunchersAndIsNotRefused() throws Exception {
-        assertThat(flags("-XX:MaxHeapFreeRatio=50")).containsPattern(flag("MaxHeapFreeRatio", "50"))
-                .containsPattern(flag("MinHeapFreeRatio", "40"));
-        assertThat(flags("-XX:MinHeapFreeRatio=20")).containsPattern(flag("MinHeapFreeRatio", "20"))
-                .containsPattern(flag("MaxHeapFreeRatio", "70"));
-    }
-
-    /**
-     * HotSpot's short forms of the ratios (-Xminf, -Xmaxf: fractions) set the same flags: given in
-     * JAVA_OPTS they replace the launcher's too, or -Xmaxf0.5 beside its MinHeapFreeRatio=60 would
-     * keep the JVM from starting at all.
-     */
-    @Test
-    void aHeapFreeRatioGivenAsXmaxfOrXminfInJavaOptsReplacesTheLaunchersAndIsNotRefused() throws Exception {
-        assertThat(flags("-Xmaxf0.5")).containsPattern(flag("MaxHeapFreeRatio", "50"))
-                .containsPattern(flag("MinHeapFreeRatio", "40"));
-        assertThat(flags("-Xminf0.2")).containsPattern(flag("MinHeapFreeRatio", "20"))
-                .containsPattern(flag("MaxHeapFreeRatio", "70"));
+    @ParameterizedTest
+    @CsvSource({"-XX:MaxHeapFreeRatio=50, 40, 50", "-XX:MinHeapFreeRatio=20, 20, 70", "-Xmaxf0.5, 40, 50", "-Xminf0.2, 20, 70"})
+    void aHeapFreeRatioInJavaOptsReplacesTheLaunchersAndIsNotRefused(String option, String min, String max) throws Exception {
+        assertThat(flags(option)).containsPattern(flag("MinHeapFreeRatio", min)).containsPattern(flag("MaxHeapFreeRatio", max));
     }
 
     /** An initial heap of one's own, or the JVM's own by its fraction of memory, replaces the launcher's 32 MB. */

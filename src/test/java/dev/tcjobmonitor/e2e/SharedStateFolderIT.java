@@ -1,18 +1,11 @@
 package dev.tcjobmonitor.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.tcjobmonitor.simulator.ThreatConnectSimulator;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,40 +22,32 @@ import org.junit.jupiter.api.io.TempDir;
 class SharedStateFolderIT {
 
     private static final String SECRET = "Lock-Test-S3cr3t/+=";
-    /** A daemon that never polls on its own: what the commands beside it do is all that happens. */
-    private static final String NEVER = "0 0 0 1 1 ? 2099";
 
     @TempDir
     Path workDir;
 
     private ThreatConnectSimulator tc;
-    private final List<Process> daemons = new ArrayList<>();
-    private int runs;
-
-    record Run(int exitCode, String stdout, String stderr) {
-    }
+    private InstalledJar jar;
 
     @BeforeEach
     void startThreatConnect() {
         tc = ThreatConnectSimulator.start().withHmacUser("jar-user", SECRET);
+        jar = new InstalledJar(workDir, tc, "jar-user", SECRET);
         tc.addFailed(12, Instant.now().minusSeconds(60), "boom\n");
     }
 
     @AfterEach
     void stopEverything() throws InterruptedException {
-        for (Process daemon : daemons) {
-            daemon.destroyForcibly();
-            daemon.waitFor(30, TimeUnit.SECONDS);
-        }
+        jar.close();
         tc.close();
     }
 
     @Test
     void everyCommandThatPollsIsRefusedBesideARunningDaemonWithOneLineNamingItsPid() throws Exception {
-        Process daemon = startDaemon();
+        Process daemon = jar.startDaemon();
 
         for (List<String> command : List.of(List.of("--once"), List.of("--since", "P4D"), List.of("--dry-run"), List.<String>of())) {
-            Run refused = run(command.toArray(String[]::new));
+            InstalledJar.Run refused = jar.run(command.toArray(String[]::new));
 
             assertThat(refused.exitCode()).as("%s beside the daemon: %s", command, refused.stderr()).isEqualTo(2);
             assertThat(refused.stderr().strip()).as("%s beside the daemon", command).doesNotContain("\n")
@@ -77,10 +62,10 @@ class SharedStateFolderIT {
 
     @Test
     void checkStillRunsBesideADaemon() throws Exception {
-        startDaemon();
+        jar.startDaemon();
 
         // --check polls nothing and touches no state: it is what one runs on a live install
-        Run check = run("--check");
+        InstalledJar.Run check = jar.run("--check");
 
         assertThat(check.exitCode()).as(check.stdout()).isZero();
         assertThat(check.stdout()).contains("OK   threatconnect default:").contains("OK   sink file:");
@@ -88,57 +73,22 @@ class SharedStateFolderIT {
 
     @Test
     void theStateFolderIsFreeAgainOnceTheDaemonStopsOrIsKilled() throws Exception {
-        Process stopped = startDaemon();
+        Process stopped = jar.startDaemon();
         stopped.destroy();
         assertThat(stopped.waitFor(60, TimeUnit.SECONDS)).as("the daemon stops on SIGTERM").isTrue();
 
-        Run afterStop = run("--once");
+        InstalledJar.Run afterStop = jar.run("--once");
 
         assertThat(afterStop.exitCode()).as(afterStop.stderr()).isZero();
         assertThat(workDir.resolve("data/state/default/watermark")).exists();
 
         // a daemon killed outright leaves no lock behind either: the operating system drops it
-        Process killed = startDaemon();
+        Process killed = jar.startDaemon();
         killed.destroyForcibly();
         assertThat(killed.waitFor(60, TimeUnit.SECONDS)).isTrue();
 
-        Run afterKill = run("--once");
+        InstalledJar.Run afterKill = jar.run("--once");
 
         assertThat(afterKill.exitCode()).as(afterKill.stderr()).isZero();
-    }
-
-    /** The jar as a daemon in the install folder; returns once Camel says it started. */
-    private Process startDaemon() throws IOException {
-        int number = ++runs;
-        Path stdout = workDir.resolve("daemon-" + number + ".out");
-        ProcessBuilder builder = processIn(PackagedJar.command(), "daemon-" + number);
-        builder.environment().put("MONITOR_CRON", NEVER);
-        Process daemon = builder.start();
-        daemons.add(daemon);
-        await("the daemon's start").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50))
-                .failFast("the daemon exited", () -> !daemon.isAlive())
-                .until(() -> Files.exists(stdout) && Files.readString(stdout).contains("(tc-job-monitor) started in"));
-        return daemon;
-    }
-
-    private Run run(String... args) throws IOException, InterruptedException {
-        int number = ++runs;
-        Process process = processIn(PackagedJar.command(args), "run-" + number).start();
-        assertThat(process.waitFor(90, TimeUnit.SECONDS)).as("the process finished").isTrue();
-        return new Run(process.exitValue(), Files.readString(workDir.resolve("run-" + number + ".out")),
-                Files.readString(workDir.resolve("run-" + number + ".err")));
-    }
-
-    /** {@code command} in the install folder, pointed at the simulator, its output in {@code name}.out/.err. */
-    private ProcessBuilder processIn(List<String> command, String name) {
-        ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
-                .redirectOutput(workDir.resolve(name + ".out").toFile())
-                .redirectError(workDir.resolve(name + ".err").toFile());
-        Map<String, String> environment = builder.environment();
-        environment.keySet().removeIf(key -> key.startsWith("TC_") || key.startsWith("MONITOR_") || key.startsWith("SINK"));
-        // each daemon's management server on a port the system picks: two daemons never collide on it
-        environment.put("CAMEL_MANAGEMENT_PORT", "0");
-        environment.putAll(new HashMap<>(Map.of("TC_BASE_URL", tc.baseUrl(), "TC_ACCESS_ID", "jar-user", "TC_SECRET_KEY", SECRET)));
-        return builder;
     }
 }

@@ -1,7 +1,6 @@
 package dev.tcjobmonitor.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tcjobmonitor.simulator.ThreatConnectSimulator;
@@ -14,7 +13,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,30 +30,22 @@ class StateCommandsIT {
 
     private static final String SECRET = "Commands-Test-S3cr3t/+=";
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** A daemon that never polls on its own. */
-    private static final String NEVER = "0 0 0 1 1 ? 2099";
 
     @TempDir
     Path workDir;
 
     private ThreatConnectSimulator tc;
-    private final List<Process> daemons = new ArrayList<>();
-    private int runs;
-
-    record Run(int exitCode, String stdout, String stderr) {
-    }
+    private InstalledJar jar;
 
     @BeforeEach
     void startThreatConnect() {
         tc = ThreatConnectSimulator.start().withHmacUser("jar-user", SECRET);
+        jar = new InstalledJar(workDir, tc, "jar-user", SECRET);
     }
 
     @AfterEach
     void stopEverything() throws InterruptedException {
-        for (Process daemon : daemons) {
-            daemon.destroyForcibly();
-            daemon.waitFor(30, TimeUnit.SECONDS);
-        }
+        jar.close();
         tc.close();
     }
 
@@ -103,7 +93,7 @@ class StateCommandsIT {
     void replayDeadLetterSendsEachDeadLetteredAlertOnceThroughTheSinkAndEmptiesTheDeadLetter() throws Exception {
         Path deadLetter = deadLetterOfFileSink(101, 102);
 
-        Run replay = run("--replay-dead-letter", "file");
+        InstalledJar.Run replay = jar.run("--replay-dead-letter", "file");
 
         assertThat(replay.exitCode()).as(replay.stderr()).isZero();
         assertThat(replay.stdout()).contains("Replayed 2 dead-lettered alert(s) of sink 'file' of monitor 'default': 2 accepted");
@@ -112,7 +102,7 @@ class StateCommandsIT {
         // ThreatConnect is not asked: a replay sends what the dead letter holds
         assertThat(tc.requests()).isEmpty();
 
-        Run again = run("--replay-dead-letter", "file", "--monitor", "default");
+        InstalledJar.Run again = jar.run("--replay-dead-letter", "file", "--monitor", "default");
 
         assertThat(again.exitCode()).as(again.stderr()).isZero();
         assertThat(again.stdout()).contains("no dead-lettered alert of sink 'file' of monitor 'default'");
@@ -126,7 +116,7 @@ class StateCommandsIT {
         try (WebhookReceiver webhook = WebhookReceiver.down().comeUp()) {
             webhook.refuse(400);
 
-            Run replay = run(Map.of("SINKS", "file,custom", "SINK_CUSTOM_URI", webhook.uri()), "--replay-dead-letter", "custom");
+            InstalledJar.Run replay = jar.run(Map.of("SINKS", "file,custom", "SINK_CUSTOM_URI", webhook.uri()), "--replay-dead-letter", "custom");
 
             assertThat(replay.exitCode()).as(replay.stderr()).isEqualTo(1);
             // as docs/runbook.md quotes it (RunbookTest)
@@ -145,7 +135,7 @@ class StateCommandsIT {
         Files.writeString(monitorState().resolve("watermark"), old + "\n");
         Instant to = old.minus(Duration.ofHours(3));
 
-        Run rewind = run("--rewind", to.toString());
+        InstalledJar.Run rewind = jar.run("--rewind", to.toString());
 
         assertThat(rewind.exitCode()).as(rewind.stderr()).isZero();
         assertThat(rewind.stdout()).contains("Watermark of monitor 'default' moved back from " + old + " to " + to);
@@ -160,7 +150,7 @@ class StateCommandsIT {
         Files.writeString(monitorState().resolve("watermark"), Instant.now().truncatedTo(ChronoUnit.SECONDS) + "\n");
         Files.writeString(workDir.resolve("application.properties"), "monitor.delivered-retention=P2D\n");
 
-        Run rewind = run("--rewind", "P5D");
+        InstalledJar.Run rewind = jar.run("--rewind", "P5D");
 
         assertThat(rewind.exitCode()).as(rewind.stderr()).isZero();
         assertThat(rewind.stdout() + rewind.stderr()).contains("reaches past monitor.delivered-retention (P2D)")
@@ -176,10 +166,10 @@ class StateCommandsIT {
         Instant watermark = Instant.now().minus(Duration.ofMinutes(5)).truncatedTo(ChronoUnit.SECONDS);
         Files.writeString(monitorState().resolve("watermark"), watermark + "\n");
         String deadLetterBefore = Files.readString(deadLetter);
-        Process daemon = startDaemon();
+        Process daemon = jar.startDaemon();
 
         for (List<String> command : List.of(List.of("--replay-dead-letter", "file"), List.of("--rewind", "PT2H"))) {
-            Run refused = run(command.toArray(String[]::new));
+            InstalledJar.Run refused = jar.run(command.toArray(String[]::new));
 
             assertThat(refused.exitCode()).as("%s beside the daemon: %s", command, refused.stderr()).isEqualTo(2);
             assertThat(refused.stderr()).as("%s beside the daemon", command).contains("is in use by process " + daemon.pid())
@@ -201,49 +191,9 @@ class StateCommandsIT {
             "--replay-dead-letter kafka             | monitor 'default' has no sink 'kafka' (its sinks: file)",
             "--rewind PT1H --monitor second         | no monitor 'second' (monitors: default)"})
     void aBadCommandLineExits2WithOneLineSayingWhy(String arguments, String said) throws Exception {
-        Run run = run(arguments.strip().split(" +"));
+        InstalledJar.Run run = jar.run(arguments.strip().split(" +"));
 
         assertThat(run.exitCode()).as(run.stderr()).isEqualTo(2);
         assertThat(run.stderr()).contains(said);
-    }
-
-    /** The jar as a daemon in the install folder; returns once Camel says it started. */
-    private Process startDaemon() throws IOException {
-        int number = ++runs;
-        Path stdout = workDir.resolve("daemon-" + number + ".out");
-        ProcessBuilder builder = processIn(PackagedJar.command(), "daemon-" + number);
-        builder.environment().put("MONITOR_CRON", NEVER);
-        Process daemon = builder.start();
-        daemons.add(daemon);
-        await("the daemon's start").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50))
-                .failFast("the daemon exited", () -> !daemon.isAlive())
-                .until(() -> Files.exists(stdout) && Files.readString(stdout).contains("(tc-job-monitor) started in"));
-        return daemon;
-    }
-
-    private Run run(String... args) throws IOException, InterruptedException {
-        return run(Map.of(), args);
-    }
-
-    private Run run(Map<String, String> environment, String... args) throws IOException, InterruptedException {
-        int number = ++runs;
-        ProcessBuilder builder = processIn(PackagedJar.command(args), "run-" + number);
-        builder.environment().putAll(environment);
-        Process process = builder.start();
-        assertThat(process.waitFor(90, TimeUnit.SECONDS)).as("the process finished").isTrue();
-        return new Run(process.exitValue(), Files.readString(workDir.resolve("run-" + number + ".out")),
-                Files.readString(workDir.resolve("run-" + number + ".err")));
-    }
-
-    /** {@code command} in the install folder, pointed at the simulator, its output in {@code name}.out/.err. */
-    private ProcessBuilder processIn(List<String> command, String name) {
-        ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
-                .redirectOutput(workDir.resolve(name + ".out").toFile())
-                .redirectError(workDir.resolve(name + ".err").toFile());
-        Map<String, String> environment = builder.environment();
-        environment.keySet().removeIf(key -> key.startsWith("TC_") || key.startsWith("MONITOR_") || key.startsWith("SINK"));
-        environment.put("CAMEL_MANAGEMENT_PORT", "0");
-        environment.putAll(Map.of("TC_BASE_URL", tc.baseUrl(), "TC_ACCESS_ID", "jar-user", "TC_SECRET_KEY", SECRET));
-        return builder;
     }
 }
