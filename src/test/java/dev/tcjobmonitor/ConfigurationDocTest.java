@@ -18,12 +18,14 @@ import org.junit.jupiter.api.Test;
 /**
  * docs/configuration.md is the settings reference: it must say every setting of
  * application.properties, no setting that does not exist, the same defaults, and which settings one
- * monitor may set for itself (the route template's parameters that default to them).
+ * monitor may set for itself (the parameters of the route template and of the Kamelet that
+ * default to them).
  */
 class ConfigurationDocTest {
 
     private static final Path DOC = Path.of("docs/configuration.md");
     private static final Path TEMPLATE = Path.of("src/main/resources/tc-job-monitor/camel/job-monitor.camel.yaml");
+    private static final Path KAMELET = Path.of("src/main/resources/kamelets/tc-job-failures-source.kamelet.yaml");
     private static final Path SINK_ERRORS = Path.of("src/main/resources/tc-job-monitor/camel/errors.camel.yaml");
     private static final Pattern KEY = Pattern.compile("`([a-z<][a-z0-9.<>-]+)`");
 
@@ -117,7 +119,7 @@ class ConfigurationDocTest {
     }
 
     @Test
-    void theSettingsAMonitorMaySetForItselfAreTheRouteTemplatesParameters() throws IOException {
+    void theSettingsAMonitorMaySetForItselfAreTheParametersOfTheTemplateAndOfTheKamelet() throws IOException {
         Map<String, String> parameters = new TreeMap<>();
         Matcher parameter = Pattern.compile("- name: (\\w+)\\n(?:\\s+description:.*\\n(?:\\s{10,}.*\\n)*)?\\s+defaultValue: "
                 + "\"\\{\\{([a-z][a-z0-9.-]+)\\}\\}\"").matcher(Files.readString(TEMPLATE));
@@ -125,6 +127,16 @@ class ConfigurationDocTest {
             parameters.put(parameter.group(2), parameter.group(1));
         }
         assertThat(parameters).as("the template's parameters that default to a setting").containsEntry("tc.base-url", "baseUrl");
+        // an instance passes the template any parameter of the Kamelet: those whose default is a setting
+        Matcher kamelet = Pattern.compile("\\n      (\\w+):\\n(?:        .*\\n)*?        default: \"\\{\\{([a-z][a-z0-9.-]+):[^}]*}}\"")
+                .matcher(Files.readString(KAMELET));
+        while (kamelet.find()) {
+            parameters.putIfAbsent(kamelet.group(2), kamelet.group(1));
+        }
+        assertThat(parameters).as("the Kamelet's parameters that default to a setting").containsEntry("monitor.page-size", "pageSize");
+        // but the standalone keeps every monitor's state in one folder, its bean tcStateStore's:
+        // a monitor's own stateDir is refused there
+        assertThat(parameters.remove("monitor.state-dir")).isEqualTo("stateDir");
 
         Map<String, Row> documented = documented();
         assertThat(documented.values()).as("the reference has a Scope column").allSatisfy(row -> assertThat(row.scope()).isNotNull());

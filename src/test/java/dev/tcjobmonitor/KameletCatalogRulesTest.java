@@ -219,12 +219,16 @@ class KameletCatalogRulesTest {
             }
         }
 
-        assertThat(read).as("placeholders that are no parameter or bean: the host properties it reads, with their defaults")
-                .isEqualTo(HOST_PROPERTIES);
+        // and what the monitor reads by name (its bean tcMonitor has no relay of them)
+        read.putAll(SettingsReadByName.hostProperties());
+        usedNames.addAll(SettingsReadByName.parameters());
+
+        assertThat(read).as("placeholders that are no parameter or bean, and properties read by name: the host"
+                + " properties it reads, with their defaults").isEqualTo(HOST_PROPERTIES);
         assertThat(documentedHostProperties(String.valueOf(failures.definition().get("description"))))
                 .as("the host properties the description lists, with their defaults").isEqualTo(HOST_PROPERTIES);
         // and the validator's converse: no parameter declared that the template never reads
-        assertThat(usedNames).as("placeholders read").containsAll(failures.properties().keySet());
+        assertThat(usedNames).as("placeholders and parameters read").containsAll(failures.properties().keySet());
     }
 
     /** The "name (default)" pairs after the marker, up to the end of its paragraph; "none" is "". */

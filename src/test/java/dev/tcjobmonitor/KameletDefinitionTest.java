@@ -72,13 +72,17 @@ class KameletDefinitionTest {
         HOST_DEFAULTED.forEach((parameter, property) -> assertThat(String.valueOf(parameters.get(parameter).get("default")))
                 .as(parameter + " defaults to the host's " + property)
                 .isEqualTo("{{" + property + ":" + shipped.getProperty(property) + "}}"));
-        // tuning the Kamelet reads from the host's properties, with the shipped value as fallback
+        // tuning the Kamelet reads from the host's properties, with the shipped value as fallback:
+        // in its YAML, and where the monitor reads them by name
         List<String> fallbacks = placeholdersWithFallback();
         assertThat(fallbacks).isNotEmpty();
         for (String placeholder : fallbacks) {
             String key = placeholder.substring(0, placeholder.indexOf(':'));
             assertThat(placeholder.substring(key.length() + 1)).as(key).isEqualTo(shipped.getProperty(key));
         }
+        Map<String, String> readByName = SettingsReadByName.hostProperties();
+        assertThat(readByName).isNotEmpty();
+        readByName.forEach((key, fallback) -> assertThat(fallback).as(key).isEqualTo(shipped.getProperty(key)));
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.tcjobmonitor.threatconnect.ThreatConnectProbe;
 import dev.tcjobmonitor.threatconnect.ThreatConnectProxy;
 import dev.tcjobmonitor.threatconnect.ThreatConnectTls;
 import dev.tcjobmonitor.threatconnect.Tql;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,13 +28,19 @@ import org.slf4j.LoggerFactory;
  * (which executions are new failures). Created per Kamelet route as a local bean, configured from
  * its parameters.
  */
-public class JobMonitor extends MonitorParameters implements CamelContextAware {
+public class JobMonitor implements CamelContextAware {
 
     private static final Logger LOG = LoggerFactory.getLogger(JobMonitor.class);
     /** A job name is a nicety: an alert never waits long for it. */
     private static final Duration JOB_LOOKUP_TIMEOUT = Duration.ofSeconds(5);
 
     private Clock clock = Clock.systemUTC();
+    private String name;
+    private Path stateDirectory;
+    private Optional<Backfill> since = Optional.empty();
+    private boolean dryRun;
+    private boolean oneShot;
+    private boolean notices;
     private CamelContext camelContext;
     private MonitorStateStore stateStore;
     /** The state store this monitor opened itself (no shared one), closed with it. */
@@ -54,15 +61,22 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
     /** How the job names and --check reach ThreatConnect: as the pages do. */
     private ThreatConnectHttp route = ThreatConnectHttp.DEFAULT;
 
-    /** Checks every setting; a bad one stops start-up with a message naming it. */
+    /**
+     * Reads this monitor's settings, the Kamelet's parameters and the host's properties by their
+     * names, and checks every one: a bad one stops start-up with a message naming it. Called by
+     * Camel as it creates the Kamelet's route ({@link MonitorParameters#of(CamelContext)}).
+     */
     public void init() {
-        if (emit != null) {
-            emits = HandOver.emit(name, emit);
-        }
+        init(MonitorParameters.of(camelContext));
+    }
+
+    void init(MonitorParameters raw) {
+        name = raw.parameter("name");
+        emits = HandOver.emit(name, raw.parameter("emit"));
         if (emits == HandOver.Emit.FAILURES) {
-            sinks = HandOver.CONSUMER;
+            raw = raw.with("sinks", HandOver.CONSUMER);
         }
-        settings = MonitorSettings.parse(this, clock);
+        settings = MonitorSettings.parse(raw, clock);
         ThreatConnectProxy proxy = proxy();
         if (settings.endpoint().cleartextBeyondLoopback()) {
             LOG.warn("Monitor '{}' reaches ThreatConnect at {} over plain http (tc.allow-insecure-http=true){}: anyone on"
@@ -73,9 +87,16 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
                     settings.endpoint().host(), proxy);
         }
         serverClock = new ServerClock(settings.name(), settings.overlap());
-        if (stateDirectory == null) {
-            throw new SettingException(name, "stateDirectory (monitor.state-dir)", "no folder for state and dead letters is configured");
+        String folder = raw.parameter("stateDir");
+        if (folder.isBlank()) {
+            throw new SettingException(name, "stateDir (monitor.state-dir)", "no folder for state and dead letters is configured");
         }
+        stateDirectory = Path.of(folder.strip());
+        String backfill = raw.host("monitor.since", "");
+        since = backfill.isBlank() ? Optional.empty() : Optional.of(Backfill.parse(backfill));
+        dryRun = MonitorSettings.flag(name, "monitor.dry-run", raw.host("monitor.dry-run", "false"));
+        oneShot = MonitorSettings.flag(name, "monitor.one-shot", raw.host("monitor.one-shot", "false"));
+        notices = MonitorSettings.flag(name, "monitor.notices", raw.host("monitor.notices", "true"));
         useSharedServices();
         repeats = Repeats.of(this, key -> camelContext == null ? Optional.empty()
                 : camelContext.getPropertiesComponent().resolveProperty(key), () -> java.util.Objects.requireNonNullElseGet(
@@ -85,19 +106,23 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
         if (client != null) {
             client.signWith(settings.signer());
         }
-        secretKey = null;
-        apiToken = null;
         route = new ThreatConnectHttp(sslContext(), tls, proxy);
         if (client != null) {
             client.readAheadThrough(route, settings.name());
         }
         jobDirectory = new JobDirectory(settings.endpoint(), settings.signer(), JOB_LOOKUP_TIMEOUT,
                 JobDirectory.DEFAULT_FAILURE_PERIOD, clock, route);
-        jobRecoveries = JobRecoveries.of(this, recoveryNotices, recoveryWindow, route);
-        retryPolicy = Schedule.retryPolicy(settings.name(), cron, timeZone, retryInitialDelay, retryMaxDelay, retryAfterCap,
-                retryBudget, clock);
-        pollHistory.register(this, Schedule.healthRules(settings.name(), cron, timeZone, healthMaxPollAge,
-                healthMaxFailedPolls, clock), clock.instant());
+        jobRecoveries = JobRecoveries.of(this,
+                MonitorSettings.flag(name, "monitor.recovery-notices", raw.host("monitor.recovery-notices", "true")),
+                raw.host("monitor.recovery-window", "P1D"), route);
+        String cron = raw.parameter("cron");
+        String timeZone = raw.parameter("timeZone");
+        retryPolicy = Schedule.retryPolicy(settings.name(), cron, timeZone, raw.host("tc.retry-initial-delay", "PT1S"),
+                raw.host("tc.retry-max-delay", "PT30S"), raw.host("tc.retry-after-cap", "PT60S"),
+                raw.host("tc.retry-budget", "PT2M"), clock);
+        pollHistory.register(this, Schedule.healthRules(settings.name(), cron, timeZone,
+                raw.host("monitor.health.max-poll-age", ""), raw.host("monitor.health.max-failed-polls", "3"), clock),
+                clock.instant());
         if (emits == HandOver.Emit.PAGES && camelContext != null) {
             try {
                 SinkRoutes.checkAtStart(settings.name(), settings.sinks(), camelContext);
@@ -301,9 +326,20 @@ public class JobMonitor extends MonitorParameters implements CamelContextAware {
     }
 
     /** The host's services (see {@link HostServices}), unless set; the monitor's own files without a shared store. */
+    private static boolean sameFolder(Path one, Path other) {
+        return one.toAbsolutePath().normalize().equals(other.toAbsolutePath().normalize());
+    }
+
     private void useSharedServices() {
         if (stateStore == null) {
             stateStore = HostServices.stateStore(camelContext);
+            Optional<Path> hostFolder = stateStore == null ? Optional.empty() : stateStore.localFolder();
+            if (hostFolder.isPresent() && !sameFolder(hostFolder.get(), stateDirectory)) {
+                // its dead letters would be in a folder of their own, beside no watermark and under no lock
+                throw new SettingException(name, "stateDir (monitor.state-dir)", "'" + stateDirectory + "' is not the folder"
+                        + " of the host's state store (" + hostFolder.get() + ", its bean tcStateStore), where every"
+                        + " monitor of this host keeps its state: leave stateDir out");
+            }
         }
         if (stateStore == null) {
             ownStateStore = new FileStateStore(stateDirectory);

@@ -1,200 +1,55 @@
 package dev.tcjobmonitor.monitor;
 
-import java.nio.file.Path;
-import java.util.Optional;
+import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.UnaryOperator;
+import org.apache.camel.CamelContext;
 
 /**
- * A monitor's parameters as its Kamelet gives them (the bean {@code tcMonitor}'s properties), raw
- * text: {@link MonitorSettings#parse} checks them together and names the one that is wrong.
+ * Where a monitor's settings come from, as text: the parameters of its Kamelet ({@code pageSize})
+ * and the host's properties that tune every monitor of a host alike ({@code tc.retry-budget}).
+ * Each is read by its name where it is used ({@link MonitorSettings#parse}, {@link JobMonitor#init}),
+ * so that a setting is written down in application.properties (its default), in the Kamelet's spec
+ * (its documentation) and where it is used, and in no relay between them.
+ *
+ * @param parameter a parameter of the Kamelet by its name: what the route gave, else the
+ *                  Kamelet's default (which names the host's setting, {@code {{monitor.page-size:1000}}})
+ * @param host      a property of the host by its key, else the default given
  */
-class MonitorParameters {
-
-    protected String name;
-    protected String baseUrl;
-    protected String accessId;
-    protected String secretKey;
-    protected String apiToken;
-    protected String lookback;
-    protected String overlap;
-    protected String statuses;
-    protected String timeField;
-    protected String jobIds;
-    protected String excludeJobIds;
-    protected String extraTql;
-    protected String pageSize;
-    protected String maxPages;
-    protected String sinks;
-    protected String deadLetterAfter;
-    protected String deliveredRetention;
-    protected String cron;
-    protected String timeZone;
-    protected String retryInitialDelay;
-    protected String retryMaxDelay;
-    protected String retryAfterCap;
-    protected String retryBudget;
-    protected String healthMaxPollAge;
-    protected String healthMaxFailedPolls;
-    protected boolean notices = true;
-    protected boolean recoveryNotices = true;
-    protected String recoveryWindow;
-    protected boolean dryRun;
-    protected boolean oneShot;
-    protected String allowInsecureHttp;
-    protected Optional<Backfill> since = Optional.empty();
-    protected Path stateDirectory;
-    protected String emit;
-
-    public void setName(String name) {
-        this.name = name;
-    }
-
-    public void setBaseUrl(String baseUrl) {
-        this.baseUrl = baseUrl;
-    }
-
-    public void setAccessId(String accessId) {
-        this.accessId = accessId;
-    }
-
-    public void setSecretKey(String secretKey) {
-        this.secretKey = secretKey;
-    }
-
-    public void setApiToken(String apiToken) {
-        this.apiToken = apiToken;
-    }
-
-    public void setLookback(String lookback) {
-        this.lookback = lookback;
-    }
-
-    public void setOverlap(String overlap) {
-        this.overlap = overlap;
-    }
-
-    public void setStatuses(String statuses) {
-        this.statuses = statuses;
-    }
-
-    public void setTimeField(String timeField) {
-        this.timeField = timeField;
-    }
-
-    public void setJobIds(String jobIds) {
-        this.jobIds = jobIds;
-    }
-
-    public void setExcludeJobIds(String excludeJobIds) {
-        this.excludeJobIds = excludeJobIds;
-    }
-
-    public void setExtraTql(String extraTql) {
-        this.extraTql = extraTql;
-    }
-
-    public void setPageSize(String pageSize) {
-        this.pageSize = pageSize;
-    }
-
-    /** At most this many pages per poll; empty: enough for a million executions at the page size. */
-    public void setMaxPages(String maxPages) {
-        this.maxPages = maxPages;
-    }
-
-    public void setSinks(String sinks) {
-        this.sinks = sinks;
-    }
-
-    public void setCron(String cron) {
-        this.cron = cron;
-    }
-
-    public void setTimeZone(String timeZone) {
-        this.timeZone = timeZone;
-    }
-
-    public void setRetryInitialDelay(String retryInitialDelay) {
-        this.retryInitialDelay = retryInitialDelay;
-    }
-
-    public void setRetryMaxDelay(String retryMaxDelay) {
-        this.retryMaxDelay = retryMaxDelay;
-    }
-
-    public void setRetryAfterCap(String retryAfterCap) {
-        this.retryAfterCap = retryAfterCap;
-    }
-
-    public void setHealthMaxPollAge(String healthMaxPollAge) {
-        this.healthMaxPollAge = healthMaxPollAge;
-    }
-
-    public void setHealthMaxFailedPolls(String healthMaxFailedPolls) {
-        this.healthMaxFailedPolls = healthMaxFailedPolls;
-    }
-
-    /** true: plain http to a host beyond loopback is accepted (with a warning at every start). */
-    public void setAllowInsecureHttp(String allowInsecureHttp) {
-        this.allowInsecureHttp = allowInsecureHttp;
-    }
-
-    /** Poll and log what each sink would receive; send nothing, change no state. */
-    public void setDryRun(boolean dryRun) {
-        this.dryRun = dryRun;
-    }
+record MonitorParameters(UnaryOperator<String> parameter, BiFunction<String, String, String> host) {
 
     /**
-     * A one-shot command's process (--once, --since, --dry-run): a poll that finds another process
-     * polling the monitor waits for it, where a daemon's poll is skipped.
+     * The parameters of the Kamelet whose route Camel is creating. Its template beans are made
+     * then, and the route's parameters are the properties component's local properties until it
+     * is made: the same lookup as a {@code "{{pageSize}}"} in the Kamelet's YAML.
      */
-    public void setOneShot(boolean oneShot) {
-        this.oneShot = oneShot;
+    static MonitorParameters of(CamelContext context) {
+        return new MonitorParameters(name -> context.resolvePropertyPlaceholders("{{" + name + "}}"),
+                (key, fallback) -> context.resolvePropertyPlaceholders("{{" + key + ":" + fallback + "}}"));
     }
 
-    /** Backfill: the window starts here (an ISO-8601 instant, or a duration before now); empty for the usual window. */
-    public void setSince(String since) {
-        this.since = since == null || since.isBlank() ? Optional.empty() : Optional.of(Backfill.parse(since));
+    /** For tests: the Kamelet's parameters and the host's properties as maps. */
+    static MonitorParameters of(Map<String, String> parameters, Map<String, String> properties) {
+        return new MonitorParameters(name -> parameters.getOrDefault(name, ""),
+                (key, fallback) -> properties.getOrDefault(key, fallback));
     }
 
-    public void setNotices(boolean notices) {
-        this.notices = notices;
+    String parameter(String name) {
+        return parameter.apply(name);
     }
 
-    /** "Job recovered" notices (docs/alerts.md, "Job recovered"). */
-    public void setRecoveryNotices(boolean recoveryNotices) {
-        this.recoveryNotices = recoveryNotices;
+    String host(String key, String fallback) {
+        return host.apply(key, fallback);
     }
 
-    /** A job's failures are forgotten without a notice this long after the last one (ISO-8601). */
-    public void setRecoveryWindow(String recoveryWindow) {
-        this.recoveryWindow = recoveryWindow;
+    /** These parameters, but {@code name} has this value whatever the route gave. */
+    MonitorParameters with(String name, String value) {
+        return new MonitorParameters(n -> n.equals(name) ? value : parameter(n), host);
     }
 
-    public void setRetryBudget(String retryBudget) {
-        this.retryBudget = retryBudget;
-    }
-
-    public void setDeadLetterAfter(String deadLetterAfter) {
-        this.deadLetterAfter = deadLetterAfter;
-    }
-
-    /** How long delivered ids are kept, from the failure's time (ISO-8601, longer than the overlap). */
-    public void setDeliveredRetention(String deliveredRetention) {
-        this.deliveredRetention = deliveredRetention;
-    }
-
-    /** Dead letters go here, and the watermark and delivered ids when no state store is shared. */
-    public void setStateDirectory(String directory) {
-        this.stateDirectory = Path.of(directory);
-    }
-
-    public void setEmit(String emit) {
-        this.emit = emit;
-    }
-
-    /** Never the credentials. */
+    /** Never the values: some are secrets. */
     @Override
     public String toString() {
-        return "MonitorParameters[name=" + name + ", baseUrl=" + baseUrl + ", credentials=****]";
+        return "MonitorParameters";
     }
 }

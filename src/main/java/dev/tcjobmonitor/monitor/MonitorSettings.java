@@ -14,9 +14,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 
 /**
- * One monitor's settings, checked once at start-up. Raw values arrive as text from the Kamelet's
- * parameters ({@link MonitorParameters}); every problem becomes a {@link SettingException} that
- * names the setting (the parameter and the property it defaults to).
+ * One monitor's settings, checked once at start-up. Raw values arrive as text, read by name from
+ * the Kamelet's parameters and the host's properties ({@link MonitorParameters}); every problem
+ * becomes a {@link SettingException} that names the setting (the parameter and the property it
+ * defaults to).
  */
 public record MonitorSettings(
         String name,
@@ -52,42 +53,44 @@ public record MonitorSettings(
      * where a parameter's name becomes a setting (and a refusal names both).
      */
     static MonitorSettings parse(MonitorParameters raw, Clock clock) {
-        String name = trim(raw.name);
+        String name = trim(raw.parameter("name"));
         if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
             throw new SettingException(name, "name",
                     "'" + name + "' must be 1-64 letters, digits, '.', '_' or '-' (it names the state folder)");
         }
         ApiEndpoint endpoint;
         try {
-            endpoint = ApiEndpoint.of(raw.baseUrl);
+            endpoint = ApiEndpoint.of(raw.parameter("baseUrl"));
         } catch (IllegalArgumentException e) {
             throw new SettingException(name, "baseUrl (tc.base-url)", e.getMessage());
         }
-        if (endpoint.cleartextBeyondLoopback() && !flag(name, "tc.allow-insecure-http", raw.allowInsecureHttp)) {
+        boolean insecureHttpAllowed = flag(name, "tc.allow-insecure-http", raw.host("tc.allow-insecure-http", "false"));
+        if (endpoint.cleartextBeyondLoopback() && !insecureHttpAllowed) {
             throw new SettingException(name, "baseUrl (tc.base-url)", "'" + endpoint + "' would send the credentials"
                     + " in clear text to " + endpoint.host() + ": use https://, or set tc.allow-insecure-http=true"
                     + " (http:// is for loopback only: 127.0.0.0/8, ::1, localhost)");
         }
-        Duration lookback = duration(name, "lookback (monitor.lookback)", raw.lookback);
-        Duration overlap = positive(name, "overlap (monitor.overlap)", raw.overlap,
+        Duration lookback = duration(name, "lookback (monitor.lookback)", raw.parameter("lookback"));
+        Duration overlap = positive(name, "overlap (monitor.overlap)", raw.parameter("overlap"),
                 "a window that does not reach back misses the failures ThreatConnect records late; the default is PT10M");
-        List<String> statuses = list(raw.statuses);
+        List<String> statuses = list(raw.parameter("statuses"));
         if (statuses.isEmpty()) {
             throw new SettingException(name, "statuses (monitor.statuses)", "is empty; the default is Failed");
         }
-        String timeField = trim(raw.timeField);
+        String timeField = trim(raw.parameter("timeField"));
         if (!timeField.matches("[A-Za-z][A-Za-z0-9_]*")) {
             throw new SettingException(name, "timeField (monitor.time-field)",
                     "'" + timeField + "' is not a TQL field name such as failedTime");
         }
-        int pageSize = pageSize(name, raw.pageSize);
+        int pageSize = pageSize(name, raw.parameter("pageSize"));
         return new MonitorSettings(name, endpoint, signer(name, raw, clock), lookback, overlap, statuses, timeField,
-                ids(name, "jobIds (monitor.job-ids)", raw.jobIds),
-                ids(name, "excludeJobIds (monitor.exclude-job-ids)", raw.excludeJobIds),
-                extraTql(name, raw.extraTql), pageSize, sinks(name, raw.sinks),
-                positive(name, "deadLetterAfter (monitor.dead-letter-after)", raw.deadLetterAfter,
+                ids(name, "jobIds (monitor.job-ids)", raw.parameter("jobIds")),
+                ids(name, "excludeJobIds (monitor.exclude-job-ids)", raw.parameter("excludeJobIds")),
+                extraTql(name, raw.parameter("extraTql")), pageSize, sinks(name, raw.parameter("sinks")),
+                positive(name, "deadLetterAfter (monitor.dead-letter-after)", raw.parameter("deadLetterAfter"),
                         "every alert a sink refuses once would go straight to the dead letter; the default is PT24H"),
-                deliveredRetention(name, raw.deliveredRetention, overlap), maxPages(name, raw.maxPages, pageSize));
+                deliveredRetention(name, raw.host("monitor.delivered-retention", "P30D"), overlap),
+                maxPages(name, raw.parameter("maxPages"), pageSize));
     }
 
     /**
@@ -106,22 +109,25 @@ public record MonitorSettings(
     }
 
     private static RequestSigner signer(String name, MonitorParameters raw, Clock clock) {
-        boolean hmac = !trim(raw.accessId).isEmpty() || !trim(raw.secretKey).isEmpty();
-        boolean token = !trim(raw.apiToken).isEmpty();
+        String accessId = trim(raw.parameter("accessId"));
+        String secretKey = trim(raw.parameter("secretKey"));
+        String apiToken = trim(raw.parameter("apiToken"));
+        boolean hmac = !accessId.isEmpty() || !secretKey.isEmpty();
+        boolean token = !apiToken.isEmpty();
         String setting = "accessId/secretKey (tc.access-id, tc.secret-key) or apiToken (tc.api-token)";
         if (hmac && token) {
             throw new SettingException(name, setting, "both an access id/secret key and an API token are set; keep one");
         }
         if (token) {
-            return new TokenSigner(trim(raw.apiToken));
+            return new TokenSigner(apiToken);
         }
         if (!hmac) {
             throw new SettingException(name, setting, "no credentials are set; set an API user's access id and secret key, or an API token");
         }
-        if (trim(raw.accessId).isEmpty() || trim(raw.secretKey).isEmpty()) {
+        if (accessId.isEmpty() || secretKey.isEmpty()) {
             throw new SettingException(name, setting, "HMAC needs both the access id and the secret key");
         }
-        return new HmacSigner(trim(raw.accessId), trim(raw.secretKey), clock);
+        return new HmacSigner(accessId, secretKey, clock);
     }
 
     /** An ISO-8601 duration setting, not negative, at most 100 years; the message names the setting. */
@@ -163,7 +169,7 @@ public record MonitorSettings(
     }
 
     /** true or false; empty is false. */
-    private static boolean flag(String name, String setting, String text) {
+    static boolean flag(String name, String setting, String text) {
         String value = trim(text);
         if (value.isEmpty() || value.equalsIgnoreCase("false")) {
             return false;

@@ -12,6 +12,14 @@ import java.util.Optional;
  */
 public interface MonitorStateStore {
 
+    /**
+     * The folder this store keeps its state in on this node, if it keeps any there: a monitor that
+     * shares the store keeps its dead letters and repeat state beside it.
+     */
+    default Optional<java.nio.file.Path> localFolder() {
+        return Optional.empty();
+    }
+
     Optional<Instant> watermark(String monitor);
 
     void saveWatermark(String monitor, Instant watermark);

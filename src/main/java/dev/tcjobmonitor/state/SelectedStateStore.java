@@ -37,6 +37,11 @@ public class SelectedStateStore implements MonitorStateStore, AutoCloseable {
     /** This process's hold on the local state folder (see {@link StateFolderLock}), from the first use of the state. */
     private StateFolderLock folderLock;
 
+    @Override
+    public Optional<Path> localFolder() {
+        return directory == null || directory.isBlank() ? Optional.empty() : Optional.of(Path.of(directory.strip()));
+    }
+
     public void setClusterEnabled(boolean clusterEnabled) {
         this.clusterEnabled = clusterEnabled;
     }

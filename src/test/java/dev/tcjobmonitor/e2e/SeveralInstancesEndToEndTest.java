@@ -1,6 +1,7 @@
 package dev.tcjobmonitor.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -24,7 +25,7 @@ class SeveralInstancesEndToEndTest {
     private ThreatConnectSimulator second;
 
     @Test
-    void aSecondTemplatedRouteMonitorsASecondInstanceWithItsOwnCredentialsAndState() throws Exception {
+    void aSecondTemplatedRouteMonitorsASecondInstanceWithItsOwnCredentialsStateAndSettings() throws Exception {
         second = monitors.closeLast(ThreatConnectSimulator.start().withHmacUser("eu-user", "eu-S3cr3t"));
         Path routes = monitors.tempDir().resolve("monitors.camel.yaml");
         Files.writeString(routes, """
@@ -46,6 +47,10 @@ class SeveralInstancesEndToEndTest {
                         value: "{{tc-eu.access-id}}"
                       - name: secretKey
                         value: "{{tc-eu.secret-key}}"
+                      - name: pageSize
+                        value: 1
+                      - name: excludeJobIds
+                        value: "3"
                 """);
         harness = monitors.harness()
                 .set("camel.main.routes-include-pattern", "classpath:tc-job-monitor/camel/*.camel.yaml,file:" + routes)
@@ -56,14 +61,41 @@ class SeveralInstancesEndToEndTest {
         Instant recent = Instant.now().minusSeconds(30);
         long home = harness.simulator.addFailed(1, recent, "home\n");
         long eu = second.addFailed(2, recent, "eu\n");
+        long euLater = second.addFailed(2, recent.plusSeconds(1), "eu again\n");
+        second.addFailed(3, recent, "excluded on eu\n");
 
         List<Poll> polls = Application.pollAllNow(harness.context());
 
         assertThat(polls).allSatisfy(poll -> assertThat(poll.failure()).isEmpty());
         assertThat(harness.alerts()).extracting(a -> a.get("monitor").get("instance").asText() + ":" + a.get("id").asLong())
-                .containsExactlyInAnyOrder("default:" + home, "eu:" + eu);
+                .containsExactlyInAnyOrder("default:" + home, "eu:" + eu, "eu:" + euLater);
+        // pageSize and excludeJobIds are the Kamelet's parameters: the template passed them on
+        assertThat(second.requests()).filteredOn(request -> request.target().contains("/v3/job/executions"))
+                .hasSizeGreaterThanOrEqualTo(2).allSatisfy(request -> assertThat(request.target()).contains("resultLimit=1"));
+        assertThat(harness.simulator.requests()).filteredOn(request -> request.target().contains("/v3/job/executions"))
+                .allSatisfy(request -> assertThat(request.target()).contains("resultLimit=1000"));
         assertThat(harness.stateDir.resolve("default/watermark")).exists();
         assertThat(harness.stateDir.resolve("eu/watermark")).exists();
+    }
+
+    @Test
+    void anInstanceCannotMoveItsStateOutOfTheHostsStateFolder() throws Exception {
+        Path routes = monitors.tempDir().resolve("monitors.camel.yaml");
+        Files.writeString(routes, """
+                - templatedRoute:
+                    routeTemplateRef: tc-job-monitor
+                    routeId: tc-job-monitor-default
+                    parameters:
+                      - name: name
+                        value: default
+                      - name: stateDir
+                        value: "%s"
+                """.formatted(monitors.tempDir().resolve("elsewhere")));
+        MonitorHarness refused = monitors.harness()
+                .set("camel.main.routes-include-pattern", "classpath:tc-job-monitor/camel/*.camel.yaml,file:" + routes);
+
+        assertThatThrownBy(refused::start).rootCause()
+                .hasMessageContaining("stateDir (monitor.state-dir)").hasMessageContaining("leave stateDir out");
     }
 
     @Test

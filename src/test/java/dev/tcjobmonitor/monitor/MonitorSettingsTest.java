@@ -10,7 +10,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Nested;
@@ -44,27 +46,26 @@ class MonitorSettingsTest {
         String allowInsecureHttp = "false";
         String deliveredRetention = "P30D";
 
-        /** As the Kamelet's bean tcMonitor receives them. */
+        /** As the bean tcMonitor reads them: the Kamelet's parameters and the host's properties by name. */
         MonitorParameters raw() {
-            MonitorParameters p = new MonitorParameters();
-            p.setName(name);
-            p.setBaseUrl(baseUrl);
-            p.setAccessId(accessId);
-            p.setSecretKey(secretKey);
-            p.setApiToken(apiToken);
-            p.setLookback(lookback);
-            p.setOverlap(overlap);
-            p.setStatuses(statuses);
-            p.setTimeField(timeField);
-            p.setJobIds(jobIds);
-            p.setExcludeJobIds(excludeJobIds);
-            p.setExtraTql(extraTql);
-            p.setPageSize(pageSize);
-            p.setSinks(sinks);
-            p.setDeadLetterAfter(deadLetterAfter);
-            p.setAllowInsecureHttp(allowInsecureHttp);
-            p.setDeliveredRetention(deliveredRetention);
-            return p;
+            Map<String, String> parameters = new HashMap<>();
+            parameters.put("name", name);
+            parameters.put("baseUrl", baseUrl);
+            parameters.put("accessId", accessId);
+            parameters.put("secretKey", secretKey);
+            parameters.put("apiToken", apiToken);
+            parameters.put("lookback", lookback);
+            parameters.put("overlap", overlap);
+            parameters.put("statuses", statuses);
+            parameters.put("timeField", timeField);
+            parameters.put("jobIds", jobIds);
+            parameters.put("excludeJobIds", excludeJobIds);
+            parameters.put("extraTql", extraTql);
+            parameters.put("pageSize", pageSize);
+            parameters.put("sinks", sinks);
+            parameters.put("deadLetterAfter", deadLetterAfter);
+            return MonitorParameters.of(parameters, Map.of("tc.allow-insecure-http", allowInsecureHttp,
+                    "monitor.delivered-retention", deliveredRetention));
         }
     }
 

@@ -1,0 +1,83 @@
+package dev.tcjobmonitor.monitor;
+
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.StringJoiner;
+import java.util.TreeMap;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
+import org.apache.camel.model.FromDefinition;
+import org.apache.camel.model.Model;
+import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.model.RouteTemplateDefinition;
+import org.apache.camel.model.RouteTemplateParameterDefinition;
+import org.apache.camel.util.StringHelper;
+import org.apache.camel.util.URISupport;
+
+/**
+ * An instance of the route template {@code tc-job-monitor} names the Kamelet's parameters
+ * directly: a templatedRoute's {@code pageSize: 500} is the pageSize of the Kamelet
+ * {@code tc-job-failures-source} its route starts from. The template declares only its own
+ * parameters; this converter, which Camel applies to the template as it makes an instance, passes
+ * every other parameter the instance gives on to that Kamelet endpoint. So a monitor's setting is
+ * declared once, in the Kamelet's spec, and relayed by no list of the template's.
+ */
+public class InstanceParameters implements RouteTemplateDefinition.Converter, CamelContextAware {
+
+    /** The template whose instances this converter makes. */
+    static final String TEMPLATE = "tc-job-monitor";
+
+    private CamelContext camelContext;
+
+    /** Registers this converter for the template: called once, as the module's YAML beans are made. */
+    public void register() {
+        camelContext.getCamelContextExtension().getContextPlugin(Model.class)
+                .addRouteTemplateDefinitionConverter(TEMPLATE, this);
+    }
+
+    @Override
+    public RouteDefinition apply(RouteTemplateDefinition template, Map<String, Object> parameters) throws Exception {
+        RouteDefinition route = template.asRouteDefinition();
+        FromDefinition from = route.getInput();
+        Set<String> notPassed = new HashSet<>();
+        for (RouteTemplateParameterDefinition own : template.getTemplateParameters()) {
+            notPassed.add(StringHelper.dashToCamelCase(own.getName()));
+        }
+        String uri = from.getUri();
+        int query = uri.indexOf('?');
+        if (query >= 0) {
+            URISupport.parseQuery(uri.substring(query + 1)).keySet()
+                    .forEach(key -> notPassed.add(StringHelper.dashToCamelCase(key)));
+        }
+        // Camel lists each parameter under its camelCase and kebab-case names: pass each once, camelCase
+        Map<String, Object> passed = new TreeMap<>();
+        parameters.forEach((key, value) -> {
+            String name = StringHelper.dashToCamelCase(key);
+            if (!notPassed.contains(name)) {
+                passed.putIfAbsent(name, parameters.getOrDefault(name, value));
+            }
+        });
+        if (!passed.isEmpty()) {
+            StringJoiner more = new StringJoiner("&", query >= 0 ? "&" : "?", "");
+            passed.forEach((name, value) -> more.add(name + "=" + raw(String.valueOf(value))));
+            from.setUri(uri + more);
+        }
+        return route;
+    }
+
+    /** As given, whatever its characters (a secret's '+' or '&'): placeholders in it are resolved first. */
+    private static String raw(String value) {
+        return value.contains(")") ? "RAW{" + value + "}" : "RAW(" + value + ")";
+    }
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
+    }
+}
