@@ -338,7 +338,8 @@ public class JobMonitor implements CamelContextAware {
                 // its dead letters would be in a folder of their own, beside no watermark and under no lock
                 throw new SettingException(name, "stateDir (monitor.state-dir)", "'" + stateDirectory + "' is not the folder"
                         + " of the host's state store (" + hostFolder.get() + ", its bean tcStateStore), where every"
-                        + " monitor of this host keeps its state: leave stateDir out");
+                        + " monitor of this host keeps its state: leave stateDir out and set monitor.state-dir to that"
+                        + " folder, or give stateDir that folder");
             }
         }
         if (stateStore == null) {
