@@ -1,6 +1,8 @@
 package dev.tcjobmonitor.monitor;
 
 import dev.tcjobmonitor.state.MonitorStateStore;
+import java.nio.file.Path;
+import java.util.Optional;
 import org.apache.camel.CamelContext;
 
 /**
@@ -22,6 +24,27 @@ final class HostServices {
     /** The host's state store; null when it declares none (the monitor opens its own files). */
     static MonitorStateStore stateStore(CamelContext context) {
         return shared(context, STATE_STORE, MonitorStateStore.class);
+    }
+
+    /**
+     * The host's state store for a monitor whose own folder is {@code stateDirectory}: it must be
+     * the store's, or the monitor's dead letters would lie in a folder of their own, beside no
+     * watermark and under no lock.
+     */
+    static MonitorStateStore stateStore(CamelContext context, String monitor, Path stateDirectory) {
+        MonitorStateStore store = stateStore(context);
+        Optional<Path> folder = store == null ? Optional.empty() : store.localFolder();
+        if (folder.isPresent() && !sameFolder(folder.get(), stateDirectory)) {
+            throw new SettingException(monitor, "stateDir (monitor.state-dir)", "'" + stateDirectory + "' is not the folder"
+                    + " of the host's state store (" + folder.get() + ", its bean tcStateStore), where every monitor of"
+                    + " this host keeps its state: leave stateDir out and set monitor.state-dir to that folder, or give"
+                    + " stateDir that folder");
+        }
+        return store;
+    }
+
+    private static boolean sameFolder(Path one, Path other) {
+        return one.toAbsolutePath().normalize().equals(other.toAbsolutePath().normalize());
     }
 
     static MonitorMetrics metrics(CamelContext context) {

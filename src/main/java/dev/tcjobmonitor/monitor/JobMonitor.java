@@ -37,10 +37,7 @@ public class JobMonitor implements CamelContextAware {
     private Clock clock = Clock.systemUTC();
     private String name;
     private Path stateDirectory;
-    private Optional<Backfill> since = Optional.empty();
-    private boolean dryRun;
-    private boolean oneShot;
-    private boolean notices;
+    private RunOptions run;
     private CamelContext camelContext;
     private MonitorStateStore stateStore;
     /** The state store this monitor opened itself (no shared one), closed with it. */
@@ -92,11 +89,7 @@ public class JobMonitor implements CamelContextAware {
             throw new SettingException(name, "stateDir (monitor.state-dir)", "no folder for state and dead letters is configured");
         }
         stateDirectory = Path.of(folder.strip());
-        String backfill = raw.host("monitor.since", "");
-        since = backfill.isBlank() ? Optional.empty() : Optional.of(Backfill.parse(backfill));
-        dryRun = MonitorSettings.flag(name, "monitor.dry-run", raw.host("monitor.dry-run", "false"));
-        oneShot = MonitorSettings.flag(name, "monitor.one-shot", raw.host("monitor.one-shot", "false"));
-        notices = MonitorSettings.flag(name, "monitor.notices", raw.host("monitor.notices", "true"));
+        run = RunOptions.read(name, raw);
         useSharedServices();
         repeats = Repeats.of(this, key -> camelContext == null ? Optional.empty()
                 : camelContext.getPropertiesComponent().resolveProperty(key), () -> java.util.Objects.requireNonNullElseGet(
@@ -124,13 +117,7 @@ public class JobMonitor implements CamelContextAware {
                 raw.host("monitor.health.max-poll-age", ""), raw.host("monitor.health.max-failed-polls", "3"), clock),
                 clock.instant());
         if (emits == HandOver.Emit.PAGES && camelContext != null) {
-            try {
-                SinkRoutes.checkAtStart(settings.name(), settings.sinks(), camelContext);
-            } catch (SettingException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new IllegalStateException("cannot check the sinks of monitor '" + settings.name() + "'", e);
-            }
+            SinkRoutes.checkAtStart(settings.name(), settings.sinks(), camelContext);
         }
         LOG.info("Monitor '{}' watches {} for {} executions (page size {}, sinks {})", settings.name(),
                 settings.endpoint(), settings.statuses(), settings.pageSize(), settings.sinks());
@@ -172,19 +159,19 @@ public class JobMonitor implements CamelContextAware {
     }
 
     Optional<Backfill> since() {
-        return since;
+        return run.since();
     }
 
     boolean dryRun() {
-        return dryRun;
+        return run.dryRun();
     }
 
     boolean oneShot() {
-        return oneShot;
+        return run.oneShot();
     }
 
     boolean notices() {
-        return notices;
+        return run.notices();
     }
 
     public MonitorSettings settings() {
@@ -267,10 +254,6 @@ public class JobMonitor implements CamelContextAware {
 
     // --- template parameters -------------------------------------------------------------
 
-    public void setStateStore(MonitorStateStore stateStore) {
-        this.stateStore = stateStore;
-    }
-
     /** The HTTP client of the page requests: it gets this monitor's signer once the settings are checked. */
     public void setClient(ThreatConnectClient client) {
         this.client = client;
@@ -303,14 +286,6 @@ public class JobMonitor implements CamelContextAware {
         }
     }
 
-    public void setMetrics(MonitorMetrics metrics) {
-        this.metrics = metrics;
-    }
-
-    public void setPollHistory(PollHistory pollHistory) {
-        this.pollHistory = pollHistory;
-    }
-
     public void setClock(Clock clock) {
         this.clock = clock;
     }
@@ -325,36 +300,16 @@ public class JobMonitor implements CamelContextAware {
         return camelContext;
     }
 
-    /** The host's services (see {@link HostServices}), unless set; the monitor's own files without a shared store. */
-    private static boolean sameFolder(Path one, Path other) {
-        return one.toAbsolutePath().normalize().equals(other.toAbsolutePath().normalize());
-    }
-
+    /** The host's services (see {@link HostServices}); the monitor's own files without a shared store. */
     private void useSharedServices() {
-        if (stateStore == null) {
-            stateStore = HostServices.stateStore(camelContext);
-            Optional<Path> hostFolder = stateStore == null ? Optional.empty() : stateStore.localFolder();
-            if (hostFolder.isPresent() && !sameFolder(hostFolder.get(), stateDirectory)) {
-                // its dead letters would be in a folder of their own, beside no watermark and under no lock
-                throw new SettingException(name, "stateDir (monitor.state-dir)", "'" + stateDirectory + "' is not the folder"
-                        + " of the host's state store (" + hostFolder.get() + ", its bean tcStateStore), where every"
-                        + " monitor of this host keeps its state: leave stateDir out and set monitor.state-dir to that"
-                        + " folder, or give stateDir that folder");
-            }
-        }
+        stateStore = HostServices.stateStore(camelContext, name, stateDirectory);
         if (stateStore == null) {
             ownStateStore = new FileStateStore(stateDirectory);
             stateStore = ownStateStore;
         }
-        if (pollHistory == null) {
-            pollHistory = HostServices.pollHistory(camelContext);
-        }
-        if (metrics == null) {
-            metrics = HostServices.metrics(camelContext);
-        }
-        if (silences == null) {
-            silences = HostServices.silences(camelContext);
-        }
+        pollHistory = HostServices.pollHistory(camelContext);
+        metrics = HostServices.metrics(camelContext);
+        silences = HostServices.silences(camelContext);
     }
 
     /** Closes what this monitor opened itself; shared services belong to the host. */

@@ -56,7 +56,11 @@ public final class SinkRoutes {
      * and before any consumer starts (so a misnamed sink stops start-up before a poll can run), or
      * now if the context has started already.
      */
-    static void checkAtStart(String monitor, List<String> sinks, CamelContext context) throws Exception {
-        context.addStartupListener((started, alreadyStarted) -> check(monitor, sinks, started));
+    static void checkAtStart(String monitor, List<String> sinks, CamelContext context) {
+        try {
+            context.addStartupListener((started, alreadyStarted) -> check(monitor, sinks, started));
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot check the sinks of monitor '" + monitor + "'", e);
+        }
     }
 }
