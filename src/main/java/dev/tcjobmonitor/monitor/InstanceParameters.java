@@ -60,15 +60,31 @@ public class InstanceParameters implements RouteTemplateDefinition.Converter, Ca
         });
         if (!passed.isEmpty()) {
             StringJoiner more = new StringJoiner("&", query >= 0 ? "&" : "?", "");
-            passed.forEach((name, value) -> more.add(name + "=" + raw(String.valueOf(value))));
+            Object instance = parameters.get("name");
+            passed.forEach((name, value) -> more.add(name + "=" + raw(instance, name, String.valueOf(value))));
             from.setUri(uri + more);
         }
         return route;
     }
 
-    /** As given, whatever its characters (a secret's '+' or '&'): placeholders in it are resolved first. */
-    private static String raw(String value) {
-        return value.contains(")") ? "RAW{" + value + "}" : "RAW(" + value + ")";
+    /**
+     * As given, whatever its characters (a secret's '+' or '&'): placeholders in it are resolved first.
+     * Camel ends RAW(...) at the first ")&" and RAW{...} at the first "}&" (a ')' or '}' elsewhere is
+     * kept), so the form is chosen by those pairs; a value holding both would arrive cut, a wrong
+     * setting whose rest became a parameter name in the URI, and is refused. This reads the value as
+     * written: what a placeholder in it resolves to is known only when Camel resolves the URI. Never
+     * the value in the message: it may be a secret.
+     */
+    private static String raw(Object instance, String name, String value) {
+        if (!value.contains(")&")) {
+            return "RAW(" + value + ")";
+        }
+        if (!value.contains("}&")) {
+            return "RAW{" + value + "}";
+        }
+        throw new IllegalArgumentException("the parameter " + name + " of the templatedRoute of " + TEMPLATE + " named '"
+                + instance + "' holds both \")&\" and \"}&\": no endpoint URI passes such a value on to the Kamelet whole;"
+                + " set it in the properties (the setting its default names) instead");
     }
 
     @Override

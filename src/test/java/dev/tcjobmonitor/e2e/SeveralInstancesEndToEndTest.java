@@ -99,6 +99,52 @@ class SeveralInstancesEndToEndTest {
     }
 
     @Test
+    void aParameterPassedOnToTheKameletArrivesAsWrittenWhateverItsBrackets() throws Exception {
+        // Camel ends RAW(...) at the first ")&" and RAW{...} at the first "}&": this clause has a ')'
+        // but no ")&", so it travels whole only in RAW(...)
+        String clause = "jobName = \"R}&D (EU)\"";
+        harness = monitors.harness()
+                .set("camel.main.routes-include-pattern", "classpath:tc-job-monitor/camel/*.camel.yaml,file:"
+                        + defaultInstanceWith("extraTql", clause))
+                .start();
+
+        assertThat(harness.monitor("default").settings().extraTql()).isEqualTo(clause);
+    }
+
+    @Test
+    void aValueNoEndpointUriCanCarryIsRefusedAtStartNamingTheParameterNotTheValue() throws Exception {
+        // ")&" and "}&" both: neither RAW form holds it, and a cut value would be a wrong setting
+        // (or, for a secret, a wrong password with its tail in the URI's logged parameter names)
+        String value = "jobName = \"A)&B}&C\"";
+        MonitorHarness refused = monitors.harness()
+                .set("camel.main.routes-include-pattern", "classpath:tc-job-monitor/camel/*.camel.yaml,file:"
+                        + defaultInstanceWith("extraTql", value));
+
+        assertThatThrownBy(refused::start).satisfies(failure -> assertThat(innermost(failure).getMessage())
+                .contains("extraTql", "'default'", "\")&\"").doesNotContain(value));
+    }
+
+    private static Throwable innermost(Throwable failure) {
+        return failure.getCause() == null ? failure : innermost(failure.getCause());
+    }
+
+    /** A routes file whose one instance, "default", sets this parameter (a YAML single-quoted scalar). */
+    private Path defaultInstanceWith(String parameter, String value) throws java.io.IOException {
+        Path routes = monitors.tempDir().resolve("monitors.camel.yaml");
+        Files.writeString(routes, """
+                - templatedRoute:
+                    routeTemplateRef: tc-job-monitor
+                    routeId: tc-job-monitor-default
+                    parameters:
+                      - name: name
+                        value: default
+                      - name: %s
+                        value: '%s'
+                """.formatted(parameter, value.replace("'", "''")));
+        return routes;
+    }
+
+    @Test
     void theCronSchedulePollsByItself() throws Exception {
         harness = monitors.harness().set("monitor.cron", "0/1 * * * * ?").start();
         long failed = harness.simulator.addFailed(3, Instant.now().minusSeconds(30), "scheduled\n");
