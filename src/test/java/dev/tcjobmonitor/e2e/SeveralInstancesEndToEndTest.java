@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.apache.camel.util.URISupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -109,6 +110,37 @@ class SeveralInstancesEndToEndTest {
                 .start();
 
         assertThat(harness.monitor("default").settings().extraTql()).isEqualTo(clause);
+    }
+
+    @Test
+    void aSecretPassedOnAsAPropertyReferenceArrivesWholeWhateverItsBrackets() throws Exception {
+        // the documented way to give an instance a secret; the converter sees "{{...}}", Camel
+        // puts the password into the Kamelet's URI. Cut at its ")&", it would not open the
+        // truststore, and its tail would be a parameter name, unmasked, in every logged URI
+        String password = "TrustPw)&Tail-Kx41";
+        ServerCertificate certificate = ServerCertificate.create(Files.createDirectories(monitors.tempDir().resolve("keys")), password);
+        Path routes = monitors.tempDir().resolve("monitors.camel.yaml");
+        Files.writeString(routes, """
+                - templatedRoute:
+                    routeTemplateRef: tc-job-monitor
+                    routeId: tc-job-monitor-default
+                    parameters:
+                      - name: name
+                        value: default
+                      - name: truststore
+                        value: "%s"
+                      - name: truststorePassword
+                        value: "{{soc.truststore-password}}"
+                """.formatted(certificate.truststore));
+        harness = monitors.harness()
+                .set("camel.main.routes-include-pattern", "classpath:tc-job-monitor/camel/*.camel.yaml,file:" + routes)
+                .set("soc.truststore-password", password)
+                .start();
+
+        // started: the truststore opened with the whole password
+        assertThat(harness.monitor("default").settings().name()).isEqualTo("default");
+        assertThat(harness.context().getEndpoints()).extracting(endpoint -> URISupport.sanitizeUri(endpoint.getEndpointUri()))
+                .as("the URIs as Camel logs them").isNotEmpty().allSatisfy(uri -> assertThat(uri).doesNotContain("Tail-Kx41"));
     }
 
     @Test
