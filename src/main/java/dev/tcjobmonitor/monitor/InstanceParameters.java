@@ -60,15 +60,50 @@ public class InstanceParameters implements RouteTemplateDefinition.Converter, Ca
         });
         if (!passed.isEmpty()) {
             StringJoiner more = new StringJoiner("&", query >= 0 ? "&" : "?", "");
-            passed.forEach((name, value) -> more.add(name + "=" + raw(String.valueOf(value))));
+            Object instance = parameters.get("name");
+            passed.forEach((name, value) -> {
+                String written = String.valueOf(value);
+                more.add(name + "=" + raw(instance, name, written, resolved(written)));
+            });
             from.setUri(uri + more);
         }
         return route;
     }
 
-    /** As given, whatever its characters (a secret's '+' or '&'): placeholders in it are resolved first. */
-    private static String raw(String value) {
-        return value.contains(")") ? "RAW{" + value + "}" : "RAW(" + value + ")";
+    /**
+     * As given, whatever its characters (a secret's '+' or '&'): placeholders in it are resolved first.
+     * Camel ends RAW(...) at the first ")&" and RAW{...} at the first "}&" (a ')' or '}' elsewhere is
+     * kept), so the form is chosen by those pairs; a value holding both would arrive cut, a wrong
+     * setting whose rest became a parameter name in the URI (unmasked, for a secret's tail), and is
+     * refused. The URI keeps the value as written ({@code {{soc.proxy-password}}}, resolved by Camel
+     * with the URI); the form is chosen by what it resolves to. Never the value in the message: it
+     * may be a secret.
+     */
+    private static String raw(Object instance, String name, String written, String value) {
+        if (!value.contains(")&")) {
+            return "RAW(" + written + ")";
+        }
+        if (!value.contains("}&")) {
+            return "RAW{" + written + "}";
+        }
+        throw new IllegalArgumentException("the parameter " + name + " of the templatedRoute of " + TEMPLATE + " named '"
+                + instance + "' holds both \")&\" and \"}&\": no endpoint URI passes such a value on to the Kamelet whole;"
+                + " set it in the properties (the setting its default names) instead");
+    }
+
+    /**
+     * What Camel will put in the URI for this value, as far as it is known now: the host's properties
+     * are, the instance's parameters ({{name}}) are not yet (then the value as written).
+     */
+    private String resolved(String written) {
+        if (!written.contains("{{")) {
+            return written;
+        }
+        try {
+            return camelContext.resolvePropertyPlaceholders(written);
+        } catch (RuntimeException notYet) {
+            return written;
+        }
     }
 
     @Override

@@ -166,6 +166,22 @@ class PollingEndToEndTest {
     }
 
     @Test
+    void credentialsWithAnAmpersandOrAPercentSignReachTheKameletWhole() throws Exception {
+        // the template hands the credentials to its Kamelet in the Kamelet's endpoint URI: unescaped,
+        // a '&' would end the secret there (its tail a parameter name, unmasked in the error) and a
+        // '%' would be URL-decoded
+        String secretKey = "Sec&ret%41Key+/=";
+        MonitorHarness h = harness().set("tc.access-id", "amp&user").set("tc.secret-key", secretKey);
+        h.simulator.withHmacUser("amp&user", secretKey);
+        h.start();
+        long failed = h.simulator.addFailed(7, Instant.now().minusSeconds(5), "x\n");
+
+        assertThat(h.poll().failure()).isEmpty();
+
+        assertThat(h.alertedIds()).containsExactly(failed);
+    }
+
+    @Test
     void noRequestHeaderOrCredentialReachesASink() throws Exception {
         MonitorHarness h = harness().start();
         h.simulator.addFailed(7, Instant.now().minusSeconds(5), "x\n");

@@ -46,7 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * No secret reaches anything the packaged jar writes or serves, with every secret configured
  * <em>and used</em>, every logger at DEBUG, and the error paths taken: ThreatConnect over HTTPS
- * with a private CA's truststore, two monitors (HMAC secret key; API token), cluster mode on a
+ * with a private CA's truststore, two monitors (HMAC secret key and, passed on to the Kamelet by the
+ * template, its own truststore password; API token), cluster mode on a
  * PostgreSQL role that must prove its password, and five sinks: Kafka behind a SASL/PLAIN login,
  * SMTP with a login, a webhook (custom) with a Basic login and a Slack-style secret path, README's
  * Slack-style plug-in sink (its secret in the path of sink.slack.webhook-url), and the file. Polls
@@ -114,6 +115,11 @@ class SecretsStayHiddenIT {
                     value: "{{tc-hmac.access-id}}"
                   - name: secretKey
                     value: "{{tc-hmac.secret-key}}"
+                  # a Kamelet parameter the template passes on: the password rides in the Kamelet's URI
+                  - name: truststore
+                    value: "{{tc-hmac.truststore}}"
+                  - name: truststorePassword
+                    value: "{{tc-hmac.truststore-password}}"
             - templatedRoute:
                 routeTemplateRef: tc-job-monitor
                 routeId: tc-job-monitor-token
@@ -348,6 +354,9 @@ class SecretsStayHiddenIT {
         environment.put("TC_TOKEN_API_TOKEN", apiToken);
         environment.put("TC_TLS_TRUSTSTORE", certificate.truststore.toString());
         environment.put("TC_TLS_TRUSTSTORE_PASSWORD", certificate.truststorePassword);
+        // the HMAC monitor's own (the same truststore), passed on by the template
+        environment.put("TC_HMAC_TRUSTSTORE", certificate.truststore.toString());
+        environment.put("TC_HMAC_TRUSTSTORE_PASSWORD", certificate.truststorePassword);
         environment.put("TC_RETRY_BUDGET", "PT1S");
         environment.put("MONITOR_CLUSTER_ENABLED", "true");
         environment.put("MONITOR_CLUSTER_JDBC_URL", jdbcUrl);

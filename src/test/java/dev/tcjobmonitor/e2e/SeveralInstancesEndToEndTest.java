@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.apache.camel.util.URISupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -96,6 +97,83 @@ class SeveralInstancesEndToEndTest {
 
         assertThatThrownBy(refused::start).rootCause()
                 .hasMessageContaining("stateDir (monitor.state-dir)").hasMessageContaining("leave stateDir out");
+    }
+
+    @Test
+    void aParameterPassedOnToTheKameletArrivesAsWrittenWhateverItsBrackets() throws Exception {
+        // Camel ends RAW(...) at the first ")&" and RAW{...} at the first "}&": this clause has a ')'
+        // but no ")&", so it travels whole only in RAW(...)
+        String clause = "jobName = \"R}&D (EU)\"";
+        harness = monitors.harness()
+                .set("camel.main.routes-include-pattern", "classpath:tc-job-monitor/camel/*.camel.yaml,file:"
+                        + defaultInstanceWith("extraTql", clause))
+                .start();
+
+        assertThat(harness.monitor("default").settings().extraTql()).isEqualTo(clause);
+    }
+
+    @Test
+    void aSecretPassedOnAsAPropertyReferenceArrivesWholeWhateverItsBrackets() throws Exception {
+        // the documented way to give an instance a secret; the converter sees "{{...}}", Camel
+        // puts the password into the Kamelet's URI. Cut at its ")&", it would not open the
+        // truststore, and its tail would be a parameter name, unmasked, in every logged URI
+        String password = "TrustPw)&Tail-Kx41";
+        ServerCertificate certificate = ServerCertificate.create(Files.createDirectories(monitors.tempDir().resolve("keys")), password);
+        Path routes = monitors.tempDir().resolve("monitors.camel.yaml");
+        Files.writeString(routes, """
+                - templatedRoute:
+                    routeTemplateRef: tc-job-monitor
+                    routeId: tc-job-monitor-default
+                    parameters:
+                      - name: name
+                        value: default
+                      - name: truststore
+                        value: "%s"
+                      - name: truststorePassword
+                        value: "{{soc.truststore-password}}"
+                """.formatted(certificate.truststore));
+        harness = monitors.harness()
+                .set("camel.main.routes-include-pattern", "classpath:tc-job-monitor/camel/*.camel.yaml,file:" + routes)
+                .set("soc.truststore-password", password)
+                .start();
+
+        // started: the truststore opened with the whole password
+        assertThat(harness.monitor("default").settings().name()).isEqualTo("default");
+        assertThat(harness.context().getEndpoints()).extracting(endpoint -> URISupport.sanitizeUri(endpoint.getEndpointUri()))
+                .as("the URIs as Camel logs them").isNotEmpty().allSatisfy(uri -> assertThat(uri).doesNotContain("Tail-Kx41"));
+    }
+
+    @Test
+    void aValueNoEndpointUriCanCarryIsRefusedAtStartNamingTheParameterNotTheValue() throws Exception {
+        // ")&" and "}&" both: neither RAW form holds it, and a cut value would be a wrong setting
+        // (or, for a secret, a wrong password with its tail in the URI's logged parameter names)
+        String value = "jobName = \"A)&B}&C\"";
+        MonitorHarness refused = monitors.harness()
+                .set("camel.main.routes-include-pattern", "classpath:tc-job-monitor/camel/*.camel.yaml,file:"
+                        + defaultInstanceWith("extraTql", value));
+
+        assertThatThrownBy(refused::start).satisfies(failure -> assertThat(innermost(failure).getMessage())
+                .contains("extraTql", "'default'", "\")&\"").doesNotContain(value));
+    }
+
+    private static Throwable innermost(Throwable failure) {
+        return failure.getCause() == null ? failure : innermost(failure.getCause());
+    }
+
+    /** A routes file whose one instance, "default", sets this parameter (a YAML single-quoted scalar). */
+    private Path defaultInstanceWith(String parameter, String value) throws java.io.IOException {
+        Path routes = monitors.tempDir().resolve("monitors.camel.yaml");
+        Files.writeString(routes, """
+                - templatedRoute:
+                    routeTemplateRef: tc-job-monitor
+                    routeId: tc-job-monitor-default
+                    parameters:
+                      - name: name
+                        value: default
+                      - name: %s
+                        value: '%s'
+                """.formatted(parameter, value.replace("'", "''")));
+        return routes;
     }
 
     @Test
