@@ -96,7 +96,7 @@ public class InstanceParameters implements RouteTemplateDefinition.Converter, Ca
      * are, the instance's parameters ({{name}}) are not yet (then the value as written).
      */
     private String resolved(String written) {
-        if (!written.contains("{{")) {
+        if (camelContext == null || !written.contains("{{")) {
             return written;
         }
         try {

@@ -4,15 +4,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Properties;
+import org.apache.camel.CamelContext;
+import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.model.RouteTemplateDefinition;
 import org.apache.camel.util.StringHelper;
 import org.apache.camel.util.URISupport;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** What an instance of the route template tc-job-monitor passes on to its Kamelet. */
 class InstanceParametersTest {
 
     private final InstanceParameters converter = new InstanceParameters();
+
+    @BeforeEach
+    void aHostWithAProxyPassword() {
+        CamelContext context = new DefaultCamelContext();
+        Properties properties = new Properties();
+        properties.setProperty("eu.proxy-password", "pw)&rest");
+        context.getPropertiesComponent().setInitialProperties(properties);
+        converter.setCamelContext(context);
+    }
 
     /** The template as job-monitor.camel.yaml declares it, in short: its own parameters and the Kamelet it starts from. */
     private static RouteTemplateDefinition template() {
@@ -61,11 +74,14 @@ class InstanceParametersTest {
 
     @Test
     void aValueIsPassedRawWhateverItsCharactersAndPlaceholdersInItStay() throws Exception {
-        Map<String, Object> passed = passed(Map.of("proxyPassword", "{{eu.proxy-password}}", "extraTql", "(a) & b+c%20",
-                "nonProxyHosts", "x,.example.org"));
+        Map<String, Object> passed = passed(Map.of("extraTql", "(a) & b+c%20", "nonProxyHosts", "x,.example.org",
+                "truststore", "/etc/tc)&(eu).p12", "proxyPassword", "{{eu.proxy-password}}"));
 
-        assertThat(passed).containsEntry("proxyPassword", "RAW({{eu.proxy-password}})")
-                .containsEntry("extraTql", "RAW{(a) & b+c%20}").containsEntry("nonProxyHosts", "RAW(x,.example.org)");
+        // Camel ends RAW(...) at the first ")&" and RAW{...} at the first "}&"
+        assertThat(passed).containsEntry("extraTql", "RAW((a) & b+c%20)").containsEntry("nonProxyHosts", "RAW(x,.example.org)")
+                .containsEntry("truststore", "RAW{/etc/tc)&(eu).p12}")
+                // the form is chosen by what the reference resolves to; the URI keeps the reference
+                .containsEntry("proxyPassword", "RAW{{{eu.proxy-password}}}");
     }
 
     @Test
