@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.slf4j.Logger;
@@ -65,6 +66,11 @@ public class JobMonitor implements CamelContextAware {
      */
     public void init() {
         init(MonitorParameters.of(camelContext));
+        Set<String> unknown = UnknownParameters.of(camelContext);
+        if (!unknown.isEmpty()) {
+            LOG.warn("Monitor '{}' was given {}, which the Kamelet tc-job-failures-source does not have (a misspelling?):"
+                    + " ignored; its parameters are in the Kamelet's spec", name, unknown);
+        }
     }
 
     void init(MonitorParameters raw) {

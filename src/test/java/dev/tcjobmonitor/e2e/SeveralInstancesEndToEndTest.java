@@ -156,6 +156,22 @@ class SeveralInstancesEndToEndTest {
                 .contains("extraTql", "'default'", "\")&\"").doesNotContain(value));
     }
 
+    @Test
+    void aParameterTheKameletDoesNotHaveIsNamedInAWarningAtStart() throws Exception {
+        // Camel takes any parameter name and ignores the ones a Kamelet does not declare: a
+        // misspelt pageSize would leave the monitor on the default page size without a word
+        MonitorHarness misspelt = monitors.harness()
+                .set("camel.main.routes-include-pattern", "classpath:tc-job-monitor/camel/*.camel.yaml,file:"
+                        + defaultInstanceWith("pagesize", "5"));
+
+        String log = StandardOutput.of(misspelt::start);
+        harness = misspelt;
+
+        assertThat(log).containsOnlyOnce("Monitor 'default' was given [pagesize], which the Kamelet tc-job-failures-source"
+                + " does not have (a misspelling?): ignored");
+        assertThat(harness.monitor("default").settings().pageSize()).isEqualTo(1000);
+    }
+
     private static Throwable innermost(Throwable failure) {
         return failure.getCause() == null ? failure : innermost(failure.getCause());
     }
