@@ -81,19 +81,9 @@ class SeveralInstancesEndToEndTest {
 
     @Test
     void anInstanceCannotMoveItsStateOutOfTheHostsStateFolder() throws Exception {
-        Path routes = monitors.tempDir().resolve("monitors.camel.yaml");
-        Files.writeString(routes, """
-                - templatedRoute:
-                    routeTemplateRef: tc-job-monitor
-                    routeId: tc-job-monitor-default
-                    parameters:
-                      - name: name
-                        value: default
-                      - name: stateDir
-                        value: "%s"
-                """.formatted(monitors.tempDir().resolve("elsewhere")));
         MonitorHarness refused = monitors.harness()
-                .set("camel.main.routes-include-pattern", "classpath:tc-job-monitor/camel/*.camel.yaml,file:" + routes);
+                .set("camel.main.routes-include-pattern", "classpath:tc-job-monitor/camel/*.camel.yaml,file:"
+                        + defaultInstanceWith("stateDir", monitors.tempDir().resolve("elsewhere").toString()));
 
         assertThatThrownBy(refused::start).rootCause()
                 .hasMessageContaining("stateDir (monitor.state-dir)").hasMessageContaining("leave stateDir out");
@@ -119,21 +109,10 @@ class SeveralInstancesEndToEndTest {
         // truststore, and its tail would be a parameter name, unmasked, in every logged URI
         String password = "TrustPw)&Tail-Kx41";
         ServerCertificate certificate = ServerCertificate.create(Files.createDirectories(monitors.tempDir().resolve("keys")), password);
-        Path routes = monitors.tempDir().resolve("monitors.camel.yaml");
-        Files.writeString(routes, """
-                - templatedRoute:
-                    routeTemplateRef: tc-job-monitor
-                    routeId: tc-job-monitor-default
-                    parameters:
-                      - name: name
-                        value: default
-                      - name: truststore
-                        value: "%s"
-                      - name: truststorePassword
-                        value: "{{soc.truststore-password}}"
-                """.formatted(certificate.truststore));
         harness = monitors.harness()
-                .set("camel.main.routes-include-pattern", "classpath:tc-job-monitor/camel/*.camel.yaml,file:" + routes)
+                .set("camel.main.routes-include-pattern", "classpath:tc-job-monitor/camel/*.camel.yaml,file:"
+                        + defaultInstanceWith("truststore", certificate.truststore.toString(),
+                                "truststorePassword", "{{soc.truststore-password}}"))
                 .set("soc.truststore-password", password)
                 .start();
 
@@ -176,19 +155,23 @@ class SeveralInstancesEndToEndTest {
         return failure.getCause() == null ? failure : innermost(failure.getCause());
     }
 
-    /** A routes file whose one instance, "default", sets this parameter (a YAML single-quoted scalar). */
-    private Path defaultInstanceWith(String parameter, String value) throws java.io.IOException {
-        Path routes = monitors.tempDir().resolve("monitors.camel.yaml");
-        Files.writeString(routes, """
+    /** A routes file whose one instance, "default", sets these parameters: name, value, name, value... */
+    private Path defaultInstanceWith(String... parametersAndValues) throws java.io.IOException {
+        StringBuilder yaml = new StringBuilder("""
                 - templatedRoute:
                     routeTemplateRef: tc-job-monitor
                     routeId: tc-job-monitor-default
                     parameters:
                       - name: name
                         value: default
-                      - name: %s
-                        value: '%s'
-                """.formatted(parameter, value.replace("'", "''")));
+                """);
+        for (int i = 0; i < parametersAndValues.length; i += 2) {
+            // a YAML single-quoted scalar: every character as written but the quote, doubled
+            yaml.append("      - name: ").append(parametersAndValues[i]).append("\n        value: '")
+                    .append(parametersAndValues[i + 1].replace("'", "''")).append("'\n");
+        }
+        Path routes = monitors.tempDir().resolve("monitors.camel.yaml");
+        Files.writeString(routes, yaml);
         return routes;
     }
 
