@@ -288,7 +288,7 @@ public class JobMonitor implements CamelContextAware {
         try {
             return tls == null ? null : tls.sslContext();
         } catch (java.security.GeneralSecurityException | java.io.IOException e) {
-            throw new SettingException(name(), "tc.tls.truststore", e.getMessage());
+            throw new SettingException(name(), "truststore (tc.tls.truststore)", e.getMessage());
         }
     }
 

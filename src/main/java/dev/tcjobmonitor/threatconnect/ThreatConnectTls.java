@@ -80,14 +80,14 @@ public class ThreatConnectTls extends SSLContextParameters implements HostnameVe
 
     private TrustManager[] trustManagers(Path file) throws GeneralSecurityException, IOException {
         if (!Files.isReadable(file)) {
-            throw new IOException("invalid setting tc.tls.truststore: cannot read " + file.toAbsolutePath());
+            throw new IOException("cannot read " + file.toAbsolutePath());
         }
         KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
         try (InputStream in = Files.newInputStream(file)) {
             store.load(in, truststorePassword.isEmpty() ? null : truststorePassword.toCharArray());
         } catch (IOException e) {
-            throw new IOException("invalid setting tc.tls.truststore: cannot load " + file.toAbsolutePath()
-                    + " (wrong tc.tls.truststore-password, or not a PKCS12/JKS file)");
+            throw new IOException("cannot load " + file.toAbsolutePath()
+                    + " (wrong truststorePassword (tc.tls.truststore-password), or not a PKCS12/JKS file)");
         }
         TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         factory.init(store);

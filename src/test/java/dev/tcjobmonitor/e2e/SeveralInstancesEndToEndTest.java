@@ -123,6 +123,21 @@ class SeveralInstancesEndToEndTest {
     }
 
     @Test
+    void anInstancesWrongTruststorePasswordIsRefusedAtStartNamingTheParameterNotThePassword() throws Exception {
+        ServerCertificate certificate = ServerCertificate.create(Files.createDirectories(monitors.tempDir().resolve("keys")),
+                "Right-Trust-Pw1");
+        MonitorHarness refused = monitors.harness()
+                .set("camel.main.routes-include-pattern", "classpath:tc-job-monitor/camel/*.camel.yaml,file:"
+                        + defaultInstanceWith("truststore", certificate.truststore.toString(),
+                                "truststorePassword", "{{soc.truststore-password}}"))
+                .set("soc.truststore-password", "Wrong-Trust-Pw2");
+
+        assertThatThrownBy(refused::start).satisfies(failure -> assertThat(innermost(failure).getMessage())
+                .startsWith("invalid setting truststore (tc.tls.truststore) of monitor 'default': cannot load ")
+                .contains("wrong truststorePassword (tc.tls.truststore-password)").doesNotContain("Trust-Pw"));
+    }
+
+    @Test
     void aValueNoEndpointUriCanCarryIsRefusedAtStartNamingTheParameterNotTheValue() throws Exception {
         // ")&" and "}&" both: neither RAW form holds it, and a cut value would be a wrong setting
         // (or, for a secret, a wrong password with its tail in the URI's logged parameter names)
