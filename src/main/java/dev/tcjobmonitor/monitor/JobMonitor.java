@@ -65,15 +65,7 @@ public class JobMonitor implements CamelContextAware {
      * Camel as it creates the Kamelet's route ({@link MonitorParameters#of(CamelContext)}).
      */
     public void init() {
-        init(MonitorParameters.of(camelContext));
-        Set<String> unknown = UnknownParameters.of(camelContext);
-        if (!unknown.isEmpty()) {
-            LOG.warn("Monitor '{}' was given {}, which the Kamelet tc-job-failures-source does not have (a misspelling?):"
-                    + " ignored; its parameters are in the Kamelet's spec", name, unknown);
-        }
-    }
-
-    void init(MonitorParameters raw) {
+        MonitorParameters raw = MonitorParameters.of(camelContext);
         name = raw.parameter("name");
         emits = HandOver.emit(name, raw.parameter("emit"));
         if (emits == HandOver.Emit.FAILURES) {
@@ -124,6 +116,11 @@ public class JobMonitor implements CamelContextAware {
                 clock.instant());
         if (emits == HandOver.Emit.PAGES && camelContext != null) {
             SinkRoutes.checkAtStart(settings.name(), settings.sinks(), camelContext);
+        }
+        Set<String> unknown = UnknownParameters.of(camelContext);
+        if (!unknown.isEmpty()) {
+            LOG.warn("Monitor '{}' was given {}, which the Kamelet tc-job-failures-source does not have (a misspelling?):"
+                    + " ignored; its parameters are in the Kamelet's spec", name, unknown);
         }
         LOG.info("Monitor '{}' watches {} for {} executions (page size {}, sinks {})", settings.name(),
                 settings.endpoint(), settings.statuses(), settings.pageSize(), settings.sinks());
@@ -258,7 +255,7 @@ public class JobMonitor implements CamelContextAware {
         return ledger;
     }
 
-    // --- template parameters -------------------------------------------------------------
+    // --- the Kamelet's other beans, and seams for tests ------------------------------------
 
     /** The HTTP client of the page requests: it gets this monitor's signer once the settings are checked. */
     public void setClient(ThreatConnectClient client) {
