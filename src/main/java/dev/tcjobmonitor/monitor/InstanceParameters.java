@@ -5,6 +5,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.model.FromDefinition;
@@ -28,6 +30,9 @@ public class InstanceParameters implements RouteTemplateDefinition.Converter, Ca
     /** The template whose instances this converter makes. */
     static final String TEMPLATE = "tc-job-monitor";
 
+    /** A value of the template's from-URI that relays one of its parameters whole: {@code RAW({{secretKey}})}. */
+    private static final Pattern RELAYED_RAW = Pattern.compile("RAW\\(\\{\\{(\\w+)}}\\)");
+
     private CamelContext camelContext;
 
     /** Registers this converter for the template: called once, as the module's YAML beans are made. */
@@ -44,7 +49,8 @@ public class InstanceParameters implements RouteTemplateDefinition.Converter, Ca
         for (RouteTemplateParameterDefinition own : template.getTemplateParameters()) {
             notPassed.add(StringHelper.dashToCamelCase(own.getName()));
         }
-        String uri = from.getUri();
+        Object instance = parameters.get("name");
+        String uri = relayedRaw(from.getUri(), instance, parameters);
         int query = uri.indexOf('?');
         if (query >= 0) {
             URISupport.parseQuery(uri.substring(query + 1)).keySet()
@@ -58,16 +64,33 @@ public class InstanceParameters implements RouteTemplateDefinition.Converter, Ca
                 passed.putIfAbsent(name, parameters.getOrDefault(name, value));
             }
         });
-        if (!passed.isEmpty()) {
-            StringJoiner more = new StringJoiner("&", query >= 0 ? "&" : "?", "");
-            Object instance = parameters.get("name");
-            passed.forEach((name, value) -> {
-                String written = String.valueOf(value);
-                more.add(name + "=" + raw(instance, name, written, resolved(written)));
-            });
-            from.setUri(uri + more);
-        }
+        StringJoiner more = new StringJoiner("&", query >= 0 ? "&" : "?", "");
+        more.setEmptyValue("");
+        passed.forEach((name, value) -> {
+            String written = String.valueOf(value);
+            more.add(name + "=" + raw(instance, name, written, resolved(written)));
+        });
+        from.setUri(uri + more);
         return route;
+    }
+
+    /**
+     * The template's own relays in {@code RAW({{accessId}})} form, each in the form its value needs:
+     * the credentials are relayed by the template's YAML, not passed by this converter, and a secret
+     * key holding ")&" would be cut there as anywhere else.
+     */
+    private String relayedRaw(String uri, Object instance, Map<String, Object> parameters) {
+        Matcher relay = RELAYED_RAW.matcher(uri);
+        StringBuilder rewritten = new StringBuilder();
+        while (relay.find()) {
+            String name = relay.group(1);
+            Object value = parameters.get(name);
+            String form = value == null ? relay.group()
+                    : raw(instance, name, "{{" + name + "}}", resolved(String.valueOf(value)));
+            relay.appendReplacement(rewritten, Matcher.quoteReplacement(form));
+        }
+        relay.appendTail(rewritten);
+        return rewritten.toString();
     }
 
     /**

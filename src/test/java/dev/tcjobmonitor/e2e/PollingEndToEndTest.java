@@ -169,8 +169,8 @@ class PollingEndToEndTest {
     void credentialsWithAnAmpersandOrAPercentSignReachTheKameletWhole() throws Exception {
         // the template hands the credentials to its Kamelet in the Kamelet's endpoint URI: unescaped,
         // a '&' would end the secret there (its tail a parameter name, unmasked in the error) and a
-        // '%' would be URL-decoded
-        String secretKey = "Sec&ret%41Key+/=";
+        // '%' would be URL-decoded; in RAW(...), a ")&" would end it
+        String secretKey = "Sec&ret%41)&Key+/=";
         MonitorHarness h = harness().set("tc.access-id", "amp&user").set("tc.secret-key", secretKey);
         h.simulator.withHmacUser("amp&user", secretKey);
         h.start();

@@ -85,6 +85,20 @@ class InstanceParametersTest {
     }
 
     @Test
+    void aParameterTheTemplateRelaysInRawFormGetsTheFormItsValueNeeds() throws Exception {
+        RouteTemplateDefinition template = template();
+        template.templateParameter("secretKey", "{{tc.secret-key}}");
+        template.getRoute().getInput().setUri(template.getRoute().getInput().getUri() + "&secretKey=RAW({{secretKey}})");
+
+        // the instance names a host property whose value holds ")&": RAW(...) would end there
+        String uri = converter.apply(template, instance(Map.of("secretKey", "{{eu.proxy-password}}"))).getInput().getUri();
+
+        assertThat(uri).endsWith("&secretKey=RAW{{{secretKey}}}");
+        assertThat(converter.apply(template, instance(Map.of("secretKey", "plain+/="))).getInput().getUri())
+                .endsWith("&secretKey=RAW({{secretKey}})");
+    }
+
+    @Test
     void anInstanceWithNothingToPassLeavesTheUriAsTheTemplateWroteIt() throws Exception {
         assertThat(converter.apply(template(), instance(Map.of())).getInput().getUri()).isEqualTo(
                 "kamelet:tc-job-failures-source/tc-job-monitor-{{name}}-poll?emit=pages&name={{name}}&baseUrl={{baseUrl}}");
