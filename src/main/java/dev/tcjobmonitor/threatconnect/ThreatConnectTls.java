@@ -37,17 +37,22 @@ public class ThreatConnectTls extends SSLContextParameters implements HostnameVe
     private String truststore = "";
     private String truststorePassword = "";
     private SSLContext context;
+    /** Set by the monitor from its settings (JobMonitor.init), before any request is made. */
+    private volatile boolean configured;
 
     public void setVerify(boolean verify) {
         this.verify = verify;
+        configured = true;
     }
 
     public void setTruststore(String truststore) {
         this.truststore = truststore == null ? "" : truststore.strip();
+        configured = true;
     }
 
     public void setTruststorePassword(String truststorePassword) {
         this.truststorePassword = truststorePassword == null ? "" : truststorePassword;
+        configured = true;
     }
 
     @Override
@@ -57,6 +62,10 @@ public class ThreatConnectTls extends SSLContextParameters implements HostnameVe
 
     /** The SSL context for every request to ThreatConnect, built once. */
     public synchronized SSLContext sslContext() throws GeneralSecurityException, IOException {
+        if (!configured) {
+            // never the JVM's defaults in place of a truststore the monitor has not set yet
+            throw new IllegalStateException("ThreatConnect's TLS was asked for before its monitor read its settings");
+        }
         if (context == null) {
             if (!verify) {
                 LOG.warn("TLS certificate verification towards ThreatConnect is OFF (tc.tls.verify=false): anyone on the"
