@@ -72,7 +72,7 @@ public class JobMonitor implements CamelContextAware {
             raw = raw.with("sinks", HandOver.CONSUMER);
         }
         settings = MonitorSettings.parse(raw, clock);
-        configureTransport(raw);
+        TransportSettings.apply(name, raw, tls, client);
         ThreatConnectProxy proxy = proxy();
         if (settings.endpoint().cleartextBeyondLoopback()) {
             LOG.warn("Monitor '{}' reaches ThreatConnect at {} over plain http (tc.allow-insecure-http=true){}: anyone on"
@@ -265,31 +265,6 @@ public class JobMonitor implements CamelContextAware {
 
     public void setTls(ThreatConnectTls tls) {
         this.tls = tls;
-    }
-
-    /**
-     * The Kamelet's TLS and HTTP client beans take their settings from this monitor's: Camel makes
-     * the monitor before it makes the endpoint that uses them.
-     */
-    private void configureTransport(MonitorParameters raw) {
-        if (tls != null) {
-            String verify = raw.parameter("tlsVerify").strip();
-            // empty is the safe default, verification on
-            tls.setVerify(verify.isEmpty() || MonitorSettings.flag(name, "tlsVerify (tc.tls.verify)", verify));
-            tls.setTruststore(raw.parameter("truststore"));
-            tls.setTruststorePassword(raw.parameter("truststorePassword"));
-        }
-        if (client != null) {
-            client.setMaxPageBytes(raw.host("tc.max-page-bytes", "67108864"));
-            client.setPageDeadline(raw.host("tc.page-deadline", "PT5M"));
-            client.setConnectTimeout(raw.parameter("connectTimeout"));
-            client.setResponseTimeout(raw.parameter("responseTimeout"));
-            client.setProxyHost(raw.parameter("proxyHost"));
-            client.setProxyPort(raw.parameter("proxyPort"));
-            client.setProxyUser(raw.parameter("proxyUser"));
-            client.setProxyPassword(raw.parameter("proxyPassword"));
-            client.setNonProxyHosts(raw.parameter("nonProxyHosts"));
-        }
     }
 
     /**
