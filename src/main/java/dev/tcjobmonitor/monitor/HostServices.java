@@ -21,18 +21,13 @@ final class HostServices {
     private HostServices() {
     }
 
-    /** The host's state store; null when it declares none (the monitor opens its own files). */
-    static MonitorStateStore stateStore(CamelContext context) {
-        return shared(context, STATE_STORE, MonitorStateStore.class);
-    }
-
     /**
-     * The host's state store for a monitor whose own folder is {@code stateDirectory}: it must be
-     * the store's, or the monitor's dead letters would lie in a folder of their own, beside no
-     * watermark and under no lock.
+     * The host's state store, for a monitor whose own folder is {@code stateDirectory}; null when the
+     * host declares none (the monitor opens its own files). The folder must be the store's, or the
+     * monitor's dead letters would lie in a folder of their own, beside no watermark and under no lock.
      */
     static MonitorStateStore stateStore(CamelContext context, String monitor, Path stateDirectory) {
-        MonitorStateStore store = stateStore(context);
+        MonitorStateStore store = shared(context, STATE_STORE, MonitorStateStore.class);
         Optional<Path> folder = store == null ? Optional.empty() : store.localFolder();
         if (folder.isPresent() && !sameFolder(folder.get(), stateDirectory)) {
             throw new SettingException(monitor, "stateDir (monitor.state-dir)", "'" + stateDirectory + "' is not the folder"
